@@ -1,0 +1,1 @@
+"""The ``recurse`` command line: thin click commands over library functions."""

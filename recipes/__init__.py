@@ -1,0 +1,1 @@
+"""Complete, runnable YAML recipes shipped with recurse (one file per configuration)."""

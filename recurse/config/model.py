@@ -1,0 +1,78 @@
+"""The model config: everything needed to rebuild a refiner, and nothing about how it was trained."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, field_validator, model_validator
+
+from recurse.cores import CORES
+from recurse.halting import HALTING
+from recurse.schedules import SCHEDULES
+from recurse.spec import Spec, validate_spec
+
+DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+class PuzzleEmbeddingConfig(BaseModel):
+    """One learned vector per puzzle id, placed as ``prefix_len`` tokens before the sequence."""
+
+    model_config = ConfigDict(extra="forbid")
+    num_ids: int = Field(1, ge=1, description="number of puzzle identifiers (rows)")
+    dim: int = Field(0, ge=0, description="width of a puzzle vector; 0 disables puzzle embeddings")
+    prefix_len: int | None = Field(None, ge=0, description="prefix tokens; default ceil(dim / hidden_size)")
+
+
+class ModelConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vocab_size: int = Field(ge=2)
+    seq_len: int = Field(ge=1, description="tokens per puzzle, without the prefix")
+    hidden_size: int = Field(512, ge=1)
+    expansion: float = Field(4.0, gt=0, description="SwiGLU expansion of the feed-forward sublayers")
+    norm_eps: float = 1e-5
+    core: SerializeAsAny[Spec] = Field(default_factory=lambda: CORES.get("attention").Spec())
+    schedule: SerializeAsAny[Spec] = Field(default_factory=lambda: SCHEDULES.get("trm").Spec())
+    halting: SerializeAsAny[Spec] = Field(default_factory=lambda: HALTING.get("q_halt").Spec())
+    puzzle_embedding: PuzzleEmbeddingConfig = Field(default_factory=PuzzleEmbeddingConfig)
+    learned_positions: bool = False
+    forward_dtype: Literal["float32", "bfloat16", "float16"] = "bfloat16"
+    loss: Literal["stablemax", "softmax"] = "stablemax"
+
+    @field_validator("core", mode="before")
+    @classmethod
+    def _core(cls, value: Any) -> Spec:
+        return validate_spec(CORES, value)
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _schedule(cls, value: Any) -> Spec:
+        return validate_spec(SCHEDULES, value)
+
+    @field_validator("halting", mode="before")
+    @classmethod
+    def _halting(cls, value: Any) -> Spec:
+        return validate_spec(HALTING, value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ModelConfig":
+        heads = getattr(self.core, "num_heads", None)
+        if heads is not None and self.hidden_size % heads:
+            raise ValueError(f"core.num_heads={heads} must divide hidden_size={self.hidden_size}")
+        emb = self.puzzle_embedding
+        if emb.prefix_len is not None and emb.dim > emb.prefix_len * self.hidden_size:
+            raise ValueError(f"puzzle_embedding.dim={emb.dim} does not fit puzzle_embedding.prefix_len="
+                             f"{emb.prefix_len} tokens of hidden_size={self.hidden_size}")
+        return self
+
+    @property
+    def prefix_len(self) -> int:
+        emb = self.puzzle_embedding
+        if emb.prefix_len is not None:
+            return emb.prefix_len
+        return -(-emb.dim // self.hidden_size)
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return DTYPES[self.forward_dtype]

@@ -1,0 +1,13 @@
+"""Halting policies: when a sample stops being refined. Importing this package registers them."""
+
+from recurse.registry import Registry
+
+HALTING: Registry = Registry("halting policy")
+
+from recurse.halting.base import HaltingPolicy  # noqa: E402
+from recurse.halting.fixed import FixedSteps  # noqa: E402  (registers "fixed")
+from recurse.halting.q_continue import QContinue  # noqa: E402  (registers "q_continue")
+from recurse.halting.q_halt import QHalt  # noqa: E402  (registers "q_halt")
+from recurse.halting.threshold import Threshold  # noqa: E402  (registers "threshold")
+
+__all__ = ["HALTING", "FixedSteps", "HaltingPolicy", "QContinue", "QHalt", "Threshold"]

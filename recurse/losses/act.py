@@ -1,0 +1,73 @@
+"""The deep-supervision loss: answer loss plus the halting heads' losses, with TRM's normalisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from recurse.carry import Batch, Carry, DeepSupervision, StepOutputs
+from recurse.losses.cross_entropy import IGNORE_INDEX, LOSSES
+
+
+@dataclass
+class ACTLossOutput:
+    carry: Carry
+    loss: torch.Tensor  # summed over samples; divide by the global batch size before backward
+    metrics: dict[str, torch.Tensor]  # sums over the samples that halted at this step
+    outputs: StepOutputs
+    predictions: torch.Tensor  # [B, L] argmax tokens
+
+
+class ACTLoss(nn.Module):
+    """``lm + 0.5·(q_halt + q_continue)``, where
+
+    - lm: for each sample, the mean token loss over its labelled tokens; summed over samples;
+    - q_halt: BCE of q_halt against "the whole answer is right", summed;
+    - q_continue: BCE of q_continue against the bootstrapped target, when the policy provides one.
+    """
+
+    def __init__(self, model: DeepSupervision, loss: str = "stablemax") -> None:
+        super().__init__()
+        self.model = model
+        self.loss_name = loss
+        self.token_loss = LOSSES[loss]
+
+    def initial_carry(self, batch: Batch) -> Carry:
+        return self.model.initial_carry(batch)
+
+    def forward(self, carry: Carry, batch: Batch) -> ACTLossOutput:
+        carry, outputs = self.model(carry, batch)
+        labels = carry.batch["labels"]
+        logits = outputs.logits
+
+        with torch.no_grad():
+            predictions = logits.argmax(-1)
+            mask = labels != IGNORE_INDEX
+            counts = mask.sum(-1)
+            correct = mask & (predictions == labels)
+            exact = correct.sum(-1) == counts
+            counted = carry.halted & (counts > 0)  # metrics speak of finished samples only
+            divisor = counts.clamp_min(1)
+            metrics = {
+                "count": counted.sum(),
+                "accuracy": torch.where(counted, correct.sum(-1) / divisor, 0).sum(),
+                "exact_accuracy": (counted & exact).sum(),
+                "q_halt_accuracy": (counted & ((outputs.q_halt >= 0) == exact)).sum(),
+                "steps": torch.where(counted, carry.steps, 0).sum(),
+            }
+
+        lm_loss = (self.token_loss(logits, labels) / divisor.unsqueeze(-1)).sum()
+        q_halt_loss = F.binary_cross_entropy_with_logits(outputs.q_halt, exact.to(outputs.q_halt.dtype),
+                                                         reduction="sum")
+        loss = lm_loss + 0.5 * q_halt_loss
+        metrics["lm_loss"] = lm_loss.detach()
+        metrics["q_halt_loss"] = q_halt_loss.detach()
+        if outputs.target_q_continue is not None:
+            q_continue_loss = F.binary_cross_entropy_with_logits(outputs.q_continue, outputs.target_q_continue,
+                                                                 reduction="sum")
+            loss = loss + 0.5 * q_continue_loss
+            metrics["q_continue_loss"] = q_continue_loss.detach()
+        return ACTLossOutput(carry=carry, loss=loss, metrics=metrics, outputs=outputs, predictions=predictions)

@@ -1,0 +1,1 @@
+"""Optimisers: AdamATan2 for dense parameters and SignSGD for sparse puzzle embeddings."""

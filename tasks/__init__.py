@@ -1,0 +1,7 @@
+"""Puzzle tasks: tokens, checker, symmetries and generator of each, registered by name."""
+
+from recurse.registry import Registry
+
+TASKS: Registry = Registry("task")
+
+__all__ = ["TASKS"]

@@ -1,0 +1,77 @@
+"""Checkpoints: save → load gives identical tensors and predictions; bad files give one clear error."""
+
+import json
+
+import pytest
+import torch
+
+from recurse.builder import build_refiner
+from recurse.checkpoint import load_checkpoint, save_checkpoint
+from recurse.errors import CheckpointError
+from tests.helpers import random_batch, small_config
+
+
+@pytest.fixture
+def saved(tmp_path):
+    config = small_config(schedule="hier")
+    refiner = build_refiner(config)
+    with torch.no_grad():
+        refiner.embedding.puzzle.weight.normal_()
+        refiner.q_head.weight.normal_()
+    save_checkpoint(tmp_path / "ckpt", refiner, config, {"task": {"name": "toy"}})
+    return tmp_path / "ckpt", refiner, config
+
+
+def test_roundtrip_identical_tensors_and_predictions(saved):
+    path, refiner, config = saved
+    loaded = load_checkpoint(path)
+    assert loaded.config == config and loaded.meta["task"] == {"name": "toy"}
+    for (name, a), (_, b) in zip(refiner.state_dict().items(), loaded.refiner.state_dict().items()):
+        assert torch.equal(a, b), name
+    batch = random_batch(config)
+    state = refiner.initial_state(4, config.seq_len)
+    with torch.no_grad():
+        expected = refiner.eval()(state, batch["inputs"], batch["puzzle_identifiers"])
+        actual = loaded.refiner.eval()(state, batch["inputs"], batch["puzzle_identifiers"])
+    assert torch.equal(expected.logits, actual.logits) and torch.equal(expected.q_halt, actual.q_halt)
+
+
+def test_truncated_weights(saved):
+    path, *_ = saved
+    data = (path / "model.safetensors").read_bytes()
+    (path / "model.safetensors").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="corrupt or truncated"):
+        load_checkpoint(path)
+
+
+def test_wrong_kind(saved):
+    path, *_ = saved
+    doc = json.loads((path / "config.json").read_text())
+    doc["kind"] = "something-else"
+    (path / "config.json").write_text(json.dumps(doc))
+    with pytest.raises(CheckpointError, match="not a recurse checkpoint"):
+        load_checkpoint(path)
+
+
+def test_missing_tensor_and_shape_mismatch(saved, tmp_path):
+    path, refiner, config = saved
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(str(path / "model.safetensors"))
+    del tensors["lm_head.weight"]
+    save_file(tensors, str(path / "model.safetensors"))
+    with pytest.raises(CheckpointError, match="missing tensor 'lm_head.weight'"):
+        load_checkpoint(path)
+
+    bigger = config.model_copy(update={"hidden_size": 32})
+    save_checkpoint(tmp_path / "other", build_refiner(bigger), bigger)
+    doc = json.loads((tmp_path / "other" / "config.json").read_text())
+    doc["model"] = config.model_dump(mode="json")
+    (tmp_path / "other" / "config.json").write_text(json.dumps(doc))
+    with pytest.raises(CheckpointError, match="has shape"):
+        load_checkpoint(tmp_path / "other")
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(CheckpointError, match="config.json not found"):
+        load_checkpoint(tmp_path / "nothing")
