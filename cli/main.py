@@ -6,6 +6,12 @@ import click
 
 from recurse import __version__
 from recurse.cli.convert import convert
+from recurse.cli.data import data
+from recurse.cli.evaluate import eval_
+from recurse.cli.recipes import recipes
+from recurse.cli.solve import solve
+from recurse.cli.tasks import tasks
+from recurse.cli.train import train
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,11 +21,15 @@ def cli() -> None:
 
     \b
     Examples:
+      recurse train recipe=trm-sudoku-mini
+      recurse eval runs/trm-sudoku-mini/checkpoints/step_2000
+      recurse recipes list
       recurse convert official PATH/step_N --config PATH/all_config.yaml --out DIR
     """
 
 
-cli.add_command(convert)
+for command in (train, eval_, solve, data, recipes, tasks, convert):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -12,6 +12,8 @@ from recurse.refiner import RecursiveRefiner
 
 
 def build_refiner(config: ModelConfig) -> RecursiveRefiner:
+    if config.vocab_size is None or config.seq_len is None:
+        raise ValueError("model.vocab_size and model.seq_len must be set (ModelConfig.with_data fills them from a dataset)")
     dim = config.hidden_size
     total_len = config.prefix_len + config.seq_len
 

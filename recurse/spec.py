@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from recurse.registry import Registry
+from recurse.registry import Registry, UnknownNameError
 
 
 class Spec(BaseModel):
@@ -27,5 +27,13 @@ def validate_spec(registry: Registry, value: Any) -> Spec:
         return value
     if not isinstance(value, dict) or "kind" not in value:
         raise ValueError(f"expected a mapping with a 'kind' (one of: {', '.join(registry.names())})")
-    plugin = registry.get(value["kind"])
-    return plugin.Spec.model_validate(value)
+    try:
+        plugin = registry.get(value["kind"])
+        return plugin.Spec.model_validate(value)
+    except UnknownNameError as error:
+        raise ValueError(str(error)) from None
+    except ValidationError as error:
+        # Re-raised as a ValueError so that pydantic reports it at the enclosing field's location.
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValueError(f"{where}: {first['msg']}" if where else first["msg"]) from None

@@ -4,4 +4,9 @@ from recurse.registry import Registry
 
 TASKS: Registry = Registry("task")
 
-__all__ = ["TASKS"]
+from recurse.tasks.base import PuzzleFormatError, Task  # noqa: E402
+from recurse.tasks.maze import Maze  # noqa: E402  (registers "maze")
+from recurse.tasks.sudoku import Sudoku  # noqa: E402  (registers "sudoku")
+from recurse.tasks.symmetry import GridSymmetry  # noqa: E402
+
+__all__ = ["TASKS", "GridSymmetry", "Maze", "PuzzleFormatError", "Sudoku", "Task"]

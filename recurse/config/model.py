@@ -27,8 +27,8 @@ class PuzzleEmbeddingConfig(BaseModel):
 class ModelConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    vocab_size: int = Field(ge=2)
-    seq_len: int = Field(ge=1, description="tokens per puzzle, without the prefix")
+    vocab_size: int | None = Field(None, ge=2, description="token vocabulary; default: the dataset's")
+    seq_len: int | None = Field(None, ge=1, description="tokens per puzzle, without the prefix; default: the dataset's")
     hidden_size: int = Field(512, ge=1)
     expansion: float = Field(4.0, gt=0, description="SwiGLU expansion of the feed-forward sublayers")
     norm_eps: float = 1e-5
@@ -37,7 +37,8 @@ class ModelConfig(BaseModel):
     halting: SerializeAsAny[Spec] = Field(default_factory=lambda: HALTING.get("q_halt").Spec())
     puzzle_embedding: PuzzleEmbeddingConfig = Field(default_factory=PuzzleEmbeddingConfig)
     learned_positions: bool = False
-    forward_dtype: Literal["float32", "bfloat16", "float16"] = "bfloat16"
+    forward_dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "bfloat16", description="compute dtype; 'auto' picks bfloat16 where the device runs it fast, else float32")
     loss: Literal["stablemax", "softmax"] = "stablemax"
 
     @field_validator("core", mode="before")
@@ -66,6 +67,15 @@ class ModelConfig(BaseModel):
                              f"{emb.prefix_len} tokens of hidden_size={self.hidden_size}")
         return self
 
+    def with_data(self, *, vocab_size: int, seq_len: int, num_puzzle_ids: int) -> "ModelConfig":
+        """Fill in what the dataset decides (vocabulary, length, number of puzzle ids) where left open."""
+        emb = self.puzzle_embedding
+        return self.model_copy(update={
+            "vocab_size": self.vocab_size or vocab_size,
+            "seq_len": self.seq_len or seq_len,
+            "puzzle_embedding": emb.model_copy(update={"num_ids": max(emb.num_ids, num_puzzle_ids)}),
+        })
+
     @property
     def prefix_len(self) -> int:
         emb = self.puzzle_embedding
@@ -75,4 +85,6 @@ class ModelConfig(BaseModel):
 
     @property
     def dtype(self) -> torch.dtype:
+        if self.forward_dtype == "auto":
+            raise ValueError("forward_dtype 'auto' must be resolved for a device first (recurse.hardware)")
         return DTYPES[self.forward_dtype]

@@ -1,0 +1,74 @@
+"""``recurse eval``: evaluate a checkpoint on a dataset split."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from recurse.cli.args import split_assignments
+from recurse.cli.errors import user_errors
+
+
+@click.command("eval", context_settings={"ignore_unknown_options": True})
+@click.argument("checkpoint")
+@click.argument("assignments", nargs=-1, metavar="[data=DIR] [split=test] [halting=fixed|q_halt|threshold] "
+                "[max_steps=N] [threshold=P] [batch_size=N] [limit=N] [device=cpu]")
+@user_errors
+def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
+    """Evaluate CHECKPOINT (a folder or Hub repo id) and save the metrics beside it.
+
+    Prints exact accuracy, token accuracy, the task checker's validity rate, mean steps used and
+    puzzles/s. max_steps may exceed the training limit.
+
+    \b
+    Examples:
+      recurse eval runs/trm-sudoku-mini/checkpoints/step_2000
+      recurse eval runs/trm-sudoku-mini/checkpoints/step_2000 halting=threshold threshold=0.5
+      recurse eval my-org/trm-sudoku data=data/sudoku-extreme max_steps=32
+    """
+    import torch
+
+    from recurse.checkpoint import load_checkpoint
+    from recurse.data.layout import load_split
+    from recurse.errors import ConfigError
+    from recurse.evaluation import evaluate, summarise
+    from recurse.halting import HALTING
+    from recurse.hub import resolve_checkpoint
+    from recurse.io import write_json
+    from recurse.tasks import TASKS
+    from recurse.training.runtime import resolve_device
+    from recurse.spec import validate_spec
+
+    keys = ("data", "split", "halting", "max_steps", "threshold", "batch_size", "limit", "device")
+    options, extra = split_assignments(assignments, keys)
+    if extra:
+        raise ConfigError(f"unknown option {extra[0].split('=')[0]!r}; known: {', '.join(keys)}")
+    folder = resolve_checkpoint(checkpoint)
+    loaded = load_checkpoint(folder)
+    device = resolve_device(options.get("device", "auto"))
+    refiner = loaded.refiner.to(device)
+    data_path = options.get("data") or loaded.meta.get("dataset", {}).get("path")
+    if not data_path:
+        raise ConfigError("this checkpoint does not name its dataset; pass data=DIR")
+    split = load_split(data_path, options.get("split", "test"))
+    task = TASKS.get(loaded.meta["task"]["kind"]).Spec.model_validate(loaded.meta["task"]).build() \
+        if "task" in loaded.meta else None
+    max_steps = int(options.get("max_steps", loaded.config.halting.max_steps))
+    halting_spec = {"kind": options.get("halting", "fixed"), "max_steps": max_steps}
+    if "threshold" in options:
+        halting_spec["threshold"] = float(options["threshold"])
+    try:
+        halting = validate_spec(HALTING, halting_spec).build()
+    except Exception as error:  # noqa: BLE001  pydantic and registry errors, reported as one line
+        raise ConfigError(f"halting: {str(error).splitlines()[0]}") from None
+    with torch.inference_mode():
+        metrics = evaluate(refiner, split, halting=halting, task=task, batch_size=int(options.get("batch_size", 256)),
+                           limit=int(options["limit"]) if "limit" in options else None, device=device, progress=True)
+    click.echo(summarise(metrics))
+    record = {"checkpoint": str(checkpoint), "data": str(data_path), "split": options.get("split", "test"),
+              "halting": halting_spec, **metrics}
+    out = (folder if Path(checkpoint).is_dir() else Path(".")) / "eval_metrics.json"
+    write_json(out, record)
+    click.echo(f"saved {out}")

@@ -1,0 +1,84 @@
+"""``recurse solve``: solve puzzles given on the command line, in a file or on stdin."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from recurse.cli.errors import user_errors
+
+
+def _highlight(previous: str, current: str, render) -> str:
+    changed = [i for i, (a, b) in enumerate(zip(previous, current)) if a != b]
+    styled = "".join(click.style(ch, fg="yellow", bold=True) if i in changed else ch for i, ch in enumerate(current))
+    return render(styled, current)
+
+
+@click.command()
+@click.argument("model")
+@click.argument("puzzles", nargs=-1)
+@click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read puzzles from a file, one per line ('-' for stdin).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per puzzle.")
+@click.option("--trace", is_flag=True, help="Show the answer after every supervision step, changes highlighted.")
+@click.option("--halting", type=click.Choice(["threshold", "fixed", "q_halt"]), default="threshold", show_default=True,
+              help="threshold stops a puzzle once the model is confident; fixed runs every step.")
+@click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Step limit (default: training's).")
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.5, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
+@click.option("--device", default="auto", show_default=True)
+@click.option("--revision", default=None, help="Hub revision (branch, tag or commit) for a repo id.")
+@user_errors
+def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, trace: bool, halting: str,
+          max_steps: int | None, threshold: float, batch_size: int, device: str, revision: str | None) -> None:
+    """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
+
+    Puzzles come as arguments, from --file (one per line), or from stdin when neither is given.
+
+    \b
+    Examples:
+      recurse solve runs/trm-sudoku-mini "1.....3...2......5.4.6....1..3.2.6.."
+      recurse solve sudoku-6x6 --file puzzles.txt --json
+      recurse solve my-org/trm-sudoku-6x6 --trace "..."
+    """
+    from recurse.solver import Solver
+
+    lines = list(puzzles)
+    if file_ is not None:
+        handle = sys.stdin if str(file_) == "-" else open(file_)
+        lines += [line.strip() for line in handle if line.strip()]
+    elif not lines:
+        if sys.stdin.isatty():
+            raise click.UsageError("give puzzles as arguments, with --file, or on stdin")
+        lines = [line.strip() for line in sys.stdin if line.strip()]
+    solver = Solver.from_pretrained(model, revision=revision, device=device, halting=halting, max_steps=max_steps,
+                                    threshold=threshold)
+    results = solver.solve_many(lines, batch_size=batch_size, trace=trace)
+    task = solver.task
+
+    def render(styled: str, plain: str) -> str:
+        if task.render(task.parse(plain)) == plain:
+            return styled
+        rows = [styled[i * task.cols:(i + 1) * task.cols] for i in range(task.rows)] if len(plain) == task.seq_len \
+            else [styled]
+        return "\n".join(rows)
+
+    for result in results:
+        if as_json:
+            click.echo(json.dumps(result.to_json()))
+            continue
+        if trace:
+            previous = result.puzzle
+            for step, answer in enumerate(result.trace, start=1):
+                click.echo(f"step {step}:")
+                click.echo(_highlight(previous, answer, render))
+                previous = answer
+        click.echo(task.render(task.parse(result.answer)))
+        verdict = click.style("valid", fg="green") if result.valid else click.style("not valid", fg="red")
+        click.echo(f"{verdict} · {result.steps} step{'s' if result.steps != 1 else ''} · "
+                   f"confidence {result.confidence:.2f}")
+        if len(results) > 1:
+            click.echo()

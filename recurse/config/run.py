@@ -1,0 +1,111 @@
+"""The run config: model, data, training, evaluation, logging and runtime, validated once at start."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, field_validator, model_validator
+
+from recurse.config.model import ModelConfig
+from recurse.halting import HALTING
+from recurse.spec import Spec, validate_spec
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataBuildConfig(_Strict):
+    """How ``recurse data build`` (and training, when the data is missing) makes the dataset."""
+
+    source: str = Field("generate", description="'generate', a CSV file or folder, or 'hub:<dataset repo>'")
+    train_size: int | None = Field(None, ge=1, description="generated puzzles, or a seeded subsample of the source")
+    test_size: int | None = Field(None, ge=1)
+    num_aug: int = Field(0, ge=0, description="augmented copies of each training puzzle")
+    seed: int = 0
+    clues: int | None = Field(None, ge=0, description="generator: stop removing clues at this many givens")
+
+
+class DataConfig(_Strict):
+    task: SerializeAsAny[Spec]
+    path: str = Field(description="dataset folder in the official npy layout")
+    build: DataBuildConfig | None = None
+
+    @field_validator("task", mode="before")
+    @classmethod
+    def _task(cls, value: Any) -> Spec:
+        from recurse.tasks import TASKS
+
+        return validate_spec(TASKS, value)
+
+
+class TrainingConfig(_Strict):
+    global_batch_size: int = Field(768, ge=1)
+    epochs: int | None = Field(None, ge=1, description="passes over the training groups")
+    max_steps: int | None = Field(None, ge=1, description="optimiser steps (overrides epochs)")
+    max_minutes: float | None = Field(None, gt=0, description="stop after this much training time")
+    lr: float = Field(1e-4, gt=0)
+    lr_min_ratio: float = Field(1.0, ge=0, le=1, description="cosine floor as a fraction of lr (1 = constant)")
+    lr_warmup_steps: int = Field(2000, ge=0)
+    beta1: float = 0.9
+    beta2: float = 0.95
+    weight_decay: float = Field(1.0, ge=0)
+    puzzle_emb_lr: float = Field(1e-4, gt=0)
+    puzzle_emb_weight_decay: float = Field(1.0, ge=0)
+    ema: bool = True
+    ema_rate: float = Field(0.999, gt=0, lt=1)
+    ema_puzzle_embeddings: bool = Field(False, description="also average the puzzle-embedding table")
+    grad_clip: float | None = Field(None, gt=0)
+    eval_every_steps: int | None = Field(None, ge=1)
+    eval_every_epochs: int | None = Field(None, ge=1)
+    keep_last: int = Field(2, ge=1, description="checkpoints kept besides the best one")
+
+    @model_validator(mode="after")
+    def _duration(self) -> "TrainingConfig":
+        if self.epochs is None and self.max_steps is None and self.max_minutes is None:
+            raise ValueError("set training.epochs, training.max_steps or training.max_minutes")
+        return self
+
+
+class EvaluationConfig(_Strict):
+    batch_size: int = Field(256, ge=1)
+    halting: SerializeAsAny[Spec] | None = Field(None, description="policy at evaluation (default: fixed N_sup)")
+    limit: int | None = Field(None, ge=1, description="evaluate on the first N test examples")
+
+    @field_validator("halting", mode="before")
+    @classmethod
+    def _halting(cls, value: Any) -> Spec | None:
+        return None if value is None else validate_spec(HALTING, value)
+
+
+class LoggingConfig(_Strict):
+    progress: bool = True
+    every_steps: int = Field(10, ge=1, description="write a training line to metrics.jsonl every N steps")
+    plot: bool = True
+    tensorboard: bool = False
+    wandb: bool = False
+    wandb_project: str = "recurse"
+
+
+class RuntimeConfig(_Strict):
+    device: str = Field("auto", description="auto, cpu, cuda, cuda:N or mps")
+    compile: bool = False
+    seed: int = 0
+    threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores)")
+
+
+class RunConfig(_Strict):
+    name: str = "run"
+    recipe: str | None = None
+    out_dir: str | None = Field(None, description="run folder (default: runs/<name>)")
+    init_from: str | None = Field(None, description="checkpoint folder or Hub repo to start from")
+    model: ModelConfig
+    data: DataConfig
+    training: TrainingConfig
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
+
+    @property
+    def run_dir(self) -> str:
+        return self.out_dir or f"runs/{self.name}"

@@ -1,0 +1,112 @@
+"""Building a dataset in the official npy layout: seeded, deterministic, streamed to disk.
+
+Each training puzzle becomes a group: the original followed by ``num_aug`` random symmetric copies
+(duplicates within a group are skipped). Test puzzles are written as they are. ``manifest.json`` records
+the task, source, seed, counts and a SHA-256 fingerprint of the arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from recurse.data.npy_stream import NpyAppender
+from recurse.data.sources import Pair
+from recurse.io import write_json
+from recurse.tasks.base import Task
+
+MANIFEST = "manifest.json"
+
+
+class _SplitWriter:
+    def __init__(self, folder: Path, seq_len: int, digest) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.digest = digest
+        self.inputs = NpyAppender(folder / "all__inputs.npy", np.uint8, (seq_len,))
+        self.labels = NpyAppender(folder / "all__labels.npy", np.uint8, (seq_len,))
+        self.puzzle_indices = [0]
+        self.group_indices = [0]
+
+    def add_group(self, examples: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        for inputs, labels in examples:  # one example per puzzle
+            self.inputs.append(inputs[None])
+            self.labels.append(labels[None])
+            self.digest.update(inputs.tobytes())
+            self.digest.update(labels.tobytes())
+            self.puzzle_indices.append(self.puzzle_indices[-1] + 1)
+        self.group_indices.append(len(self.puzzle_indices) - 1)
+
+    def close(self, task: Task) -> dict:
+        self.inputs.close()
+        self.labels.close()
+        puzzles = len(self.puzzle_indices) - 1
+        np.save(self.folder / "all__puzzle_identifiers.npy", np.zeros(puzzles, dtype=np.int32))
+        np.save(self.folder / "all__puzzle_indices.npy", np.asarray(self.puzzle_indices, dtype=np.int32))
+        np.save(self.folder / "all__group_indices.npy", np.asarray(self.group_indices, dtype=np.int32))
+        groups = len(self.group_indices) - 1
+        metadata = {
+            "pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, "vocab_size": task.vocab_size,
+            "seq_len": task.seq_len, "num_puzzle_identifiers": 1, "total_groups": groups,
+            "mean_puzzle_examples": 1.0, "total_puzzles": puzzles, "sets": ["all"],
+        }
+        write_json(self.folder / "dataset.json", metadata)
+        return {"groups": groups, "examples": puzzles}
+
+
+def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.Generator):
+    examples = [(task.encode(puzzle), task.encode(solution))]
+    seen = {examples[0][0].tobytes()}
+    for _ in range(num_aug * 4):  # small groups can run out of distinct symmetries; don't loop forever
+        if len(examples) > num_aug:
+            break
+        symmetry = task.random_symmetry(rng)
+        inputs = task.encode(symmetry.apply(puzzle))
+        if inputs.tobytes() in seen:
+            continue
+        seen.add(inputs.tobytes())
+        examples.append((inputs, task.encode(symmetry.apply(solution))))
+    return examples
+
+
+def build_dataset(task: Task, out: str | Path, *, train: Iterable[Pair], test: Iterable[Pair], num_aug: int,
+                  seed: int, source: dict, train_total: int | None = None, test_total: int | None = None,
+                  progress: bool = True) -> dict:
+    """Write ``train/`` and ``test/`` splits, ``identifiers.json`` and ``manifest.json`` under ``out``.
+
+    The folder is built beside its destination and moved into place at the end, so an interrupted
+    build never leaves a half-written dataset where training would read it.
+    """
+    out = Path(out)
+    staging = out.with_name(f".{out.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    digest = hashlib.sha256()
+    rng = np.random.default_rng([seed, 1])
+    counts = {}
+    for split, pairs, total, augment in (("train", train, train_total, num_aug), ("test", test, test_total, 0)):
+        writer = _SplitWriter(staging / split, task.seq_len, digest)
+        for puzzle, solution in tqdm(pairs, total=total, desc=f"building {split}", unit="puzzle",
+                                     disable=None if progress else True, leave=False):
+            writer.add_group(_group(task, puzzle, solution, augment, rng))
+        counts[split] = writer.close(task)
+    write_json(staging / "identifiers.json", ["<blank>"])
+    manifest = {
+        "task": task.spec(), "source": source, "seed": seed, "num_aug": num_aug, "counts": counts,
+        "vocab": task.vocab, "fingerprint": digest.hexdigest(),
+    }
+    write_json(staging / MANIFEST, manifest)
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+    return manifest
+
+
+def read_manifest(root: str | Path) -> dict | None:
+    path = Path(root) / MANIFEST
+    return json.loads(path.read_text()) if path.is_file() else None

@@ -1,0 +1,78 @@
+"""The official dataset layout, read through memory maps so that training never loads a split into RAM.
+
+A split folder holds ``all__inputs.npy`` and ``all__labels.npy`` ([N, seq_len] uint8 tokens),
+``all__puzzle_identifiers.npy`` ([P] int32, one per puzzle), ``all__puzzle_indices.npy`` ([P+1] int32: the
+examples of puzzle p are rows indices[p]..indices[p+1]) and ``all__group_indices.npy`` ([G+1] int32: the
+puzzles of group g, an original and its augmentations), plus ``dataset.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from recurse.errors import RecurseError
+
+ARRAYS = ("inputs", "labels", "puzzle_identifiers", "puzzle_indices", "group_indices")
+
+
+class DatasetMetadata(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # official files may carry fields this reader does not use
+    pad_id: int = 0
+    ignore_label_id: int | None = 0
+    blank_identifier_id: int = 0
+    vocab_size: int
+    seq_len: int
+    num_puzzle_identifiers: int
+    total_groups: int
+    mean_puzzle_examples: float
+    total_puzzles: int = 0
+    sets: list[str] = ["all"]
+
+
+@dataclass
+class PuzzleSplit:
+    path: Path
+    metadata: DatasetMetadata
+    inputs: np.ndarray
+    labels: np.ndarray
+    puzzle_identifiers: np.ndarray
+    puzzle_indices: np.ndarray
+    group_indices: np.ndarray
+
+    @property
+    def num_examples(self) -> int:
+        return int(self.inputs.shape[0])
+
+    @property
+    def num_groups(self) -> int:
+        return int(self.group_indices.shape[0] - 1)
+
+    def example_puzzles(self) -> np.ndarray:
+        """The puzzle index of every example row."""
+        counts = np.diff(self.puzzle_indices)
+        return np.repeat(np.arange(counts.size), counts)
+
+
+def load_split(root: str | Path, split: str, set_name: str = "all") -> PuzzleSplit:
+    """Memory-map one split (``train`` or ``test``) of a dataset folder."""
+    folder = Path(root) / split
+    meta_path = folder / "dataset.json"
+    if not meta_path.is_file():
+        raise RecurseError(f"{meta_path} not found; build the data first (recurse data build …) or fix data.path")
+    metadata = DatasetMetadata.model_validate(json.loads(meta_path.read_text()))
+    arrays = {}
+    for name in ARRAYS:
+        file = folder / f"{set_name}__{name}.npy"
+        if not file.is_file():
+            raise RecurseError(f"{file} not found; the dataset at {root} is incomplete")
+        arrays[name] = np.load(file, mmap_mode="r")
+    split_data = PuzzleSplit(path=folder, metadata=metadata, **arrays)
+    if split_data.inputs.shape != split_data.labels.shape or split_data.inputs.shape[1] != metadata.seq_len:
+        raise RecurseError(f"{folder}: inputs {split_data.inputs.shape} and labels {split_data.labels.shape} do not "
+                           f"match seq_len {metadata.seq_len}")
+    return split_data

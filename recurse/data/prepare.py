@@ -1,0 +1,77 @@
+"""Making sure a run's dataset exists: build it from the config's ``data.build`` section when missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from recurse.config import DataConfig
+from recurse.data.build import build_dataset, read_manifest
+from recurse.data.sources import Pair, generated_pairs, source_pairs
+from recurse.errors import RecurseError
+from recurse.tasks.base import Task
+
+
+def _subsample(pairs: list[Pair], size: int | None, rng: np.random.Generator) -> list[Pair]:
+    if size is None or size >= len(pairs):
+        return pairs
+    keep = np.sort(rng.choice(len(pairs), size=size, replace=False))
+    return [pairs[i] for i in keep]
+
+
+def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
+    """Build the dataset that ``config.build`` describes into ``config.path``; returns the manifest."""
+    task: Task = config.task.build()
+    spec = config.build
+    if spec is None:
+        raise RecurseError(f"no dataset at {config.path} and the config has no data.build section to make one")
+    if spec.source == "generate":
+        if spec.train_size is None or spec.test_size is None:
+            raise RecurseError("data.build.train_size and data.build.test_size are needed to generate data")
+        options = {"clues": spec.clues} if spec.clues is not None else {}
+        seen: set[bytes] = set()
+
+        def train() -> Iterator[Pair]:
+            for puzzle, solution in generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]),
+                                                    **options):
+                seen.add(puzzle.tobytes())
+                yield puzzle, solution
+
+        def test() -> Iterator[Pair]:
+            # Held out: a test puzzle that also occurs in the training set is replaced by a fresh one.
+            rng = np.random.default_rng([spec.seed, 2])
+            made = 0
+            while made < spec.test_size:
+                puzzle, solution = task.generate(rng, **options)
+                if puzzle.tobytes() not in seen:
+                    made += 1
+                    yield puzzle, solution
+
+        train_pairs, test_pairs = train(), test()
+        train_total, test_total = spec.train_size, spec.test_size
+    else:
+        rng = np.random.default_rng([spec.seed, 0])
+        train_pairs = _subsample(source_pairs(task, spec.source, "train"), spec.train_size, rng)
+        test_pairs = _subsample(source_pairs(task, spec.source, "test"), spec.test_size, rng)
+        train_total, test_total = len(train_pairs), len(test_pairs)
+    source = {"source": spec.source, "train_size": spec.train_size, "test_size": spec.test_size}
+    if spec.clues is not None:
+        source["clues"] = spec.clues
+    return build_dataset(task, config.path, train=train_pairs, test=test_pairs, num_aug=spec.num_aug,
+                         seed=spec.seed, source=source, train_total=train_total, test_total=test_total,
+                         progress=progress)
+
+
+def prepare_dataset(config: DataConfig, *, progress: bool = True) -> Path:
+    """The dataset folder, built first if it does not exist yet."""
+    path = Path(config.path)
+    if not (path / "train" / "dataset.json").is_file():
+        build_from_config(config, progress=progress)
+    return path
+
+
+def dataset_fingerprint(path: str | Path) -> str | None:
+    manifest = read_manifest(path)
+    return manifest.get("fingerprint") if manifest else None

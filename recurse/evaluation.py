@@ -1,0 +1,64 @@
+"""Evaluating a refiner on a dataset split: exact and token accuracy, checker validity, steps, speed."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from recurse.data.layout import PuzzleSplit
+from recurse.data.sampler import IGNORE_INDEX, eval_batches
+from recurse.halting import HaltingPolicy
+from recurse.inference import refine
+from recurse.refiner import RecursiveRefiner
+from recurse.tasks.base import Task
+
+
+def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingPolicy, task: Task | None = None,
+             batch_size: int = 256, limit: int | None = None, device: torch.device | str = "cpu",
+             progress: bool = False) -> dict[str, float]:
+    """Metrics over the split's examples (or the first ``limit``). ``valid_rate`` needs the task's checker."""
+    refiner.eval()
+    totals = {"count": 0, "exact": 0, "tokens_right": 0, "tokens": 0, "valid": 0, "steps": 0}
+    total = split.num_examples if limit is None else min(limit, split.num_examples)
+    bar = tqdm(total=total, desc="evaluating", unit="puzzle", disable=None if progress else True, leave=False)
+    started = time.perf_counter()
+    for batch in eval_batches(split, batch_size, limit):
+        inputs = torch.from_numpy(batch.inputs).to(device)
+        ids = torch.from_numpy(batch.puzzle_identifiers).to(device)
+        pred = refine(refiner, inputs, ids, halting=halting)
+        tokens = pred.tokens.cpu().numpy()[: batch.real]
+        labels = batch.labels[: batch.real]
+        mask = labels != IGNORE_INDEX
+        right = (tokens == labels) & mask
+        totals["count"] += batch.real
+        totals["exact"] += int((right.sum(-1) == mask.sum(-1)).sum())
+        totals["tokens_right"] += int(right.sum())
+        totals["tokens"] += int(mask.sum())
+        totals["steps"] += int(pred.steps[: batch.real].sum())
+        if task is not None:
+            for puzzle, answer in zip(batch.inputs[: batch.real], tokens):
+                totals["valid"] += task.is_solution(task.decode(puzzle), task.decode(answer))
+        bar.update(batch.real)
+    bar.close()
+    elapsed = time.perf_counter() - started
+    count = max(totals["count"], 1)
+    metrics = {
+        "exact_accuracy": totals["exact"] / count,
+        "token_accuracy": totals["tokens_right"] / max(totals["tokens"], 1),
+        "mean_steps": totals["steps"] / count,
+        "puzzles_per_s": totals["count"] / elapsed if elapsed > 0 else float("nan"),
+        "count": totals["count"],
+    }
+    if task is not None:
+        metrics["valid_rate"] = totals["valid"] / count
+    return metrics
+
+
+def summarise(metrics: dict[str, float]) -> str:
+    parts = []
+    for key, value in metrics.items():
+        parts.append(f"{key}={value:.4f}" if isinstance(value, float) and not np.isnan(value) else f"{key}={value}")
+    return " ".join(parts)

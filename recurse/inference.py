@@ -1,0 +1,53 @@
+"""Refining a batch of puzzles to an answer, with adaptive halting and batch compaction.
+
+Samples that halt leave the batch, so an easy batch costs less than a hard one. A sample that runs to
+the step limit sees exactly the computation of fixed-step evaluation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from recurse.halting import HaltingPolicy
+from recurse.refiner import RecursiveRefiner
+
+
+@dataclass
+class Prediction:
+    tokens: torch.Tensor  # [B, L] argmax tokens at each sample's last step
+    steps: torch.Tensor  # [B] supervision steps used
+    confidence: torch.Tensor  # [B] sigmoid(q_halt) at the last step
+    trace: list[torch.Tensor] = field(default_factory=list)  # per step: [B, L] tokens (if asked for)
+
+
+@torch.inference_mode()
+def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Tensor | None = None, *,
+           halting: HaltingPolicy, trace: bool = False) -> Prediction:
+    """Run supervision steps until ``halting`` stops each sample (at most ``halting.max_steps``)."""
+    batch, length = inputs.shape
+    device = inputs.device
+    state = tuple(s.to(device) for s in refiner.initial_state(batch, length))
+    tokens = torch.zeros(batch, length, dtype=torch.long, device=device)
+    steps = torch.zeros(batch, dtype=torch.int32, device=device)
+    confidence = torch.zeros(batch, dtype=torch.float32, device=device)
+    active = torch.arange(batch, device=device)
+    history: list[torch.Tensor] = []
+    for step in range(1, halting.max_steps + 1):
+        ids = puzzle_ids[active] if puzzle_ids is not None else None
+        out = refiner(state, inputs[active], ids)
+        tokens[active] = out.logits.argmax(-1)
+        steps[active] = step
+        confidence[active] = torch.sigmoid(out.q_halt)
+        if trace:
+            history.append(tokens.clone())
+        halted = halting.halted(steps=steps[active], q_halt=out.q_halt, q_continue=out.q_continue, training=False)
+        if halted.all():
+            break
+        if halted.any():
+            keep = ~halted
+            active, state = active[keep], tuple(s[keep] for s in out.state)
+        else:
+            state = out.state
+    return Prediction(tokens=tokens, steps=steps, confidence=confidence, trace=history)

@@ -1,0 +1,55 @@
+"""Shipped recipes: complete YAML run configs, listed, shown, copied and loaded with overrides."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from recurse.config import RunConfig, apply_overrides, validate_config
+from recurse.errors import ConfigError
+
+
+def _recipe_files() -> dict[str, Path]:
+    root = resources.files("recurse.recipes")
+    return {Path(str(p)).stem: Path(str(p)) for p in root.iterdir() if str(p).endswith(".yaml")}
+
+
+def recipe_names() -> list[str]:
+    return sorted(_recipe_files())
+
+
+def recipe_path(name: str) -> Path:
+    """A shipped recipe by name, or a YAML file path."""
+    candidate = Path(name)
+    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
+        return candidate
+    files = _recipe_files()
+    if name not in files:
+        raise ConfigError(f"unknown recipe {name!r}; `recurse recipes list` shows the {len(files)} shipped recipes")
+    return files[name]
+
+
+def recipe_text(name: str) -> str:
+    return recipe_path(name).read_text()
+
+
+def recipe_summary(name: str) -> str:
+    """The first line of a recipe's header comment."""
+    for line in recipe_text(name).splitlines():
+        if line.startswith("#"):
+            return line.lstrip("# ").strip()
+    return ""
+
+
+def load_recipe(name: str, overrides: list[str] = ()) -> RunConfig:
+    path = recipe_path(name)
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: invalid YAML ({str(error).splitlines()[0]})") from None
+    raw.setdefault("recipe", path.stem)
+    raw.setdefault("name", path.stem)
+    raw = apply_overrides(raw, list(overrides))
+    return validate_config(RunConfig, raw, source=f"recipe {path.stem}")

@@ -1,0 +1,132 @@
+"""Solving puzzles with a trained refiner: parse, validate, refine in batches, decode and check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import torch
+
+from recurse.checkpoint import load_checkpoint
+from recurse.errors import CheckpointError
+from recurse.halting import HALTING, HaltingPolicy
+from recurse.inference import refine
+from recurse.refiner import RecursiveRefiner
+from recurse.tasks import TASKS, Task
+from recurse.training.runtime import resolve_device
+
+
+@dataclass
+class Solution:
+    puzzle: str  # the puzzle in the task's one-line text format
+    answer: str  # the model's answer in the same format
+    valid: bool  # whether the task's checker accepts the answer
+    steps: int  # supervision steps used
+    confidence: float  # sigmoid(q_halt) at the last step
+    trace: list[str] = field(default_factory=list)  # the answer after each step, when asked for
+
+    def to_json(self) -> dict:
+        record = {"puzzle": self.puzzle, "answer": self.answer, "valid": self.valid, "steps": self.steps}
+        if self.trace:
+            record["trace"] = self.trace
+        return record
+
+
+def find_checkpoint_folder(path: Path) -> Path:
+    """A checkpoint folder as given, or the best (else latest) checkpoint of a run folder."""
+    if (path / "config.json").is_file():
+        return path
+    checkpoints = path / "checkpoints"
+    if checkpoints.is_dir():
+        import json
+
+        counters = sorted(checkpoints.glob("step_*/training_state.json"), key=lambda p: int(p.parent.name[5:]))
+        if counters:
+            best = json.loads(counters[-1].read_text()).get("best")
+            if best and (checkpoints / f"step_{best['step']}" / "config.json").is_file():
+                return checkpoints / f"step_{best['step']}"
+            return counters[-1].parent
+    raise CheckpointError(f"{path} holds no checkpoint (no config.json, no checkpoints/step_*)")
+
+
+def resolve_model(source: str | Path, *, revision: str | None = None) -> Path:
+    """A checkpoint folder for a folder, a run folder, a bundled model name or a Hub repo id."""
+    from recurse.hub import resolve_checkpoint
+    from recurse.zoo import bundled_model_path
+
+    path = Path(source)
+    if path.is_dir():
+        return find_checkpoint_folder(path)
+    bundled = bundled_model_path(str(source))
+    if bundled is not None:
+        return bundled
+    return resolve_checkpoint(source, revision=revision)
+
+
+class Solver:
+    """A trained refiner together with its task: ``solve("…")`` returns a checked answer."""
+
+    def __init__(self, refiner: RecursiveRefiner, task: Task, *, halting: HaltingPolicy,
+                 device: torch.device | str = "cpu") -> None:
+        self.device = torch.device(device)
+        self.refiner = refiner.to(self.device).eval()
+        self.task = task
+        self.halting = halting
+
+    @classmethod
+    def from_pretrained(cls, source: str | Path, *, revision: str | None = None, device: str = "auto",
+                        halting: str = "threshold", max_steps: int | None = None,
+                        threshold: float = 0.5) -> "Solver":
+        """Load a solver from a checkpoint folder, a run folder, a bundled model name or a Hub repo id.
+
+        ``halting`` is ``threshold`` (stop a puzzle once sigmoid(q_halt) ≥ ``threshold``), ``fixed`` or
+        ``q_halt`` (both run ``max_steps``, default: the training limit).
+        """
+        folder = resolve_model(source, revision=revision)
+        checkpoint = load_checkpoint(folder)
+        task_spec = checkpoint.meta.get("task")
+        if not task_spec:
+            raise CheckpointError(f"{folder} does not record its task, so its puzzles cannot be read")
+        task = TASKS.get(task_spec["kind"]).Spec.model_validate(task_spec).build()
+        limit = max_steps or checkpoint.config.halting.max_steps
+        options = {"threshold": threshold} if halting == "threshold" else {}
+        policy = HALTING.get(halting).Spec(max_steps=limit, **options).build()
+        return cls(checkpoint.refiner, task, halting=policy, device=resolve_device(device))
+
+    def parse(self, puzzle: str | np.ndarray) -> np.ndarray:
+        grid = self.task.parse(puzzle) if isinstance(puzzle, str) else np.asarray(puzzle)
+        self.task.validate_puzzle(grid)
+        return grid
+
+    def solve(self, puzzle: str | np.ndarray, *, trace: bool = False) -> Solution:
+        return self.solve_many([puzzle], trace=trace)[0]
+
+    def solve_many(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256,
+                   trace: bool = False) -> list[Solution]:
+        grids = [self.parse(p) for p in puzzles]
+        solutions: list[Solution] = []
+        for start in range(0, len(grids), batch_size):
+            solutions.extend(self._solve_batch(grids[start:start + batch_size], trace=trace))
+        return solutions
+
+    def _solve_batch(self, grids: Sequence[np.ndarray], *, trace: bool) -> list[Solution]:
+        inputs = torch.from_numpy(np.stack([self.task.encode(g) for g in grids]).astype(np.int64)).to(self.device)
+        ids = torch.zeros(len(grids), dtype=torch.long, device=self.device)
+        prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace)
+        tokens = prediction.tokens.cpu().numpy()
+        history = [t.cpu().numpy() for t in prediction.trace]
+        results = []
+        for i, grid in enumerate(grids):
+            answer = self.task.decode(tokens[i])
+            steps = int(prediction.steps[i])
+            results.append(Solution(
+                puzzle=self.task.format(grid),
+                answer=self.task.format(answer),
+                valid=self.task.is_solution(grid, answer),
+                steps=steps,
+                confidence=float(prediction.confidence[i]),
+                trace=[self.task.format(self.task.decode(h[i])) for h in history[:steps]] if trace else [],
+            ))
+        return results

@@ -1,0 +1,1 @@
+"""Training: the deep-supervision loop, its state, logging and distributed set-up."""

@@ -1,0 +1,48 @@
+"""An exponential moving average of the trained parameters, used for evaluation and saved checkpoints."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import torch
+from torch import nn
+
+
+class EMA:
+    """``shadow ← rate·shadow + (1 − rate)·param`` after each optimiser step.
+
+    Covers the trained parameters and, when asked, the puzzle-embedding table (a buffer).
+    """
+
+    def __init__(self, module: nn.Module, rate: float = 0.999, *, include_puzzle_embeddings: bool = False) -> None:
+        self.module = module
+        self.rate = rate
+        self.names = [n for n, p in module.named_parameters() if p.requires_grad]
+        if include_puzzle_embeddings:
+            self.names += [n for n, _ in module.named_buffers() if n.endswith("puzzle.weight")]
+        tensors = self._tensors()
+        self.shadow = {n: tensors[n].detach().clone().float() for n in self.names}
+
+    def _tensors(self) -> dict[str, torch.Tensor]:
+        return dict(self.module.state_dict(keep_vars=True))
+
+    @torch.no_grad()
+    def update(self) -> None:
+        tensors = self._tensors()
+        for name in self.names:
+            self.shadow[name].lerp_(tensors[name].detach().float(), 1 - self.rate)
+
+    @contextmanager
+    @torch.no_grad()
+    def averaged(self) -> Iterator[nn.Module]:
+        """Temporarily load the averaged weights into the module."""
+        tensors = self._tensors()
+        saved = {n: tensors[n].detach().clone() for n in self.names}
+        for name in self.names:
+            tensors[name].copy_(self.shadow[name])
+        try:
+            yield self.module
+        finally:
+            for name in self.names:
+                tensors[name].copy_(saved[name])

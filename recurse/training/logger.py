@@ -1,0 +1,92 @@
+"""Run logging: ``metrics.jsonl`` always; a PNG of the curves, TensorBoard and wandb when asked for."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from recurse.config import LoggingConfig
+
+log = logging.getLogger(__name__)
+
+
+class RunLogger:
+    def __init__(self, run_dir: Path, config: LoggingConfig, *, run_config: dict[str, Any] | None = None) -> None:
+        self.run_dir = run_dir
+        self.config = config
+        self.metrics_path = run_dir / "metrics.jsonl"
+        self._tensorboard = None
+        self._wandb = None
+        if config.tensorboard:
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+
+                self._tensorboard = SummaryWriter(str(run_dir / "tensorboard"))
+            except ImportError:
+                log.warning("logging.tensorboard is on but tensorboard is not installed (pip install recurse[tensorboard])")
+        if config.wandb:
+            try:
+                import wandb
+
+                self._wandb = wandb.init(project=config.wandb_project, name=run_dir.name, config=run_config,
+                                         dir=str(run_dir))
+            except ImportError:
+                log.warning("logging.wandb is on but wandb is not installed (pip install recurse[wandb])")
+
+    def write(self, record: dict[str, Any]) -> None:
+        with open(self.metrics_path, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+        step = record.get("step", 0)
+        numbers = {k: v for k, v in record.items() if isinstance(v, (int, float)) and k != "step"}
+        if self._tensorboard is not None:
+            for key, value in numbers.items():
+                self._tensorboard.add_scalar(key, value, step)
+        if self._wandb is not None:
+            self._wandb.log(numbers, step=step)
+
+    def plot(self) -> Path | None:
+        """Write ``curves.png``: training loss, exact accuracy (train and eval) and mean halting steps."""
+        if not self.config.plot:
+            return None
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            return None
+        records = [json.loads(line) for line in self.metrics_path.read_text().splitlines() if line.strip()]
+        train = [r for r in records if r.get("kind") == "train"]
+        evals = [r for r in records if r.get("kind") == "eval"]
+        fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+        panels = [("loss", "training loss", [("train", train, "loss")]),
+                  ("exact accuracy", "exact accuracy",
+                   [("train", train, "train_exact_accuracy"), ("eval", evals, "exact_accuracy")]),
+                  ("mean steps", "supervision steps at halt",
+                   [("train", train, "train_mean_steps"), ("eval", evals, "mean_steps")])]
+        for ax, (ylabel, title, series) in zip(axes, panels):
+            for label, rows, key in series:
+                points = [(r["step"], r[key]) for r in rows if key in r]
+                if points:
+                    xs, ys = zip(*points)
+                    ax.plot(xs, ys, label=label, marker="o" if label == "eval" else None, markersize=3)
+            ax.set_title(title)
+            ax.set_xlabel("optimiser step")
+            ax.set_ylabel(ylabel)
+            ax.grid(alpha=0.3)
+            if len(series) > 1:
+                ax.legend()
+        axes[0].set_yscale("log")
+        fig.tight_layout()
+        path = self.run_dir / "curves.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        return path
+
+    def close(self) -> None:
+        if self._tensorboard is not None:
+            self._tensorboard.close()
+        if self._wandb is not None:
+            self._wandb.finish()

@@ -1,0 +1,78 @@
+"""Device, threads, seeds and torch.distributed set-up (under torchrun: gloo on CPU, nccl on CUDA)."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from recurse.config import RuntimeConfig
+from recurse.errors import ConfigError
+
+
+@dataclass
+class Runtime:
+    device: torch.device
+    rank: int = 0
+    world_size: int = 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def distributed(self) -> bool:
+        return self.world_size > 1
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"runtime.device: unknown device {name!r}; use auto, cpu, cuda, cuda:N or mps") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("runtime.device: CUDA was asked for but is not available; use runtime.device=cpu")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError("runtime.device: MPS was asked for but is not available; use runtime.device=cpu")
+    return device
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def setup_runtime(config: RuntimeConfig) -> Runtime:
+    """Pick the device, set threads and seeds, and join the process group when launched by torchrun."""
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    device = resolve_device(config.device)
+    rank = 0
+    if world_size > 1:
+        local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+        if device.type == "cuda":
+            device = torch.device("cuda", local_rank)
+            torch.cuda.set_device(device)
+        if not dist.is_initialized():
+            dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
+        rank, world_size = dist.get_rank(), dist.get_world_size()
+    # Every rank seeds alike: exploration draws then differ only through the data each rank sees.
+    seed_everything(config.seed + rank)
+    return Runtime(device=device, rank=rank, world_size=world_size)
+
+
+def teardown_runtime(runtime: Runtime) -> None:
+    if runtime.distributed and dist.is_initialized():
+        dist.destroy_process_group()

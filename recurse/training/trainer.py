@@ -1,0 +1,332 @@
+"""The training loop: deep supervision with a carry across batches, one optimiser step per call.
+
+Each step: reset halted slots and load new samples into them; one supervision step forward; the ACT loss
+divided by the global batch size; backward; gradients summed across ranks; AdamATan2 on the weights and
+SignSGD on the batch's puzzle-embedding rows; EMA update. Evaluation and checkpoints use the EMA weights.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shutil
+import time
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+import yaml
+from tqdm.auto import tqdm
+
+from recurse import __version__
+from recurse.builder import build_training_model
+from recurse.carry import Carry
+from recurse.checkpoint import load_checkpoint, save_checkpoint
+from recurse.config import RunConfig
+from recurse.data.layout import load_split
+from recurse.data.prepare import dataset_fingerprint, prepare_dataset
+from recurse.data.sampler import TrainSampler
+from recurse.errors import RecurseError
+from recurse.evaluation import evaluate, summarise
+from recurse.halting import HALTING
+from recurse.hardware import resolve_forward_dtype
+from recurse.io import write_json
+from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
+from recurse.training.ema import EMA
+from recurse.training.logger import RunLogger
+from recurse.training.runtime import Runtime, setup_runtime, teardown_runtime
+from recurse.training.state import load_training_state, save_training_state
+
+log = logging.getLogger(__name__)
+CHECKPOINTS = "checkpoints"
+
+
+def _all_reduce_sum(tensors: list[torch.Tensor]) -> None:
+    for tensor in tensors:
+        dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
+
+
+class Trainer:
+    def __init__(self, config: RunConfig, *, resume_from: Path | None = None, echo=print) -> None:
+        self.config = config
+        self.echo = echo
+        self.runtime: Runtime = setup_runtime(config.runtime)
+        self.run_dir = Path(config.run_dir)
+        self.device = self.runtime.device
+        self.resume_from = resume_from
+        train_cfg = config.training
+        if train_cfg.global_batch_size % self.runtime.world_size:
+            raise RecurseError(f"training.global_batch_size={train_cfg.global_batch_size} is not divisible by the "
+                               f"{self.runtime.world_size} processes")
+        self.local_batch = train_cfg.global_batch_size // self.runtime.world_size
+
+        # Data: rank 0 builds it when missing; the others wait for it.
+        if self.runtime.is_main:
+            prepare_dataset(config.data, progress=config.logging.progress)
+        if self.runtime.distributed:
+            dist.barrier()
+        self.task = config.data.task.build()
+        self.train_split = load_split(config.data.path, "train")
+        self.test_split = load_split(config.data.path, "test")
+        meta = self.train_split.metadata
+        self.model_config = config.model.with_data(vocab_size=meta.vocab_size, seq_len=meta.seq_len,
+                                                   num_puzzle_ids=meta.num_puzzle_identifiers)
+        dtype = resolve_forward_dtype(self.model_config.forward_dtype, self.device)
+        self.model_config = self.model_config.model_copy(update={"forward_dtype": dtype})
+
+        self.model = build_training_model(self.model_config).to(self.device)
+        self.refiner = self.model.model.refiner
+        if config.init_from:
+            self._init_from(config.init_from)
+        if config.runtime.compile:
+            for block in self.refiner.modules():
+                if type(block).__name__ == "Block":
+                    block.compile()
+        self.optimizer = AdamATan2(self.refiner.parameters(), lr=train_cfg.lr, betas=(train_cfg.beta1, train_cfg.beta2),
+                                   weight_decay=train_cfg.weight_decay)
+        puzzle = self.refiner.embedding.puzzle
+        self.sparse = (SparseSignSGD(puzzle, lr=train_cfg.puzzle_emb_lr, weight_decay=train_cfg.puzzle_emb_weight_decay)
+                       if puzzle is not None else None)
+        self.ema = EMA(self.refiner, train_cfg.ema_rate, include_puzzle_embeddings=train_cfg.ema_puzzle_embeddings) \
+            if train_cfg.ema else None
+
+        self.sampler = TrainSampler(self.train_split, train_cfg.global_batch_size, seed=config.runtime.seed)
+        self.batches_per_epoch = self.sampler.batches_per_epoch()
+        if self.batches_per_epoch == 0:
+            raise RecurseError(f"the training split has {self.train_split.num_examples} examples, fewer than one "
+                               f"batch of {train_cfg.global_batch_size}; lower training.global_batch_size")
+        self.total_steps = train_cfg.max_steps or (train_cfg.epochs * self.batches_per_epoch if train_cfg.epochs
+                                                   else None)
+        every = train_cfg.eval_every_steps or (train_cfg.eval_every_epochs * self.batches_per_epoch
+                                               if train_cfg.eval_every_epochs else None)
+        self.eval_every = every or self.total_steps
+        self.eval_halting = (config.evaluation.halting.build() if config.evaluation.halting is not None
+                             else HALTING.get("fixed")(max_steps=self.model_config.halting.max_steps))
+
+        self.step = 0
+        self.epoch = 0
+        self.batch_index = 0
+        self.train_seconds = 0.0
+        self.best: dict[str, Any] | None = None
+        self.carry: Carry | None = None
+        self.logger: RunLogger | None = None
+
+    # -- set-up ------------------------------------------------------------------------------------------
+    def _init_from(self, source: str) -> None:
+        from recurse.hub import resolve_checkpoint
+
+        checkpoint = load_checkpoint(resolve_checkpoint(source))
+        ours, theirs = self.refiner.state_dict(), checkpoint.refiner.state_dict()
+        mismatched = [k for k in ours if k not in theirs or theirs[k].shape != ours[k].shape]
+        if mismatched:
+            raise RecurseError(f"init_from={source}: tensor {mismatched[0]!r} does not match this model's config")
+        self.refiner.load_state_dict(theirs)
+
+    def _save_run_files(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        resolved = self.config.model_dump(mode="json")
+        resolved["model"] = self.model_config.model_dump(mode="json")
+        (self.run_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
+
+    def _checkpoint_meta(self, metrics: dict | None) -> dict[str, Any]:
+        identifiers_path = Path(self.config.data.path) / "identifiers.json"
+        identifiers = json.loads(identifiers_path.read_text()) if identifiers_path.is_file() else ["<blank>"]
+        return {
+            "recurse_version": __version__,
+            "task": self.config.data.task.model_dump(mode="json"),
+            "vocab": self.task.vocab,
+            "puzzle_identifiers": identifiers,
+            "dataset": {"path": self.config.data.path, "fingerprint": dataset_fingerprint(self.config.data.path)},
+            "recipe": self.config.recipe,
+            "training": {"step": self.step, "epoch": self.epoch, "seed": self.config.runtime.seed},
+            "metrics": metrics or {},
+        }
+
+    # -- checkpoints -------------------------------------------------------------------------------------
+    def save(self, metrics: dict | None = None) -> Path:
+        folder = self.run_dir / CHECKPOINTS / f"step_{self.step}"
+        if self.runtime.is_main:
+            folder.mkdir(parents=True, exist_ok=True)
+            if self.ema is not None:
+                with self.ema.averaged():
+                    save_checkpoint(folder, self.refiner, self.model_config, self._checkpoint_meta(metrics))
+            else:
+                save_checkpoint(folder, self.refiner, self.model_config, self._checkpoint_meta(metrics))
+        if self.runtime.distributed:
+            dist.barrier()
+        counters = {"step": self.step, "epoch": self.epoch, "batch_index": self.batch_index,
+                    "train_seconds": self.train_seconds, "best": self.best, "world_size": self.runtime.world_size}
+        save_training_state(folder, module=self.refiner, optimizer=self.optimizer, ema=self.ema, carry=self.carry,
+                            counters=counters, rank=self.runtime.rank, is_main=self.runtime.is_main)
+        if self.runtime.distributed:
+            dist.barrier()
+        if self.runtime.is_main:
+            self._prune()
+        return folder
+
+    def _prune(self) -> None:
+        folders = sorted((self.run_dir / CHECKPOINTS).glob("step_*"), key=lambda p: int(p.name[5:]))
+        keep = {f.name for f in folders[-self.config.training.keep_last:]}
+        if self.best is not None:
+            keep.add(f"step_{self.best['step']}")
+        for folder in folders:
+            if folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _resume(self, folder: Path) -> None:
+        counters, carry = load_training_state(folder, module=self.refiner, optimizer=self.optimizer, ema=self.ema,
+                                              rank=self.runtime.rank, device=self.device)
+        if counters.get("world_size", 1) != self.runtime.world_size:
+            raise RecurseError(f"{folder} was written by {counters.get('world_size')} processes; resume it with as many")
+        self.step, self.epoch, self.batch_index = counters["step"], counters["epoch"], counters["batch_index"]
+        self.train_seconds = counters.get("train_seconds", 0.0)
+        self.best = counters.get("best")
+        self.carry = carry
+
+    # -- loop --------------------------------------------------------------------------------------------
+    def _to_device(self, host) -> dict[str, torch.Tensor]:
+        lo = self.runtime.rank * self.local_batch
+        hi = lo + self.local_batch
+        return {
+            "inputs": torch.from_numpy(host.inputs[lo:hi]).to(self.device),
+            "labels": torch.from_numpy(host.labels[lo:hi]).to(self.device),
+            "puzzle_identifiers": torch.from_numpy(host.puzzle_identifiers[lo:hi]).to(self.device),
+        }
+
+    def _set_lr(self) -> float:
+        cfg = self.config.training
+        total = self.total_steps or max(self.step, cfg.lr_warmup_steps + 1)
+        scale = warmup_cosine(self.step, base_lr=1.0, warmup_steps=cfg.lr_warmup_steps, total_steps=total,
+                              min_ratio=cfg.lr_min_ratio)
+        for group in self.optimizer.param_groups:
+            group["lr"] = cfg.lr * scale
+        if self.sparse is not None:
+            self.sparse.lr = cfg.puzzle_emb_lr * scale
+        return cfg.lr * scale
+
+    def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        self.model.train()
+        if self.carry is None:
+            self.carry = self.model.initial_carry(batch)
+        self.step += 1
+        lr = self._set_lr()
+        out = self.model(self.carry, batch)
+        (out.loss / self.config.training.global_batch_size).backward()
+        self.carry = out.carry
+        params = [p for p in self.refiner.parameters() if p.grad is not None]
+        metrics = torch.stack([out.metrics[k].detach().double() for k in
+                               ("count", "exact_accuracy", "steps", "accuracy")] + [out.loss.detach().double()])
+        if self.runtime.distributed:
+            _all_reduce_sum([p.grad for p in params] + [metrics])
+        if self.config.training.grad_clip:
+            torch.nn.utils.clip_grad_norm_(params, self.config.training.grad_clip)
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        if self.sparse is not None:
+            self.sparse.step()
+            self.sparse.zero_grad()
+        if self.ema is not None:
+            self.ema.update()
+        return {"lr": lr, "sums": metrics.tolist()}
+
+    def _train_record(self, window: list[float], steps: int, lr: float) -> dict[str, Any]:
+        """Training metrics over the last ``steps`` steps; accuracies count the samples that halted."""
+        count, exact, halt_steps, accuracy, loss = window
+        record = {"kind": "train", "step": self.step, "epoch": self.epoch, "lr": lr,
+                  "loss": loss / (steps * self.config.training.global_batch_size), "halted": count}
+        if count:
+            record.update(train_exact_accuracy=exact / count, train_token_accuracy=accuracy / count,
+                          train_mean_steps=halt_steps / count)
+        return record
+
+    def run_evaluation(self) -> dict[str, float]:
+        cfg = self.config.evaluation
+        context = self.ema.averaged() if self.ema is not None else nullcontext()
+        with context:
+            metrics = evaluate(self.refiner, self.test_split, halting=self.eval_halting, task=self.task,
+                               batch_size=cfg.batch_size, limit=cfg.limit, device=self.device,
+                               progress=self.config.logging.progress)
+        self.refiner.train()
+        return metrics
+
+    def _evaluate_and_save(self) -> dict[str, float]:
+        metrics = self.run_evaluation() if self.runtime.is_main else {}
+        if self.runtime.is_main:
+            if self.best is None or metrics["exact_accuracy"] >= self.best["exact_accuracy"]:
+                self.best = {"step": self.step, "exact_accuracy": metrics["exact_accuracy"]}
+            self.logger.write({"kind": "eval", "step": self.step, "epoch": self.epoch,
+                               "train_seconds": round(self.train_seconds, 2), **metrics})
+            self.logger.plot()
+            self.echo(f"step {self.step}: {summarise(metrics)}")
+        self.save(metrics)
+        return metrics
+
+    def fit(self) -> dict[str, float]:
+        if self.resume_from is not None:
+            self._resume(self.resume_from)
+        if self.runtime.is_main:
+            self._save_run_files()
+            self.logger = RunLogger(self.run_dir, self.config.logging, run_config=self.config.model_dump(mode="json"))
+        cfg = self.config.training
+        budget = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
+        bar = tqdm(total=self.total_steps, initial=self.step, desc="training", unit="step", dynamic_ncols=True,
+                   disable=None if (self.config.logging.progress and self.runtime.is_main) else True)
+        last_metrics: dict[str, float] = {}
+        batches = self.sampler.iterate(self.epoch, self.batch_index)
+        samples = 0
+        window_start = time.perf_counter()
+        window = [0.0] * 5  # halted count, exact, steps, token accuracy, loss: summed since the last log line
+        window_steps = 0
+        try:
+            while (self.total_steps is None or self.step < self.total_steps) and self.train_seconds < budget:
+                started = time.perf_counter()
+                epoch, index, host = next(batches)
+                step_result = self.train_step(self._to_device(host))
+                window = [a + b for a, b in zip(window, step_result["sums"])]
+                self.epoch, self.batch_index = (epoch, index + 1)
+                if self.batch_index >= self.batches_per_epoch:
+                    self.epoch, self.batch_index = epoch + 1, 0
+                self.train_seconds += time.perf_counter() - started
+                samples += cfg.global_batch_size
+                window_steps += 1
+                if self.runtime.is_main and (self.step % self.config.logging.every_steps == 0 or self.step == 1):
+                    record = self._train_record(window, window_steps, step_result["lr"])
+                    window, window_steps = [0.0] * 5, 0
+                    self.logger.write(record)
+                    elapsed = time.perf_counter() - window_start
+                    bar.set_postfix(loss=f"{record['loss']:.3f}",
+                                    exact=f"{record.get('train_exact_accuracy', float('nan')):.3f}",
+                                    samples_s=f"{samples / elapsed:.0f}" if elapsed > 0 else "-", refresh=False)
+                if self.runtime.is_main:
+                    bar.update(1)
+                if self.eval_every and self.step % self.eval_every == 0:
+                    last_metrics = self._evaluate_and_save()
+                    window_start, samples = time.perf_counter(), 0
+        finally:
+            bar.close()
+        if not last_metrics or self.step % (self.eval_every or 1):
+            last_metrics = self._evaluate_and_save()
+        if self.runtime.is_main:
+            self.logger.close()
+            write_json(self.run_dir / "final_metrics.json", {"step": self.step, **last_metrics})
+        teardown_runtime(self.runtime)
+        return last_metrics
+
+
+def latest_checkpoint(run_dir: Path) -> Path:
+    folders = sorted((Path(run_dir) / CHECKPOINTS).glob("step_*"), key=lambda p: int(p.name[5:]))
+    if not folders:
+        raise RecurseError(f"no checkpoints in {Path(run_dir) / CHECKPOINTS}; nothing to resume")
+    return folders[-1]
+
+
+def resume_config(run_dir: Path) -> RunConfig:
+    from recurse.config import validate_config
+
+    path = Path(run_dir) / "config.yaml"
+    if not path.is_file():
+        raise RecurseError(f"{path} not found; is {run_dir} a recurse run folder?")
+    return validate_config(RunConfig, yaml.safe_load(path.read_text()), source=str(path))

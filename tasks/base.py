@@ -1,0 +1,116 @@
+"""The task API: what a puzzle task declares so that recurse can build data, train, check and solve it.
+
+A task is one Python class: its grid shape and cell alphabet (from which tokens follow), a checker, its
+symmetries (each with an exact inverse), an optional generator, a text format, and where its data comes
+from. Register it with ``@TASKS.register("name")`` and give it a ``Spec`` for its parameters.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+import numpy as np
+
+from recurse.errors import RecurseError
+from recurse.tasks.symmetry import GridSymmetry
+
+PAD_TOKEN = 0
+
+
+class PuzzleFormatError(RecurseError):
+    """A puzzle's text that cannot be parsed, or a puzzle that breaks the task's rules."""
+
+
+class Task(ABC):
+    """A puzzle task over a fixed grid of cells, each holding one of ``len(alphabet)`` values.
+
+    Cell value v is token ``v + 1``; token 0 is padding. ``alphabet[v]`` is how value v is written, and
+    ``blank`` (a value) marks cells the solver must fill.
+    """
+
+    name: ClassVar[str] = "task"
+    rows: int
+    cols: int
+    alphabet: str
+    blank: int | None = 0
+
+    # --- tokens -------------------------------------------------------------------------------------
+    @property
+    def seq_len(self) -> int:
+        return self.rows * self.cols
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.alphabet) + 1
+
+    @property
+    def vocab(self) -> list[str]:
+        """Token id → symbol, with ``<pad>`` at 0."""
+        return ["<pad>", *self.alphabet]
+
+    def encode(self, grid: np.ndarray) -> np.ndarray:
+        return (np.asarray(grid).reshape(-1) + 1).astype(np.uint8)
+
+    def decode(self, tokens: np.ndarray) -> np.ndarray:
+        tokens = np.asarray(tokens).reshape(self.rows, self.cols).astype(np.int64)
+        return np.clip(tokens - 1, 0, len(self.alphabet) - 1)
+
+    # --- text ---------------------------------------------------------------------------------------
+    def parse(self, text: str) -> np.ndarray:
+        """A grid from its text: one symbol per cell, row-major; line breaks and spaces between cells are
+        ignored unless the alphabet uses them."""
+        cells = [ch for ch in text if ch not in "\r\n" and (ch in self.alphabet or not ch.isspace())]
+        if len(cells) != self.seq_len:
+            raise PuzzleFormatError(f"expected {self.seq_len} cells for a {self.describe()}, got {len(cells)}")
+        lookup = {ch: i for i, ch in enumerate(self.alphabet)}
+        lookup.update(self.aliases())
+        bad = sorted({ch for ch in cells if ch not in lookup})
+        if bad:
+            raise PuzzleFormatError(f"unexpected symbol(s) {''.join(bad)!r} for a {self.describe()}; "
+                                    f"use {self.alphabet!r}")
+        return np.array([lookup[ch] for ch in cells], dtype=np.int64).reshape(self.rows, self.cols)
+
+    def format(self, grid: np.ndarray) -> str:
+        """The one-line text of a grid (the format ``parse`` reads)."""
+        return "".join(self.alphabet[v] for v in np.asarray(grid).reshape(-1))
+
+    def render(self, grid: np.ndarray) -> str:
+        """A multi-line, human-readable picture of a grid."""
+        return "\n".join(self.format(row) for row in np.asarray(grid).reshape(self.rows, self.cols))
+
+    def aliases(self) -> dict[str, int]:
+        """Extra symbols accepted by ``parse`` (for example '0' for a blank)."""
+        return {}
+
+    def describe(self) -> str:
+        return f"{self.rows}×{self.cols} {self.name}"
+
+    # --- rules --------------------------------------------------------------------------------------
+    @abstractmethod
+    def violations(self, puzzle: np.ndarray, answer: np.ndarray) -> list[str]:
+        """Every rule that ``answer`` breaks as a solution of ``puzzle``; empty when it solves it."""
+
+    def is_solution(self, puzzle: np.ndarray, answer: np.ndarray) -> bool:
+        return not self.violations(puzzle, answer)
+
+    def validate_puzzle(self, puzzle: np.ndarray) -> None:
+        """Raise ``PuzzleFormatError`` if the puzzle itself breaks the rules (for example clashing givens)."""
+
+    # --- symmetries ---------------------------------------------------------------------------------
+    @abstractmethod
+    def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
+        """A symmetry drawn from the task's group: it maps (puzzle, solution) pairs onto valid pairs."""
+
+    # --- data ---------------------------------------------------------------------------------------
+    def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """One (puzzle, solution) pair. Tasks without a generator load their data from files."""
+        raise RecurseError(f"the {self.name} task has no generator; build its data from files")
+
+    def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
+        """An exact solution, if the task has a symbolic solver (None when there is none)."""
+        return None
+
+    def spec(self) -> dict:
+        """The task's name and parameters, as saved with datasets and checkpoints."""
+        return {"kind": self.name}

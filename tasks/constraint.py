@@ -1,0 +1,102 @@
+"""A base for constraint grids: values 1..n, groups of cells that must all differ, and fixed givens.
+
+Latin squares, Sudoku and its variants, and Futoshiki-like puzzles (add ``less_than`` pairs) are a few
+lines on top: declare the groups, the symmetries, and the generator and solver come for free.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recurse.tasks.base import PuzzleFormatError, Task
+from recurse.tasks.solver import AllDifferentSolver, SolveResult
+
+
+class ConstraintGridTask(Task):
+    """Cell value 0 is blank; 1..n are the symbols. Subclasses set ``rows``, ``cols``, ``n``, ``alphabet``
+    and implement ``groups()`` (and optionally ``less_than()``)."""
+
+    n: int
+
+    def groups(self) -> list[list[int]]:
+        raise NotImplementedError
+
+    def less_than(self) -> list[tuple[int, int]]:
+        """Pairs (a, b) of cells whose values must satisfy value[a] < value[b]."""
+        return []
+
+    @property
+    def solver(self) -> AllDifferentSolver:
+        if getattr(self, "_solver", None) is None:
+            self._solver = AllDifferentSolver(self.n, self.groups(), self.less_than(), num_cells=self.seq_len)
+        return self._solver
+
+    # -- rules ---------------------------------------------------------------------------------------
+    def violations(self, puzzle: np.ndarray, answer: np.ndarray) -> list[str]:
+        puzzle = np.asarray(puzzle).reshape(-1)
+        answer = np.asarray(answer).reshape(-1)
+        problems = []
+        if answer.shape != puzzle.shape:
+            return [f"answer has {answer.size} cells, puzzle has {puzzle.size}"]
+        empty = np.flatnonzero((answer < 1) | (answer > self.n))
+        if empty.size:
+            problems.append(f"{empty.size} cell(s) hold no value 1..{self.n}")
+        changed = np.flatnonzero((puzzle != 0) & (answer != puzzle))
+        if changed.size:
+            problems.append(f"{changed.size} given(s) changed")
+        for index, group in enumerate(self.groups()):
+            vals = answer[group]
+            vals = vals[(vals >= 1) & (vals <= self.n)]
+            if np.unique(vals).size != vals.size:
+                problems.append(f"group {index} repeats a value")
+        for a, b in self.less_than():
+            if not answer[a] < answer[b]:
+                problems.append(f"cell {a} must be less than cell {b}")
+        return problems
+
+    def validate_puzzle(self, puzzle: np.ndarray) -> None:
+        flat = np.asarray(puzzle).reshape(-1)
+        for index, group in enumerate(self.groups()):
+            vals = flat[group]
+            vals = vals[vals != 0]
+            if np.unique(vals).size != vals.size:
+                raise PuzzleFormatError(f"the givens repeat a value in {self.group_name(index)}")
+
+    def group_name(self, index: int) -> str:
+        return f"group {index}"
+
+    # -- solving and generating ----------------------------------------------------------------------
+    def solve_all(self, puzzle: np.ndarray, limit: int = 2) -> SolveResult:
+        return self.solver.solve(puzzle, limit=limit)
+
+    def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
+        result = self.solver.solve(puzzle, limit=1)
+        return result.solutions[0] if result.solutions else None
+
+    def rating(self, puzzle: np.ndarray) -> int:
+        """Difficulty: the guesses the solver needed to prove the solution unique."""
+        return self.solver.solve(puzzle, limit=2).guesses
+
+    def random_solution(self, rng: np.random.Generator) -> np.ndarray:
+        empty = np.zeros((self.rows, self.cols), dtype=np.int64)
+        result = self.solver.solve(empty, limit=1, rng=rng)
+        if not result.solutions:
+            raise ValueError(f"{self.describe()} has no solution")
+        return result.solutions[0]
+
+    def generate(self, rng: np.random.Generator, *, clues: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """A puzzle with exactly one solution. Clues are removed in random order while the solution stays
+        unique, down to ``clues`` givens or, by default, until no clue can go (a minimal puzzle)."""
+        solution = self.random_solution(rng)
+        puzzle = solution.reshape(-1).copy()
+        remaining = puzzle.size
+        for cell in rng.permutation(puzzle.size):
+            if clues is not None and remaining <= clues:
+                break
+            kept = puzzle[cell]
+            puzzle[cell] = 0
+            if len(self.solver.solve(puzzle, limit=2).solutions) != 1:
+                puzzle[cell] = kept
+            else:
+                remaining -= 1
+        return puzzle.reshape(self.rows, self.cols), solution

@@ -1,0 +1,159 @@
+"""``maze``: find the shortest path from S to G on a grid of walls ('#') and open cells (' ').
+
+Text: one symbol per cell of "# SGo" (wall, open, start, goal, path), row-major. Tokens 1..5, as in the
+official Maze-Hard data. Labels mark one shortest path with 'o': the path found by breadth-first search
+from S that expands neighbours in the order down, left, right, up.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from recurse.spec import Spec
+from recurse.tasks import TASKS
+from recurse.tasks.base import PuzzleFormatError, Task
+from recurse.tasks.symmetry import GridSymmetry, dihedral
+
+WALL, OPEN, START, GOAL, PATH = range(5)
+NEIGHBOUR_ORDER = ((1, 0), (0, -1), (0, 1), (-1, 0))  # down, left, right, up
+
+
+@TASKS.register("maze")
+class Maze(Task):
+    alphabet = "# SGo"
+
+    class Spec(Spec):
+        kind: Literal["maze"] = "maze"
+        size: int = Field(30, ge=4)
+        min_path: int = Field(110, ge=0, description="generator: minimum shortest-path length in cells")
+
+        def build(self) -> "Maze":
+            return Maze(self.size, min_path=self.min_path)
+
+    def __init__(self, size: int = 30, *, min_path: int = 110) -> None:
+        self.rows = self.cols = size
+        self.min_path = min_path
+        self.blank = None
+
+    def spec(self) -> dict:
+        return {"kind": "maze", "size": self.rows, "min_path": self.min_path}
+
+    def _endpoints(self, grid: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
+        starts, goals = np.argwhere(grid == START), np.argwhere(grid == GOAL)
+        if len(starts) != 1 or len(goals) != 1:
+            raise PuzzleFormatError(f"a maze needs exactly one 'S' and one 'G' (found {len(starts)} and {len(goals)})")
+        return tuple(starts[0]), tuple(goals[0])
+
+    def validate_puzzle(self, puzzle: np.ndarray) -> None:
+        self._endpoints(np.asarray(puzzle))
+        if (np.asarray(puzzle) == PATH).any():
+            raise PuzzleFormatError("a maze puzzle must not contain path cells ('o')")
+
+    def shortest_path(self, puzzle: np.ndarray) -> list[tuple[int, int]] | None:
+        """The cells of the BFS path from S to G (both included), or None when G cannot be reached."""
+        grid = np.asarray(puzzle)
+        start, goal = self._endpoints(grid)
+        parent = {start: None}
+        queue = deque([start])
+        while queue:
+            cell = queue.popleft()
+            if cell == goal:
+                path = []
+                while cell is not None:
+                    path.append(cell)
+                    cell = parent[cell]
+                return path[::-1]
+            for dr, dc in NEIGHBOUR_ORDER:
+                nxt = (cell[0] + dr, cell[1] + dc)
+                if 0 <= nxt[0] < self.rows and 0 <= nxt[1] < self.cols and nxt not in parent and grid[nxt] != WALL:
+                    parent[nxt] = cell
+                    queue.append(nxt)
+        return None
+
+    def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
+        path = self.shortest_path(puzzle)
+        if path is None:
+            return None
+        answer = np.asarray(puzzle).copy()
+        for cell in path[1:-1]:
+            answer[cell] = PATH
+        return answer
+
+    def path_report(self, puzzle: np.ndarray, answer: np.ndarray) -> dict[str, bool]:
+        """``valid_path``: the 'o' cells join S to G through open cells; ``shortest``: and no shorter exists."""
+        puzzle, answer = np.asarray(puzzle), np.asarray(answer)
+        walls_kept = np.array_equal(np.where(answer == PATH, OPEN, answer), puzzle)
+        best = self.shortest_path(puzzle)
+        marked = {tuple(c) for c in np.argwhere(answer == PATH)}
+        start, goal = self._endpoints(puzzle)
+        # The marked cells must form a simple chain from S to G.
+        chain, previous, cell = 0, None, start
+        while True:
+            steps = [(cell[0] + dr, cell[1] + dc) for dr, dc in NEIGHBOUR_ORDER]
+            onward = [s for s in steps if s != previous and (s in marked or s == goal)]
+            if goal in onward:
+                chain_ok = chain == len(marked)
+                break
+            if len(onward) != 1:
+                chain_ok = False
+                break
+            previous, cell = cell, onward[0]
+            chain += 1
+            if chain > len(marked):
+                chain_ok = False
+                break
+        valid = walls_kept and chain_ok
+        shortest = valid and best is not None and len(marked) == len(best) - 2
+        return {"valid_path": bool(valid), "shortest": bool(shortest)}
+
+    def violations(self, puzzle: np.ndarray, answer: np.ndarray) -> list[str]:
+        report = self.path_report(puzzle, answer)
+        if not report["valid_path"]:
+            return ["the 'o' cells do not form a path from S to G through open cells"]
+        if not report["shortest"]:
+            return ["the path is not a shortest one"]
+        return []
+
+    def is_solution(self, puzzle: np.ndarray, answer: np.ndarray) -> bool:
+        """Any shortest S→G path counts (mazes usually have several)."""
+        return not self.violations(puzzle, answer)
+
+    def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
+        return dihedral(self.rows, self.cols, int(rng.integers(8)), len(self.alphabet))
+
+    def _distances(self, grid: np.ndarray, start: tuple[int, int]) -> np.ndarray:
+        dist = np.full(grid.shape, -1, dtype=np.int64)
+        dist[start] = 0
+        queue = deque([start])
+        while queue:
+            r, c = queue.popleft()
+            for dr, dc in NEIGHBOUR_ORDER:
+                nr, nc = r + dr, c + dc
+                if 0 <= nr < self.rows and 0 <= nc < self.cols and dist[nr, nc] < 0 and grid[nr, nc] != WALL:
+                    dist[nr, nc] = dist[r, c] + 1
+                    queue.append((nr, nc))
+        return dist
+
+    def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """A random maze whose shortest S→G path has at least ``min_path`` cells, with its BFS label.
+
+        Walls are scattered near the percolation density, where open regions are large but winding; S is
+        drawn among open cells and G among the cells at least ``min_path - 1`` moves away. Draws with no
+        such cell are redrawn.
+        """
+        size = self.rows
+        while True:
+            grid = np.where(rng.random((size, size)) < rng.uniform(0.35, 0.42), WALL, OPEN)
+            open_cells = np.argwhere(grid == OPEN)
+            start = tuple(open_cells[rng.integers(len(open_cells))])
+            dist = self._distances(grid, start)
+            far = np.argwhere(dist >= max(self.min_path - 1, 1))
+            if len(far) == 0:
+                continue
+            goal = tuple(far[rng.integers(len(far))])
+            grid[start], grid[goal] = START, GOAL
+            return grid, self.solve(grid)

@@ -1,0 +1,144 @@
+"""Contracts for every registered task, checked with hypothesis, plus the official data's labels."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recurse.tasks import TASKS, Maze, PuzzleFormatError, Sudoku
+from recurse.tasks.constraint import ConstraintGridTask
+
+DATA = Path(__file__).parents[1] / "fixtures" / "data"
+# Small instances keep generation fast; a task not listed here is tested with its default spec.
+SMALL = {"sudoku": {"box_rows": 2, "box_cols": 2}, "maze": {"size": 8, "min_path": 6}}
+TASK_NAMES = TASKS.names()
+
+
+def small_task(name: str):
+    return TASKS.get(name).Spec(**SMALL.get(name, {})).build()
+
+
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+@pytest.mark.parametrize("name", TASK_NAMES)
+@settings(max_examples=15, deadline=None)
+@given(seed=seeds)
+def test_generated_pairs_are_valid_and_round_trip(name, seed):
+    task = small_task(name)
+    rng = np.random.default_rng(seed)
+    puzzle, solution = task.generate(rng)
+    assert task.is_solution(puzzle, solution)
+    assert np.array_equal(task.decode(task.encode(puzzle)), puzzle)
+    assert np.array_equal(task.parse(task.format(solution)), solution)
+    assert np.array_equal(task.parse(task.render(puzzle)), puzzle)
+    if isinstance(task, ConstraintGridTask):
+        result = task.solve_all(puzzle)
+        assert result.unique and np.array_equal(result.solutions[0], solution)
+    solved = task.solve(puzzle)
+    if solved is not None:
+        assert task.is_solution(puzzle, solved)
+
+
+@pytest.mark.parametrize("name", TASK_NAMES)
+@settings(max_examples=15, deadline=None)
+@given(seed=seeds)
+def test_symmetries_keep_solutions_valid_and_invert(name, seed):
+    task = small_task(name)
+    rng = np.random.default_rng(seed)
+    puzzle, solution = task.generate(rng)
+    symmetry = task.random_symmetry(rng)
+    moved_puzzle, moved_solution = symmetry.apply(puzzle), symmetry.apply(solution)
+    assert task.is_solution(moved_puzzle, moved_solution)
+    inverse = symmetry.inverse()
+    assert np.array_equal(inverse.apply(moved_puzzle), puzzle)
+    assert np.array_equal(inverse.apply(moved_solution), solution)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=seeds, box=st.sampled_from([(2, 2), (2, 3), (3, 2)]))
+def test_sudoku_generator_is_minimal_and_checker_catches_changes(seed, box):
+    task = Sudoku(*box)
+    rng = np.random.default_rng(seed)
+    puzzle, solution = task.generate(rng)
+    for cell in np.flatnonzero(puzzle.reshape(-1)):  # minimal: every given is needed
+        weaker = puzzle.reshape(-1).copy()
+        weaker[cell] = 0
+        assert not task.solve_all(weaker.reshape(puzzle.shape)).unique
+    broken = solution.copy()
+    r, c = np.argwhere(puzzle == 0)[0]
+    broken[r, c] = broken[r, c] % task.n + 1
+    assert not task.is_solution(puzzle, broken)
+
+
+def test_sudoku_generator_honours_clue_target_and_seed():
+    task = Sudoku(3, 3)
+    a, _ = task.generate(np.random.default_rng(7), clues=40)
+    b, _ = task.generate(np.random.default_rng(7), clues=40)
+    assert np.array_equal(a, b) and (a > 0).sum() == 40
+
+
+def test_sudoku_parses_common_formats():
+    task = Sudoku(2, 2)
+    grid = task.parse("1.3.\n.2.4\n3...\n....")
+    assert grid[0, 0] == 1 and grid[0, 1] == 0
+    assert np.array_equal(task.parse("1030020430000000"), grid)
+    assert np.array_equal(task.parse("1 . | 3 .\n. 2 | . 4\n----+----\n3 . | . .\n. . | . ."), grid)
+    with pytest.raises(PuzzleFormatError, match="expected 16 cells"):
+        task.parse("123")
+    with pytest.raises(PuzzleFormatError, match="unexpected symbol"):
+        task.parse("x" * 16)
+    with pytest.raises(PuzzleFormatError, match="repeat a value in row 1"):
+        task.validate_puzzle(task.parse("11.............."))
+
+
+def test_sudoku_extreme_solves_to_its_labels():
+    task = Sudoku()
+    rows = list(csv.DictReader(open(DATA / "sudoku-extreme-1k.csv")))
+    assert len(rows) == 1000
+    for row in rows[::20]:  # 50 puzzles here; all 1000 in the slow test below
+        result = task.solve_all(task.parse(row["question"]))
+        assert result.unique and task.format(result.solutions[0]) == row["answer"]
+
+
+@pytest.mark.slow
+def test_sudoku_extreme_all_1000():
+    task = Sudoku()
+    for row in csv.DictReader(open(DATA / "sudoku-extreme-1k.csv")):
+        result = task.solve_all(task.parse(row["question"]))
+        assert result.unique and task.format(result.solutions[0]) == row["answer"]
+
+
+def test_maze_bfs_rule_reproduces_official_labels():
+    task = Maze()
+    rows = list(csv.DictReader(open(DATA / "maze-hard-100.csv")))
+    assert len(rows) == 100
+    for row in rows:
+        puzzle = task.parse(row["question"])
+        assert task.format(task.solve(puzzle)) == row["answer"]
+        report = task.path_report(puzzle, task.parse(row["answer"]))
+        assert report == {"valid_path": True, "shortest": True}
+
+
+def test_maze_checker_distinguishes_valid_and_shortest():
+    task = Maze(8, min_path=6)
+    puzzle, solution = task.generate(np.random.default_rng(3))
+    assert task.path_report(puzzle, solution) == {"valid_path": True, "shortest": True}
+    assert task.path_report(puzzle, puzzle)["valid_path"] is False  # no path at all
+    # A detour: walk around an open cell next to the path if one exists; at least the broken path fails.
+    broken = solution.copy()
+    cells = np.argwhere(solution == 4)  # path cells (value 4, "o")
+    broken[tuple(cells[len(cells) // 2])] = 1  # open the middle of the path
+    assert task.path_report(puzzle, broken)["valid_path"] is False
+
+
+def test_generated_mazes_are_hard():
+    task = Maze()
+    puzzle, solution = task.generate(np.random.default_rng(0))
+    assert len(task.shortest_path(puzzle)) >= 110
+    assert task.is_solution(puzzle, solution)
