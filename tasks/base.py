@@ -102,6 +102,10 @@ class Task(ABC):
     def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
         """A symmetry drawn from the task's group: it maps (puzzle, solution) pairs onto valid pairs."""
 
+    def all_symmetries(self) -> list[GridSymmetry] | None:
+        """Every element of a small symmetry group (identity first), or None when it is too large to list."""
+        return None
+
     # --- data ---------------------------------------------------------------------------------------
     def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """One (puzzle, solution) pair. Tasks without a generator load their data from files."""

@@ -125,6 +125,9 @@ class Maze(Task):
     def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
         return dihedral(self.rows, self.cols, int(rng.integers(8)), len(self.alphabet))
 
+    def all_symmetries(self) -> list[GridSymmetry]:
+        return [dihedral(self.rows, self.cols, i, len(self.alphabet)) for i in range(8)]
+
     def _distances(self, grid: np.ndarray, start: tuple[int, int]) -> np.ndarray:
         dist = np.full(grid.shape, -1, dtype=np.int64)
         dist[start] = 0

@@ -63,10 +63,14 @@ class _SplitWriter:
 def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.Generator):
     examples = [(task.encode(puzzle), task.encode(solution))]
     seen = {examples[0][0].tobytes()}
-    for _ in range(num_aug * 4):  # small groups can run out of distinct symmetries; don't loop forever
+    group = task.all_symmetries()
+    if group is not None and num_aug >= len(group) - 1:
+        candidates = iter(group[1:])  # a small group: take every element rather than drawing
+    else:
+        candidates = (task.random_symmetry(rng) for _ in range(num_aug * 4))  # bounded: groups may run out
+    for symmetry in candidates:
         if len(examples) > num_aug:
             break
-        symmetry = task.random_symmetry(rng)
         inputs = task.encode(symmetry.apply(puzzle))
         if inputs.tobytes() in seen:
             continue

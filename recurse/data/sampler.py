@@ -1,8 +1,8 @@
 """Batch sampling as the official trainer does it, but seeded and resumable.
 
 Training: each epoch shuffles the groups, draws one puzzle (an augmentation) per group, and fills
-batches with that puzzle's examples; the last partial batch of an epoch is dropped. The order is a pure
-function of (seed, epoch), so a position (epoch, batch) is all a resume needs.
+batches with that puzzle's examples. The order is a pure function of (seed, epoch), so a position
+(iteration, batch) is all a resume needs.
 """
 
 from __future__ import annotations
@@ -49,13 +49,20 @@ def gather(split: PuzzleSplit, rows: np.ndarray, pad_to: int | None = None) -> H
 
 
 class TrainSampler:
-    def __init__(self, split: PuzzleSplit, batch_size: int, *, seed: int = 0) -> None:
+    """Batches over iterations of ``epochs_per_iteration`` epochs, as the official trainer samples them.
+
+    Within an iteration the epochs' group orders are concatenated and only the final partial batch is
+    dropped (the official trainer evaluates once per iteration, so this keeps its step count).
+    """
+
+    def __init__(self, split: PuzzleSplit, batch_size: int, *, seed: int = 0, epochs_per_iteration: int = 1) -> None:
         self.split = split
         self.batch_size = batch_size
         self.seed = seed
+        self.epochs_per_iteration = epochs_per_iteration
 
     def epoch_rows(self, epoch: int) -> np.ndarray:
-        """Every example row used in ``epoch``, in order, cut to whole batches."""
+        """The example rows of one epoch: groups shuffled, one random puzzle (augmentation) per group."""
         rng = np.random.default_rng([self.seed, epoch])
         groups = self.split.group_indices
         puzzles_idx = self.split.puzzle_indices
@@ -64,25 +71,29 @@ class TrainSampler:
         puzzles = first + (rng.random(order.size) * (last - first)).astype(np.int64)
         starts, sizes = puzzles_idx[puzzles], puzzles_idx[puzzles + 1] - puzzles_idx[puzzles]
         if np.all(sizes == 1):
-            rows = starts.astype(np.int64)
-        else:
-            rows = np.concatenate([s + rng.permutation(n) for s, n in zip(starts, sizes)])
-        usable = rows.size - rows.size % self.batch_size
-        return rows[:usable]
+            return starts.astype(np.int64)
+        return np.concatenate([s + rng.permutation(n) for s, n in zip(starts, sizes)])
 
-    def batches_per_epoch(self, epoch: int = 0) -> int:
-        return self.epoch_rows(epoch).size // self.batch_size
+    def iteration_rows(self, iteration: int) -> np.ndarray:
+        """Every row used in ``iteration``, in order, cut to whole batches."""
+        first = iteration * self.epochs_per_iteration
+        rows = np.concatenate([self.epoch_rows(e) for e in range(first, first + self.epochs_per_iteration)])
+        return rows[: rows.size - rows.size % self.batch_size]
 
-    def iterate(self, start_epoch: int = 0, start_batch: int = 0) -> Iterator[tuple[int, int, HostBatch]]:
-        """Endless (epoch, batch index, batch) from a position."""
-        epoch, batch = start_epoch, start_batch
+    def batches_per_iteration(self) -> int:
+        """Batches in an iteration (the same for every iteration: each epoch has as many rows)."""
+        return self.iteration_rows(0).size // self.batch_size
+
+    def iterate(self, start_iteration: int = 0, start_batch: int = 0) -> Iterator[tuple[int, int, HostBatch]]:
+        """Endless (iteration, batch index, batch) from a position."""
+        iteration, batch = start_iteration, start_batch
         while True:
-            rows = self.epoch_rows(epoch)
+            rows = self.iteration_rows(iteration)
             if rows.size == 0:
                 raise ValueError(f"the training split has fewer examples than one batch of {self.batch_size}")
             for b in range(batch, rows.size // self.batch_size):
-                yield epoch, b, gather(self.split, rows[b * self.batch_size:(b + 1) * self.batch_size])
-            epoch, batch = epoch + 1, 0
+                yield iteration, b, gather(self.split, rows[b * self.batch_size:(b + 1) * self.batch_size])
+            iteration, batch = iteration + 1, 0
 
 
 def eval_batches(split: PuzzleSplit, batch_size: int, limit: int | None = None) -> Iterator[HostBatch]:

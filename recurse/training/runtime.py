@@ -68,8 +68,8 @@ def setup_runtime(config: RuntimeConfig) -> Runtime:
         if not dist.is_initialized():
             dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
         rank, world_size = dist.get_rank(), dist.get_world_size()
-    # Every rank seeds alike: exploration draws then differ only through the data each rank sees.
-    seed_everything(config.seed + rank)
+    # Every rank seeds alike, so every rank builds the same initial model.
+    seed_everything(config.seed)
     return Runtime(device=device, rank=rank, world_size=world_size)
 
 

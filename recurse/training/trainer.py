@@ -81,6 +81,9 @@ class Trainer:
         self.refiner = self.model.model.refiner
         if config.init_from:
             self._init_from(config.init_from)
+        if self.runtime.distributed:
+            for tensor in self.refiner.state_dict().values():
+                dist.broadcast(tensor, src=0)  # one set of starting weights, whatever each rank built
         if config.runtime.compile:
             for block in self.refiner.modules():
                 if type(block).__name__ == "Block":
@@ -93,25 +96,29 @@ class Trainer:
         self.ema = EMA(self.refiner, train_cfg.ema_rate, include_puzzle_embeddings=train_cfg.ema_puzzle_embeddings) \
             if train_cfg.ema else None
 
-        self.sampler = TrainSampler(self.train_split, train_cfg.global_batch_size, seed=config.runtime.seed)
-        self.batches_per_epoch = self.sampler.batches_per_epoch()
-        if self.batches_per_epoch == 0:
+        # As in the official trainer, an iteration spans the epochs between two evaluations.
+        per_iteration = train_cfg.eval_every_epochs if not train_cfg.eval_every_steps else 1
+        self.epochs_per_iteration = per_iteration or 1
+        self.sampler = TrainSampler(self.train_split, train_cfg.global_batch_size, seed=config.runtime.seed,
+                                    epochs_per_iteration=self.epochs_per_iteration)
+        self.batches_per_iteration = self.sampler.batches_per_iteration()
+        if self.batches_per_iteration == 0:
             raise RecurseError(f"the training split has {self.train_split.num_examples} examples, fewer than one "
                                f"batch of {train_cfg.global_batch_size}; lower training.global_batch_size")
-        self.total_steps = train_cfg.max_steps or (train_cfg.epochs * self.batches_per_epoch if train_cfg.epochs
-                                                   else None)
-        every = train_cfg.eval_every_steps or (train_cfg.eval_every_epochs * self.batches_per_epoch
-                                               if train_cfg.eval_every_epochs else None)
-        self.eval_every = every or self.total_steps
+        self.total_steps = train_cfg.max_steps or (
+            -(-train_cfg.epochs // self.epochs_per_iteration) * self.batches_per_iteration if train_cfg.epochs else None)
+        self.eval_every = train_cfg.eval_every_steps or (self.batches_per_iteration if train_cfg.eval_every_epochs
+                                                         else self.total_steps)
         self.eval_halting = (config.evaluation.halting.build() if config.evaluation.halting is not None
                              else HALTING.get("fixed")(max_steps=self.model_config.halting.max_steps))
 
         self.step = 0
-        self.epoch = 0
+        self.iteration = 0
         self.batch_index = 0
         self.train_seconds = 0.0
         self.best: dict[str, Any] | None = None
         self.carry: Carry | None = None
+        self.last_eval_step: int | None = None
         self.logger: RunLogger | None = None
 
     # -- set-up ------------------------------------------------------------------------------------------
@@ -157,7 +164,7 @@ class Trainer:
                 save_checkpoint(folder, self.refiner, self.model_config, self._checkpoint_meta(metrics))
         if self.runtime.distributed:
             dist.barrier()
-        counters = {"step": self.step, "epoch": self.epoch, "batch_index": self.batch_index,
+        counters = {"step": self.step, "iteration": self.iteration, "batch_index": self.batch_index,
                     "train_seconds": self.train_seconds, "best": self.best, "world_size": self.runtime.world_size}
         save_training_state(folder, module=self.refiner, optimizer=self.optimizer, ema=self.ema, carry=self.carry,
                             counters=counters, rank=self.runtime.rank, is_main=self.runtime.is_main)
@@ -181,7 +188,7 @@ class Trainer:
                                               rank=self.runtime.rank, device=self.device)
         if counters.get("world_size", 1) != self.runtime.world_size:
             raise RecurseError(f"{folder} was written by {counters.get('world_size')} processes; resume it with as many")
-        self.step, self.epoch, self.batch_index = counters["step"], counters["epoch"], counters["batch_index"]
+        self.step, self.iteration, self.batch_index = counters["step"], counters["iteration"], counters["batch_index"]
         self.train_seconds = counters.get("train_seconds", 0.0)
         self.best = counters.get("best")
         self.carry = carry
@@ -232,6 +239,11 @@ class Trainer:
             self.ema.update()
         return {"lr": lr, "sums": metrics.tolist()}
 
+    @property
+    def epoch(self) -> float:
+        """Epochs completed, fractional within an iteration."""
+        return round((self.iteration + self.batch_index / self.batches_per_iteration) * self.epochs_per_iteration, 3)
+
     def _train_record(self, window: list[float], steps: int, lr: float) -> dict[str, Any]:
         """Training metrics over the last ``steps`` steps; accuracies count the samples that halted."""
         count, exact, halt_steps, accuracy, loss = window
@@ -253,6 +265,7 @@ class Trainer:
         return metrics
 
     def _evaluate_and_save(self) -> dict[str, float]:
+        self.last_eval_step = self.step
         metrics = self.run_evaluation() if self.runtime.is_main else {}
         if self.runtime.is_main:
             if self.best is None or metrics["exact_accuracy"] >= self.best["exact_accuracy"]:
@@ -275,7 +288,7 @@ class Trainer:
         bar = tqdm(total=self.total_steps, initial=self.step, desc="training", unit="step", dynamic_ncols=True,
                    disable=None if (self.config.logging.progress and self.runtime.is_main) else True)
         last_metrics: dict[str, float] = {}
-        batches = self.sampler.iterate(self.epoch, self.batch_index)
+        batches = self.sampler.iterate(self.iteration, self.batch_index)
         samples = 0
         window_start = time.perf_counter()
         window = [0.0] * 5  # halted count, exact, steps, token accuracy, loss: summed since the last log line
@@ -283,12 +296,12 @@ class Trainer:
         try:
             while (self.total_steps is None or self.step < self.total_steps) and self.train_seconds < budget:
                 started = time.perf_counter()
-                epoch, index, host = next(batches)
+                iteration, index, host = next(batches)
                 step_result = self.train_step(self._to_device(host))
                 window = [a + b for a, b in zip(window, step_result["sums"])]
-                self.epoch, self.batch_index = (epoch, index + 1)
-                if self.batch_index >= self.batches_per_epoch:
-                    self.epoch, self.batch_index = epoch + 1, 0
+                self.iteration, self.batch_index = iteration, index + 1
+                if self.batch_index >= self.batches_per_iteration:
+                    self.iteration, self.batch_index = iteration + 1, 0
                 self.train_seconds += time.perf_counter() - started
                 samples += cfg.global_batch_size
                 window_steps += 1
@@ -307,7 +320,7 @@ class Trainer:
                     window_start, samples = time.perf_counter(), 0
         finally:
             bar.close()
-        if not last_metrics or self.step % (self.eval_every or 1):
+        if self.last_eval_step != self.step:  # every rank knows this, so all take the same path
             last_metrics = self._evaluate_and_save()
         if self.runtime.is_main:
             self.logger.close()
