@@ -8,6 +8,7 @@ from recurse import __version__
 from recurse.cli.convert import convert
 from recurse.cli.data import data
 from recurse.cli.evaluate import eval_
+from recurse.cli.hub import hub
 from recurse.cli.recipes import recipes
 from recurse.cli.solve import solve
 from recurse.cli.tasks import tasks
@@ -28,7 +29,7 @@ def cli() -> None:
     """
 
 
-for command in (train, eval_, solve, data, recipes, tasks, convert):
+for command in (train, eval_, solve, data, recipes, tasks, hub, convert):
     cli.add_command(command)
 
 

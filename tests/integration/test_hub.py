@@ -1,0 +1,92 @@
+"""Hub I/O through the real huggingface_hub client: download from a local Hub-style server, reuse
+offline from the cache, clear one-line errors; push checked at the HfApi boundary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from recurse.builder import build_refiner
+from recurse.checkpoint import save_checkpoint
+from recurse.config import ModelConfig
+from recurse.hub import push_to_hub, save_pretrained
+from recurse.tasks import Sudoku
+from tests.fake_hub import serve
+from tests.integration.conftest import run_recurse
+
+TASK = Sudoku(2, 2)
+
+
+@pytest.fixture
+def checkpoint(tmp_path) -> Path:
+    config = ModelConfig(vocab_size=TASK.vocab_size, seq_len=TASK.seq_len, hidden_size=16, expansion=2.0,
+                         core={"kind": "attention", "num_heads": 2},
+                         schedule={"kind": "trm", "latent_steps": 1, "deep_steps": 1, "layers": 1},
+                         halting={"kind": "q_halt", "max_steps": 2}, forward_dtype="float32")
+    torch.manual_seed(0)
+    meta = {"task": TASK.spec(), "vocab": TASK.vocab, "recipe": "trm-sudoku-mini",
+            "dataset": {"path": "data/x", "fingerprint": "abc"}, "training": {"step": 7, "seed": 0},
+            "metrics": {"exact_accuracy": 0.25, "count": 8}}
+    return save_checkpoint(tmp_path / "ckpt", build_refiner(config), config, meta)
+
+
+def test_download_then_offline_then_errors(tmp_path, checkpoint):
+    repo = save_pretrained(checkpoint, tmp_path / "repo", repo_id="org/tiny")
+    puzzle = TASK.format(TASK.generate(np.random.default_rng(1))[0])
+    env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1"}
+    with serve({"org/tiny": repo}) as (endpoint, requests):
+        env["HF_ENDPOINT"] = endpoint
+        pulled = run_recurse("hub", "pull", "org/tiny", env=env)
+        assert "org/tiny is in" in pulled.stdout
+        assert any("/org/tiny/resolve/main/model.safetensors" in r for r in requests)
+        missing = run_recurse("hub", "pull", "org/missing", env=env, check=False)
+        assert missing.returncode != 0 and "no such model repository" in missing.stderr
+        assert len(missing.stderr.strip().splitlines()) == 1
+    # The server is gone: the cached copy serves, offline.
+    offline = {**env, "HF_HUB_OFFLINE": "1"}
+    solved = run_recurse("solve", "org/tiny", puzzle, "--json", env=offline)
+    record = json.loads(solved.stdout)
+    assert record["puzzle"] == puzzle and len(record["answer"]) == 16
+    not_cached = run_recurse("solve", "org/other", puzzle, env=offline, check=False)
+    assert not_cached.returncode != 0 and "not in the local Hugging Face cache" in not_cached.stderr
+    assert "HF_HUB_OFFLINE" in not_cached.stderr and "Traceback" not in not_cached.stderr
+
+
+def test_push_uploads_weights_config_and_card(tmp_path, checkpoint, monkeypatch):
+    from huggingface_hub import HfApi
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    calls = {}
+
+    def create_repo(self, repo_id, private=False, exist_ok=False, repo_type=None):
+        calls["create"] = (repo_id, private, exist_ok)
+        return f"https://hub.example/{repo_id}"
+
+    def upload_folder(self, repo_id, folder_path, repo_type=None, commit_message=None):
+        folder = Path(folder_path)
+        calls["files"] = sorted(p.name for p in folder.iterdir())
+        calls["card"] = (folder / "README.md").read_text()
+
+    monkeypatch.setattr(HfApi, "create_repo", create_repo)
+    monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
+    url = push_to_hub(checkpoint, "me/tiny-sudoku", private=True)
+    assert url.endswith("me/tiny-sudoku") and calls["create"] == ("me/tiny-sudoku", True, True)
+    assert calls["files"] == ["README.md", "config.json", "model.safetensors"]
+    card = calls["card"]
+    for expected in ("library_name: recurse", "- recurse", "- recursive-reasoning", "- sudoku", "license: apache-2.0",
+                     'recurse solve me/tiny-sudoku "................"', "trm-sudoku-mini", "exact_accuracy", "abc"):
+        assert expected in card, expected
+
+
+def test_push_refuses_offline_and_bad_ids(checkpoint, monkeypatch):
+    from recurse.errors import RecurseError
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(RecurseError, match="HF_HUB_OFFLINE"):
+        push_to_hub(checkpoint, "me/x")
+    with pytest.raises(RecurseError, match="not a Hub repo id"):
+        push_to_hub(checkpoint, "no-slash")
