@@ -1,0 +1,97 @@
+"""N-Queens completion, defined only through recurse's public task API.
+
+A puzzle is an n×n board with a few queens placed ('Q') and every other cell unknown ('.'); the answer
+marks the n queens of the unique way to complete it ('Q' queen, '.' empty). Import this file to register
+the task as ``nqueens``; then ``data: {task: {kind: nqueens, size: 8}}`` works in any recipe.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from recurse.spec import Spec
+from recurse.tasks import TASKS, GridSymmetry, Task
+from recurse.tasks.symmetry import dihedral
+
+EMPTY, QUEEN = 0, 1
+
+
+@TASKS.register("nqueens")
+class NQueens(Task):
+    alphabet = ".Q"
+
+    class Spec(Spec):
+        kind: Literal["nqueens"] = "nqueens"
+        size: int = Field(8, ge=4, le=16)
+
+        def build(self) -> "NQueens":
+            return NQueens(self.size)
+
+    def __init__(self, size: int = 8) -> None:
+        self.rows = self.cols = self.n = size
+
+    def spec(self) -> dict:
+        return {"kind": "nqueens", "size": self.n}
+
+    def violations(self, puzzle: np.ndarray, answer: np.ndarray) -> list[str]:
+        answer = np.asarray(answer)
+        queens = np.argwhere(answer == QUEEN)
+        problems = []
+        if len(queens) != self.n:
+            problems.append(f"{len(queens)} queens instead of {self.n}")
+        if (np.asarray(puzzle) == QUEEN).any() and (answer[np.asarray(puzzle) == QUEEN] != QUEEN).any():
+            problems.append("a given queen was removed")
+        for kind, key in (("row", lambda r, c: r), ("column", lambda r, c: c),
+                          ("diagonal", lambda r, c: r - c), ("anti-diagonal", lambda r, c: r + c)):
+            keys = [key(r, c) for r, c in queens]
+            if len(set(keys)) != len(keys):
+                problems.append(f"two queens share a {kind}")
+        return problems
+
+    def completions(self, puzzle: np.ndarray, limit: int = 2) -> list[np.ndarray]:
+        """Up to ``limit`` ways to complete the board (row-by-row backtracking)."""
+        given = {int(r): int(c) for r, c in np.argwhere(np.asarray(puzzle) == QUEEN)}
+        found: list[np.ndarray] = []
+        columns: list[int] = []
+
+        def place(row: int) -> None:
+            if len(found) >= limit:
+                return
+            if row == self.n:
+                board = np.zeros((self.n, self.n), dtype=np.int64)
+                board[np.arange(self.n), columns] = QUEEN
+                found.append(board)
+                return
+            options = [given[row]] if row in given else range(self.n)
+            for col in options:
+                if all(col != c and abs(col - c) != row - r for r, c in enumerate(columns)):
+                    columns.append(col)
+                    place(row + 1)
+                    columns.pop()
+
+        place(0)
+        return found
+
+    def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
+        found = self.completions(puzzle, limit=1)
+        return found[0] if found else None
+
+    def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """A random full placement, then queens revealed one at a time until its completion is unique."""
+        solutions = self.completions(np.zeros((self.n, self.n), dtype=np.int64), limit=100_000)
+        solution = solutions[rng.integers(len(solutions))]
+        puzzle = np.zeros_like(solution)
+        for r, c in rng.permutation(np.argwhere(solution == QUEEN)):
+            puzzle[r, c] = QUEEN
+            if len(self.completions(puzzle, limit=2)) == 1:
+                break
+        return puzzle, solution
+
+    def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
+        return dihedral(self.n, self.n, int(rng.integers(8)), len(self.alphabet))
+
+    def all_symmetries(self) -> list[GridSymmetry]:
+        return [dihedral(self.n, self.n, i, len(self.alphabet)) for i in range(8)]
