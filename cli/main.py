@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from recurse import __version__
+from recurse.cli.bench import bench
 from recurse.cli.convert import convert
 from recurse.cli.data import data
 from recurse.cli.evaluate import eval_
@@ -29,7 +30,7 @@ def cli() -> None:
     """
 
 
-for command in (train, eval_, solve, data, recipes, tasks, hub, convert):
+for command in (train, eval_, solve, data, recipes, tasks, hub, convert, bench):
     cli.add_command(command)
 
 

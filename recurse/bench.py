@@ -1,0 +1,127 @@
+"""Throughput and memory of a recipe's model on this machine: training step, fixed and adaptive evaluation,
+with an analytic FLOP count and the same-dtype matmul peak for reference."""
+
+from __future__ import annotations
+
+import resource
+import time
+from typing import Any
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from recurse.builder import build_training_model
+from recurse.config import RunConfig
+from recurse.halting import FixedSteps, Threshold
+from recurse.hardware import resolve_forward_dtype
+from recurse.inference import refine
+from recurse.optim import AdamATan2
+from recurse.training.runtime import resolve_device
+
+
+def matmul_peak_gflops(dtype: torch.dtype, device: torch.device, size: int = 2048, repeats: int = 5) -> float:
+    """Best-of-``repeats`` throughput of one large square matmul."""
+    a = torch.randn(size, size, device=device).to(dtype)
+    b = torch.randn(size, size, device=device).to(dtype)
+    torch.mm(a, b)
+    best = float("inf")
+    for _ in range(repeats):
+        _sync(device)
+        start = time.perf_counter()
+        torch.mm(a, b)
+        _sync(device)
+        best = min(best, time.perf_counter() - start)
+    return 2 * size ** 3 / best / 1e9
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_steps: int = 16,
+              threshold: float = 0.5, warmup: int = 2, checkpoint: str | None = None) -> dict[str, Any]:
+    device = resolve_device(config.runtime.device)
+    task = config.data.task.build()
+    model_config = config.model.with_data(vocab_size=task.vocab_size, seq_len=task.seq_len, num_puzzle_ids=1)
+    model_config = model_config.model_copy(
+        update={"forward_dtype": resolve_forward_dtype(model_config.forward_dtype, device)})
+    torch.manual_seed(config.runtime.seed)
+    model = build_training_model(model_config).to(device)
+    refiner = model.model.refiner
+    if checkpoint is not None:
+        from recurse.checkpoint import load_checkpoint
+        from recurse.solver import resolve_model
+
+        refiner.load_state_dict(load_checkpoint(resolve_model(checkpoint)).refiner.state_dict())
+    if config.runtime.compile:
+        for module in refiner.modules():
+            if type(module).__name__ == "Block":
+                module.compile()
+    optimizer = AdamATan2(refiner.parameters(), lr=1e-4, weight_decay=0.1)
+    g = torch.Generator().manual_seed(0)
+    batch = {
+        "inputs": torch.randint(1, task.vocab_size, (batch_size, task.seq_len), generator=g).to(device),
+        "labels": torch.randint(1, task.vocab_size, (batch_size, task.seq_len), generator=g).to(device),
+        "puzzle_identifiers": torch.zeros(batch_size, dtype=torch.long, device=device),
+    }
+    carry = model.initial_carry(batch)
+
+    def train_step(carry):
+        out = model(carry, batch)
+        (out.loss / batch_size).backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        return out.carry
+
+    model.train()
+    with FlopCounterMode(display=False) as counter:
+        carry = train_step(carry)
+    train_flops = counter.get_total_flops()
+    for _ in range(warmup):
+        carry = train_step(carry)
+    _sync(device)
+    start = time.perf_counter()
+    for _ in range(steps):
+        carry = train_step(carry)
+    _sync(device)
+    train_time = (time.perf_counter() - start) / steps
+
+    refiner.eval()
+    fixed = FixedSteps(max_steps=eval_steps)
+    with FlopCounterMode(display=False) as counter:
+        refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=fixed)
+    eval_flops = counter.get_total_flops()
+    _sync(device)
+    start = time.perf_counter()
+    refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=fixed)
+    _sync(device)
+    eval_time = time.perf_counter() - start
+    adaptive = Threshold(max_steps=eval_steps, threshold=threshold)
+    start = time.perf_counter()
+    prediction = refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=adaptive)
+    _sync(device)
+    adaptive_time = time.perf_counter() - start
+
+    peak = matmul_peak_gflops(model_config.dtype, device)
+    train_gflops = train_flops / train_time / 1e9
+    eval_gflops = eval_flops / eval_time / 1e9
+    return {
+        "recipe": config.recipe, "device": str(device), "dtype": model_config.forward_dtype,
+        "threads": torch.get_num_threads(), "batch": batch_size, "compile": config.runtime.compile,
+        "train_samples_per_s": round(batch_size / train_time, 2),
+        "eval_puzzles_per_s": round(batch_size / eval_time, 2),
+        "eval_puzzles_per_s_adaptive": round(batch_size / adaptive_time, 2),
+        "adaptive_mean_steps": round(float(prediction.steps.float().mean()), 2),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "train_gflop_per_step": round(train_flops / 1e9, 2),
+        "achieved_gflops": round(train_gflops, 2),
+        "eval_achieved_gflops": round(eval_gflops, 2),
+        "matmul_peak_gflops": round(peak, 2),
+        "train_peak_ratio": round(train_gflops / peak, 3),
+        "eval_peak_ratio": round(eval_gflops / peak, 3),
+    }
