@@ -10,6 +10,7 @@ from recurse.cli.convert import convert
 from recurse.cli.data import data
 from recurse.cli.evaluate import eval_
 from recurse.cli.hub import hub
+from recurse.cli.models import models
 from recurse.cli.recipes import recipes
 from recurse.cli.solve import solve
 from recurse.cli.tasks import tasks
@@ -30,7 +31,7 @@ def cli() -> None:
     """
 
 
-for command in (train, eval_, solve, data, recipes, tasks, hub, convert, bench):
+for command in (train, eval_, solve, models, data, recipes, tasks, hub, convert, bench):
     cli.add_command(command)
 
 

@@ -11,10 +11,10 @@ import click
 from recurse.cli.errors import user_errors
 
 
-def _highlight(previous: str, current: str, render) -> str:
-    changed = [i for i, (a, b) in enumerate(zip(previous, current)) if a != b]
-    styled = "".join(click.style(ch, fg="yellow", bold=True) if i in changed else ch for i, ch in enumerate(current))
-    return render(styled, current)
+def _highlight(task, previous: str, current: str) -> str:
+    """The grid of ``current`` (one line of text), one row per line, cells that changed in colour."""
+    cells = [click.style(ch, fg="yellow", bold=True) if ch != before else ch for ch, before in zip(current, previous)]
+    return "\n".join("".join(cells[r * task.cols:(r + 1) * task.cols]) for r in range(task.rows))
 
 
 @click.command()
@@ -24,15 +24,19 @@ def _highlight(previous: str, current: str, render) -> str:
               help="Read puzzles from a file, one per line ('-' for stdin).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per puzzle.")
 @click.option("--trace", is_flag=True, help="Show the answer after every supervision step, changes highlighted.")
+@click.option("--save-gif", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write an animation of the refinement of the (first) puzzle.")
 @click.option("--halting", type=click.Choice(["threshold", "fixed", "q_halt"]), default="threshold", show_default=True,
               help="threshold stops a puzzle once the model is confident; fixed runs every step.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Step limit (default: training's).")
-@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.5, show_default=True)
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.99, show_default=True,
+              help="Halting confidence for --halting threshold.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--device", default="auto", show_default=True)
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) for a repo id.")
 @user_errors
-def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, trace: bool, halting: str,
+def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, trace: bool,
+          save_gif: Path | None, halting: str,
           max_steps: int | None, threshold: float, batch_size: int, device: str, revision: str | None) -> None:
     """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
 
@@ -43,6 +47,7 @@ def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: boo
       recurse solve runs/trm-sudoku-mini "1.....3...2......5.4.6....1..3.2.6.."
       recurse solve sudoku-6x6 --file puzzles.txt --json
       recurse solve my-org/trm-sudoku-6x6 --trace "..."
+      recurse solve sudoku-6x6 --save-gif refinement.gif "..."
     """
     from recurse.solver import Solver
 
@@ -54,27 +59,31 @@ def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: boo
         if sys.stdin.isatty():
             raise click.UsageError("give puzzles as arguments, with --file, or on stdin")
         lines = [line.strip() for line in sys.stdin if line.strip()]
+    if not lines:
+        raise click.UsageError("no puzzles given")
     solver = Solver.from_pretrained(model, revision=revision, device=device, halting=halting, max_steps=max_steps,
                                     threshold=threshold)
-    results = solver.solve_many(lines, batch_size=batch_size, trace=trace)
+    results = solver.solve_many(lines, batch_size=batch_size, trace=trace or save_gif is not None)
     task = solver.task
+    if save_gif is not None:
+        from recurse.animation import save_refinement_gif
 
-    def render(styled: str, plain: str) -> str:
-        if task.render(task.parse(plain)) == plain:
-            return styled
-        rows = [styled[i * task.cols:(i + 1) * task.cols] for i in range(task.rows)] if len(plain) == task.seq_len \
-            else [styled]
-        return "\n".join(rows)
+        first = results[0]
+        save_refinement_gif(task, first.puzzle, first.trace, save_gif, valid=first.valid)
+        click.echo(f"wrote {save_gif}", err=True)
 
     for result in results:
         if as_json:
-            click.echo(json.dumps(result.to_json()))
+            record = result.to_json()
+            if not trace:
+                record.pop("trace", None)
+            click.echo(json.dumps(record))
             continue
         if trace:
             previous = result.puzzle
             for step, answer in enumerate(result.trace, start=1):
                 click.echo(f"step {step}:")
-                click.echo(_highlight(previous, answer, render))
+                click.echo(_highlight(task, previous, answer))
                 previous = answer
         click.echo(task.render(task.parse(result.answer)))
         verdict = click.style("valid", fg="green") if result.valid else click.style("not valid", fg="red")

@@ -44,7 +44,7 @@ def _peak_rss_mb() -> float:
 
 
 def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_steps: int = 16,
-              threshold: float = 0.5, warmup: int = 2, checkpoint: str | None = None) -> dict[str, Any]:
+              threshold: float = 0.99, warmup: int = 2, checkpoint: str | None = None) -> dict[str, Any]:
     device = resolve_device(config.runtime.device)
     task = config.data.task.build()
     model_config = config.model.with_data(vocab_size=task.vocab_size, seq_len=task.seq_len, num_puzzle_ids=1)

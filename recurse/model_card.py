@@ -51,7 +51,7 @@ def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | 
         *[f"- {tag}" for tag in tags],
         "---",
         "",
-        f"# {repo_id.split('/')[-1] if repo_id else 'recurse solver'}",
+        f"# {repo_id.split('/')[-1] if repo_id else (document.get('bundled') or {}).get('name', 'recurse solver')}",
         "",
         f"A recursive reasoner for **{task_name}** trained with [recurse](https://pypi.org/project/recurse/): a "
         f"`{schedule['kind']}` schedule over a `{core['kind']}` core, hidden size {model['hidden_size']}, "
@@ -85,6 +85,8 @@ def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | 
                                                    if document.get("recipe") else ""),
         f"- Training data: `{dataset.get('path')}`, fingerprint `{dataset.get('fingerprint')}`",
         f"- Steps: {training.get('step')}, seed {training.get('seed')}",
+        *([f"- Reproduce: `recurse train recipe={document['recipe']} runtime.seed={training.get('seed')}`"]
+          if document.get("recipe") else []),
         "",
         "## Results",
         "",

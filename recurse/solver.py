@@ -14,7 +14,7 @@ from recurse.errors import CheckpointError
 from recurse.halting import HALTING, HaltingPolicy
 from recurse.inference import refine
 from recurse.refiner import RecursiveRefiner
-from recurse.tasks import TASKS, Task
+from recurse.tasks import TASKS, PuzzleFormatError, Task
 from recurse.training.runtime import resolve_device
 
 
@@ -78,7 +78,7 @@ class Solver:
     @classmethod
     def from_pretrained(cls, source: str | Path, *, revision: str | None = None, device: str = "auto",
                         halting: str = "threshold", max_steps: int | None = None,
-                        threshold: float = 0.5) -> "Solver":
+                        threshold: float = 0.99) -> "Solver":
         """Load a solver from a checkpoint folder, a run folder, a bundled model name or a Hub repo id.
 
         ``halting`` is ``threshold`` (stop a puzzle once sigmoid(q_halt) ≥ ``threshold``), ``fixed`` or
@@ -105,7 +105,14 @@ class Solver:
 
     def solve_many(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256,
                    trace: bool = False) -> list[Solution]:
-        grids = [self.parse(p) for p in puzzles]
+        puzzles = list(puzzles)
+        grids = []
+        for index, puzzle in enumerate(puzzles):
+            try:
+                grids.append(self.parse(puzzle))
+            except PuzzleFormatError as error:
+                where = f"puzzle {index + 1}: " if len(puzzles) > 1 else ""
+                raise PuzzleFormatError(f"{where}{error}") from None
         solutions: list[Solution] = []
         for start in range(0, len(grids), batch_size):
             solutions.extend(self._solve_batch(grids[start:start + batch_size], trace=trace))

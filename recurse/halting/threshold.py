@@ -17,12 +17,12 @@ class Threshold(HaltingPolicy):
     class Spec(Spec):
         kind: Literal["threshold"] = "threshold"
         max_steps: int = Field(16, ge=1)
-        threshold: float = Field(0.5, gt=0, lt=1, description="halt when sigmoid(q_halt) >= threshold")
+        threshold: float = Field(0.99, gt=0, lt=1, description="halt when sigmoid(q_halt) >= threshold")
 
         def build(self) -> "Threshold":
             return Threshold(max_steps=self.max_steps, threshold=self.threshold)
 
-    def __init__(self, *, max_steps: int, threshold: float = 0.5) -> None:
+    def __init__(self, *, max_steps: int, threshold: float = 0.99) -> None:
         self.max_steps = max_steps
         self.threshold = threshold
 

@@ -7,7 +7,6 @@ runs on every device.
 
 from __future__ import annotations
 
-import math
 from typing import Iterable
 
 import torch

@@ -9,6 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import torch
+
+from recurse.builder import build_refiner
+from recurse.checkpoint import save_checkpoint
+from recurse.config import ModelConfig
+from recurse.tasks import Sudoku
 
 TINY_OVERRIDES = [
     "model.hidden_size=16",
@@ -46,6 +52,23 @@ def run_recurse(*args: str, cwd: Path | None = None, check: bool = True, stdin: 
 def losses(run_dir: Path) -> dict[int, float]:
     lines = (run_dir / "metrics.jsonl").read_text().splitlines()
     return {r["step"]: r["loss"] for r in map(json.loads, lines) if r["kind"] == "train"}
+
+
+TASK = Sudoku(2, 2)
+
+
+@pytest.fixture
+def checkpoint(tmp_path) -> Path:
+    """An untrained 4×4-Sudoku solver checkpoint with the metadata a trained one carries."""
+    config = ModelConfig(vocab_size=TASK.vocab_size, seq_len=TASK.seq_len, hidden_size=16, expansion=2.0,
+                         core={"kind": "attention", "num_heads": 2},
+                         schedule={"kind": "trm", "latent_steps": 1, "deep_steps": 1, "layers": 1},
+                         halting={"kind": "q_halt", "max_steps": 2}, forward_dtype="float32")
+    torch.manual_seed(0)
+    meta = {"task": TASK.spec(), "vocab": TASK.vocab, "recipe": "trm-sudoku-mini",
+            "dataset": {"path": "data/x", "fingerprint": "abc"}, "training": {"step": 7, "seed": 0},
+            "metrics": {"exact_accuracy": 0.25, "count": 8}}
+    return save_checkpoint(tmp_path / "ckpt", build_refiner(config), config, meta)
 
 
 @pytest.fixture(scope="session")

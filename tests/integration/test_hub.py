@@ -8,30 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
-from recurse.builder import build_refiner
-from recurse.checkpoint import save_checkpoint
-from recurse.config import ModelConfig
 from recurse.hub import push_to_hub, save_pretrained
-from recurse.tasks import Sudoku
 from tests.fake_hub import serve
-from tests.integration.conftest import run_recurse
-
-TASK = Sudoku(2, 2)
-
-
-@pytest.fixture
-def checkpoint(tmp_path) -> Path:
-    config = ModelConfig(vocab_size=TASK.vocab_size, seq_len=TASK.seq_len, hidden_size=16, expansion=2.0,
-                         core={"kind": "attention", "num_heads": 2},
-                         schedule={"kind": "trm", "latent_steps": 1, "deep_steps": 1, "layers": 1},
-                         halting={"kind": "q_halt", "max_steps": 2}, forward_dtype="float32")
-    torch.manual_seed(0)
-    meta = {"task": TASK.spec(), "vocab": TASK.vocab, "recipe": "trm-sudoku-mini",
-            "dataset": {"path": "data/x", "fingerprint": "abc"}, "training": {"step": 7, "seed": 0},
-            "metrics": {"exact_accuracy": 0.25, "count": 8}}
-    return save_checkpoint(tmp_path / "ckpt", build_refiner(config), config, meta)
+from tests.integration.conftest import TASK, run_recurse
 
 
 def test_download_then_offline_then_errors(tmp_path, checkpoint):

@@ -1,0 +1,1 @@
+"""Bundled pretrained solvers (package data): one folder per model with config.json, weights and card."""

@@ -1,0 +1,80 @@
+"""``recurse solve``: output formats, batches from files and stdin, the animation, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from tests.integration.conftest import TASK, run_recurse
+
+
+def test_solve_formats_and_sources(tmp_path, checkpoint):
+    puzzles = [TASK.format(TASK.generate(np.random.default_rng(s))[0]) for s in range(5)]
+    (tmp_path / "puzzles.txt").write_text("\n".join(puzzles) + "\n")
+    out = run_recurse("solve", str(checkpoint), "--file", str(tmp_path / "puzzles.txt"), "--json", "--halting", "fixed")
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["puzzle"] for r in records] == puzzles
+    assert all(set(r) == {"puzzle", "answer", "valid", "steps"} and r["steps"] == 2 for r in records)
+    piped = run_recurse("solve", str(checkpoint), "--json", stdin="\n".join(puzzles[:2]))
+    assert len(piped.stdout.splitlines()) == 2
+    text = run_recurse("solve", str(checkpoint), puzzles[0])
+    assert ("valid" in text.stdout) and "step" in text.stdout and "|" in text.stdout  # a boxed grid
+    gif = tmp_path / "refine.gif"
+    run_recurse("solve", str(checkpoint), puzzles[0], "--save-gif", str(gif), "--halting", "fixed")
+    assert gif.read_bytes()[:6] in (b"GIF87a", b"GIF89a")
+
+
+def _one_line_failure(result, message):
+    assert result.returncode != 0, result.stdout
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_bad_puzzles_are_one_line_errors(checkpoint):
+    good = "1..." + "." * 12
+    cases = [("123", "expected 16 cells"), ("x" * 16, "unexpected symbol"),
+             ("11" + "." * 14, "the givens repeat a value in row 1")]
+    for puzzle, message in cases:
+        _one_line_failure(run_recurse("solve", str(checkpoint), puzzle, check=False), message)
+    _one_line_failure(run_recurse("solve", str(checkpoint), good, "123", check=False), "puzzle 2: expected 16 cells")
+
+
+def test_bad_checkpoints_are_one_line_errors(tmp_path, checkpoint):
+    puzzle = "." * 16
+    weights = checkpoint / "model.safetensors"
+    data = weights.read_bytes()
+    weights.write_bytes(data[: len(data) // 3])
+    _one_line_failure(run_recurse("solve", str(checkpoint), puzzle, check=False), "corrupt or truncated")
+    weights.write_bytes(data)
+
+    config = json.loads((checkpoint / "config.json").read_text())
+    (checkpoint / "config.json").write_text(json.dumps({**config, "kind": "tokenizer"}))
+    _one_line_failure(run_recurse("solve", str(checkpoint), puzzle, check=False), "not a recurse checkpoint config")
+    (checkpoint / "config.json").write_text(json.dumps(config))
+
+    weights.unlink()
+    _one_line_failure(run_recurse("solve", str(checkpoint), puzzle, check=False), "model.safetensors not found")
+    _one_line_failure(run_recurse("solve", str(tmp_path / "nowhere"), puzzle, check=False),
+                      "neither a checkpoint folder nor a Hub repo id")
+
+
+def test_bundled_sudoku_6x6_solves_offline():
+    from recurse.solver import Solver
+    from recurse.tasks import Sudoku
+
+    listing = run_recurse("models", "list", env={"HF_HUB_OFFLINE": "1"})
+    assert "sudoku-6x6" in listing.stdout and "exact on" in listing.stdout
+    out = run_recurse("solve", "sudoku-6x6", ".5.6.1................4356.4..3..1..", "--json", env={"HF_HUB_OFFLINE": "1"})
+    record = json.loads(out.stdout)
+    assert record["valid"] and record["answer"] == "453621126354234516615243561432342165"
+
+    # Fresh minimal puzzles, from a seed the training data never used.
+    task = Sudoku(2, 3)
+    rng = np.random.default_rng(987654)
+    puzzles = [task.generate(rng)[0] for _ in range(60)]
+    solver = Solver.from_pretrained("sudoku-6x6", device="cpu")
+    solved = solver.solve_many(puzzles)
+    accuracy = sum(s.valid for s in solved) / len(solved)
+    assert accuracy >= 0.9, f"bundled solver solved {accuracy:.0%} of fresh puzzles"
+    assert np.mean([s.steps for s in solved]) < 4, "threshold halting stops confident puzzles early"

@@ -1,0 +1,95 @@
+"""The official npy layout: streaming writes, memory-mapped reads, builds and the training sampler."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from recurse.config import DataConfig
+from recurse.data import TrainSampler, eval_batches, load_split
+from recurse.data.npy_stream import NpyAppender
+from recurse.data.prepare import build_from_config
+
+
+def test_npy_appender_writes_ordinary_npy(tmp_path):
+    rows = np.arange(30, dtype=np.uint8).reshape(10, 3)
+    with NpyAppender(tmp_path / "a.npy", np.uint8, (3,)) as out:
+        out.append(rows[:4])
+        out.append(rows[4:])
+    loaded = np.load(tmp_path / "a.npy", mmap_mode="r")
+    assert loaded.shape == (10, 3) and np.array_equal(loaded, rows)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("d") / "sudoku"
+    config = DataConfig(task={"kind": "sudoku", "box_rows": 2, "box_cols": 2}, path=str(root),
+                        build={"source": "generate", "train_size": 30, "test_size": 7, "num_aug": 3, "seed": 1})
+    manifest = build_from_config(config, progress=False)
+    return root, config, manifest
+
+
+def test_build_layout_manifest_and_determinism(built, tmp_path):
+    root, config, manifest = built
+    train, test = load_split(root, "train"), load_split(root, "test")
+    assert train.num_groups == 30 and train.num_examples == 120 and test.num_examples == 7
+    meta = json.loads((root / "train" / "dataset.json").read_text())
+    assert meta["vocab_size"] == 6 and meta["seq_len"] == 16 and meta["total_groups"] == 30
+    assert train.inputs.dtype == np.uint8 and train.puzzle_indices.dtype == np.int32
+    assert manifest["counts"]["train"] == {"groups": 30, "examples": 120}
+    assert json.loads((root / "identifiers.json").read_text()) == ["<blank>"]
+    again = build_from_config(config.model_copy(update={"path": str(tmp_path / "again")}), progress=False)
+    assert again["fingerprint"] == manifest["fingerprint"], "building is deterministic"
+    other = build_from_config(config.model_copy(update={"path": str(tmp_path / "other"),
+                                                        "build": config.build.model_copy(update={"seed": 2})}),
+                              progress=False)
+    assert other["fingerprint"] != manifest["fingerprint"]
+    held_out = {bytes(r) for r in np.asarray(train.inputs)}
+    assert not any(bytes(r) in held_out for r in np.asarray(test.inputs)), "test puzzles are held out"
+
+
+def test_sampler_takes_one_augmentation_per_group_and_whole_batches(built):
+    root, _, _ = built
+    split = load_split(root, "train")
+    sampler = TrainSampler(split, batch_size=8, seed=0, epochs_per_iteration=1)
+    rows = sampler.epoch_rows(0)
+    groups = np.searchsorted(split.group_indices, split.example_puzzles()[rows], side="right") - 1
+    assert sorted(groups) == list(range(30)), "each group exactly once per epoch"
+    assert sampler.iteration_rows(0).size == 24, "the last partial batch is dropped"
+    assert np.array_equal(sampler.epoch_rows(3), TrainSampler(split, 8, seed=0).epoch_rows(3)), "seeded"
+    assert not np.array_equal(sampler.epoch_rows(0), sampler.epoch_rows(1))
+    five = TrainSampler(split, batch_size=8, seed=0, epochs_per_iteration=5)
+    assert five.batches_per_iteration() == 150 // 8, "drops once per iteration, as the official trainer"
+    iteration, index, batch = next(sampler.iterate(0, 2))
+    assert (iteration, index) == (0, 2) and batch.inputs.shape == (8, 16) and batch.labels.min() >= 2
+
+
+def test_eval_batches_cover_every_example_and_pad(built):
+    root, _, _ = built
+    split = load_split(root, "test")
+    batches = list(eval_batches(split, 4))
+    assert [b.real for b in batches] == [4, 3]
+    last = batches[-1]
+    assert last.inputs.shape == (4, 16) and (last.labels[3] == -100).all() and last.rows[3] == -1
+
+
+def test_reads_the_official_layout(tmp_path):
+    """A split written the way the official builders write it (ignore label 0 in the labels)."""
+    folder = tmp_path / "official" / "train"
+    folder.mkdir(parents=True)
+    inputs = np.array([[1, 2, 3], [3, 2, 1]], dtype=np.uint8)
+    labels = np.array([[0, 4, 5], [5, 4, 0]], dtype=np.uint8)
+    np.save(folder / "all__inputs.npy", inputs)
+    np.save(folder / "all__labels.npy", labels)
+    np.save(folder / "all__puzzle_identifiers.npy", np.array([0, 1], dtype=np.int32))
+    np.save(folder / "all__puzzle_indices.npy", np.array([0, 1, 2], dtype=np.int32))
+    np.save(folder / "all__group_indices.npy", np.array([0, 2], dtype=np.int32))
+    (folder / "dataset.json").write_text(json.dumps({
+        "pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, "vocab_size": 6, "seq_len": 3,
+        "num_puzzle_identifiers": 2, "total_groups": 1, "mean_puzzle_examples": 1, "sets": ["all"]}))
+    split = load_split(tmp_path / "official", "train")
+    batch = next(eval_batches(split, 2))
+    assert batch.labels.tolist() == [[-100, 4, 5], [5, 4, -100]]
+    assert batch.puzzle_identifiers.tolist() == [0, 1]
