@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from recurse import __version__
@@ -29,6 +31,13 @@ def cli() -> None:
       recurse recipes list
       recurse convert official PATH/step_N --config PATH/all_config.yaml --out DIR
     """
+    # Library notes (filled config defaults, skipped optional loggers) go to stderr as plain lines.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("recurse")
+    if not logger.handlers:
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 for command in (train, eval_, solve, models, data, recipes, tasks, hub, convert, bench):

@@ -69,13 +69,28 @@ def read_config(directory: str | Path) -> dict[str, Any]:
 
 
 def _upgrade(document: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Bring an older config up to this version: each default it did not record is filled in and logged."""
     version = document.get("version")
     if not isinstance(version, int) or version < 1:
         raise CheckpointError(f"{path} has no valid format version")
     if version > VERSION:
         raise CheckpointError(f"{path} has format version {version}, newer than this recurse ({VERSION});"
                               " upgrade recurse to load it")
+    model = document.get("model")
+    if isinstance(model, dict):
+        for key in _missing_defaults(ModelConfig, model):
+            log.info("%s: model.%s was not recorded; using the default %r", path, key,
+                     _default_of(ModelConfig, key))
     return document
+
+
+def _missing_defaults(config_type, raw: dict[str, Any]) -> list[str]:
+    return [name for name, field in config_type.model_fields.items() if name not in raw and not field.is_required()]
+
+
+def _default_of(config_type, name: str) -> Any:
+    field = config_type.model_fields[name]
+    return field.default_factory() if field.default_factory is not None else field.default
 
 
 def load_checkpoint(directory: str | Path, *, map_location: str | torch.device = "cpu") -> Checkpoint:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import torch
+from pydantic import Field
+
+from recurse.spec import Spec
 
 
 class HaltingPolicy:
@@ -30,3 +33,29 @@ def explore(halted: torch.Tensor, steps: torch.Tensor, *, probability: float, ma
     draws_minimum = torch.rand(steps.shape, device=steps.device) < probability
     minimum = draws_minimum * torch.randint_like(steps, low=2, high=max_steps + 1)
     return halted & (steps >= minimum)
+
+
+class LearnedHaltingSpec(Spec):
+    """Fields shared by the policies that learn when to halt."""
+
+    max_steps: int = Field(16, ge=1, description="N_sup")
+    exploration_prob: float = Field(0.1, ge=0, le=1)
+
+
+class LearnedHalting(HaltingPolicy):
+    """In training: halt at N_sup or when ``wants_to_halt``, subject to exploration. In evaluation: N_sup
+    steps, as the official code evaluates (use ``threshold`` to stop early at inference)."""
+
+    def __init__(self, *, max_steps: int, exploration_prob: float = 0.1) -> None:
+        self.max_steps = max_steps
+        self.exploration_prob = exploration_prob
+
+    def wants_to_halt(self, q_halt: torch.Tensor, q_continue: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def halted(self, *, steps, q_halt, q_continue, training) -> torch.Tensor:
+        halted = self.at_limit(steps)
+        if training and self.max_steps > 1:
+            halted = halted | self.wants_to_halt(q_halt, q_continue)
+            halted = explore(halted, steps, probability=self.exploration_prob, max_steps=self.max_steps)
+        return halted

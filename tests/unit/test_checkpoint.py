@@ -75,3 +75,24 @@ def test_missing_tensor_and_shape_mismatch(saved, tmp_path):
 def test_missing_folder(tmp_path):
     with pytest.raises(CheckpointError, match="config.json not found"):
         load_checkpoint(tmp_path / "nothing")
+
+
+def test_config_without_newer_fields_loads_with_logged_defaults(saved, caplog):
+    path, refiner, config = saved
+    doc = json.loads((path / "config.json").read_text())
+    del doc["model"]["norm_eps"], doc["model"]["loss"]  # as written by an older recurse
+    (path / "config.json").write_text(json.dumps(doc))
+    with caplog.at_level("INFO", logger="recurse.checkpoint"):
+        loaded = load_checkpoint(path)
+    assert loaded.config.norm_eps == 1e-5 and loaded.config.loss == "stablemax"
+    assert "model.norm_eps was not recorded; using the default 1e-05" in caplog.text
+    assert "model.loss was not recorded" in caplog.text
+
+
+def test_newer_format_version_is_refused(saved):
+    path, *_ = saved
+    doc = json.loads((path / "config.json").read_text())
+    doc["version"] = 99
+    (path / "config.json").write_text(json.dumps(doc))
+    with pytest.raises(CheckpointError, match="newer than this recurse"):
+        load_checkpoint(path)

@@ -1,0 +1,60 @@
+"""Adaptive halting with batch compaction, and compiled blocks on CPU."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from recurse.builder import build_refiner
+from recurse.halting import FixedSteps, Threshold
+from recurse.inference import refine
+from tests.helpers import random_batch, small_config
+
+
+def _refiner_with_varied_confidence():
+    config = small_config(halting={"kind": "q_halt", "max_steps": 6})
+    refiner = build_refiner(config).eval()
+    with torch.no_grad():
+        refiner.q_head.weight.normal_(0, 2.0)  # some samples become confident early, others never
+        refiner.q_head.bias.fill_(0.0)
+    return config, refiner
+
+
+def test_samples_that_run_to_the_limit_match_fixed_steps():
+    config, refiner = _refiner_with_varied_confidence()
+    batch = random_batch(config, batch_size=32)
+    fixed = refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=FixedSteps(max_steps=6), trace=True)
+    adaptive = refine(refiner, batch["inputs"], batch["puzzle_identifiers"],
+                      halting=Threshold(max_steps=6, threshold=0.9))
+    early, full = adaptive.steps < 6, adaptive.steps == 6
+    assert early.any() and full.any(), "the test needs both early halts and full runs"
+    assert torch.equal(adaptive.tokens[full], fixed.tokens[full])
+    # A sample that halted early holds the prediction of its halting step.
+    for i in torch.nonzero(early).flatten().tolist():
+        assert torch.equal(adaptive.tokens[i], fixed.trace[int(adaptive.steps[i]) - 1][i])
+    assert (fixed.steps == 6).all()
+
+
+def test_fixed_steps_never_compacts():
+    config, refiner = _refiner_with_varied_confidence()
+    batch = random_batch(config, batch_size=8)
+    prediction = refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=FixedSteps(max_steps=3))
+    assert (prediction.steps == 3).all()
+
+
+def test_compiled_blocks_match_eager_on_cpu():
+    config = small_config()
+    torch.manual_seed(0)
+    eager = build_refiner(config).eval()
+    compiled = build_refiner(config).eval()
+    compiled.load_state_dict(eager.state_dict())
+    for module in compiled.modules():
+        if type(module).__name__ == "Block":
+            module.compile()
+    batch = random_batch(config)
+    state = eager.initial_state(4, config.seq_len)
+    with torch.no_grad():
+        expected = eager(state, batch["inputs"], batch["puzzle_identifiers"])
+        actual = compiled(state, batch["inputs"], batch["puzzle_identifiers"])
+    torch.testing.assert_close(actual.logits, expected.logits, rtol=1e-4, atol=1e-4)
+    assert set(compiled.state_dict()) == set(eager.state_dict()), "compiling leaves checkpoint keys unchanged"
