@@ -43,11 +43,15 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
             # Held out: a test puzzle that also occurs in the training set is replaced by a fresh one.
             rng = np.random.default_rng([spec.seed, 2])
             made = 0
-            while made < spec.test_size:
+            for _ in range(100 * spec.test_size):  # bounded: a small task may not have enough distinct puzzles
                 puzzle, solution = task.generate(rng, **options)
                 if puzzle.tobytes() not in seen:
                     made += 1
                     yield puzzle, solution
+                    if made == spec.test_size:
+                        return
+            raise RecurseError(f"could not generate {spec.test_size} test puzzles that differ from the training set;"
+                               f" {task.describe()} has too few distinct puzzles (lower data.build.test_size)")
 
         train_pairs, test_pairs = train(), test()
         train_total, test_total = spec.train_size, spec.test_size

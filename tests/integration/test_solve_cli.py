@@ -78,3 +78,17 @@ def test_bundled_sudoku_6x6_solves_offline():
     accuracy = sum(s.valid for s in solved) / len(solved)
     assert accuracy >= 0.9, f"bundled solver solved {accuracy:.0%} of fresh puzzles"
     assert np.mean([s.steps for s in solved]) < 4, "threshold halting stops confident puzzles early"
+
+
+def test_plugin_task_file_from_the_command_line(tmp_path):
+    from pathlib import Path
+
+    example = Path(__file__).parents[2] / "docs" / "examples" / "nqueens.py"
+    listed = run_recurse("--plugin", str(example), "tasks", "list")
+    assert "nqueens" in listed.stdout
+    built = run_recurse("--plugin", str(example), "data", "build", "recipe=trm-sudoku-mini",
+                        "data.task={kind: nqueens, size: 6}", "data.build.train_size=5", "data.build.test_size=2",
+                        f"data.path={tmp_path / 'queens'}", cwd=tmp_path)
+    assert "wrote" in built.stdout and (tmp_path / "queens" / "train" / "all__inputs.npy").is_file()
+    missing = run_recurse("--plugin", str(tmp_path / "nope.py"), "tasks", "list", check=False)
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
