@@ -144,15 +144,19 @@ class Maze(Task):
     def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """A random maze whose shortest S→G path has at least ``min_path`` cells, with its BFS label.
 
-        Walls are scattered near the percolation density, where open regions are large but winding; S is
-        drawn among open cells and G among the cells at least ``min_path - 1`` moves away. Draws with no
-        such cell are redrawn.
+        Walls are scattered near the percolation density, where open regions are large but winding. A
+        double breadth-first sweep (from a random open cell to its farthest cell, which becomes S) starts
+        near the region's diameter, so most draws have cells far enough from S; G is drawn among them.
         """
         size = self.rows
         while True:
             grid = np.where(rng.random((size, size)) < rng.uniform(0.35, 0.42), WALL, OPEN)
             open_cells = np.argwhere(grid == OPEN)
-            start = tuple(open_cells[rng.integers(len(open_cells))])
+            if len(open_cells) < 2:
+                continue
+            probe = tuple(open_cells[rng.integers(len(open_cells))])
+            reach = self._distances(grid, probe)
+            start = tuple(np.unravel_index(np.argmax(reach), reach.shape))
             dist = self._distances(grid, start)
             far = np.argwhere(dist >= max(self.min_path - 1, 1))
             if len(far) == 0:
