@@ -17,7 +17,7 @@ from recurse.cli.errors import user_errors
                 "[max_steps=N] [threshold=P] [batch_size=N] [limit=N] [device=cpu]")
 @user_errors
 def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
-    """Evaluate CHECKPOINT (a folder or Hub repo id) and save the metrics beside it.
+    """Evaluate CHECKPOINT (a checkpoint or run folder, a bundled name, or a Hub repo id) and save the metrics.
 
     Prints exact accuracy, token accuracy, the task checker's validity rate, mean steps used and
     puzzles/s. max_steps may exceed the training limit.
@@ -35,7 +35,7 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     from recurse.errors import ConfigError
     from recurse.evaluation import evaluate, summarise
     from recurse.halting import HALTING
-    from recurse.hub import resolve_checkpoint
+    from recurse.solver import resolve_model
     from recurse.io import write_json
     from recurse.tasks import TASKS
     from recurse.training.runtime import resolve_device
@@ -45,7 +45,7 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     options, extra = split_assignments(assignments, keys)
     if extra:
         raise ConfigError(f"unknown option {extra[0].split('=')[0]!r}; known: {', '.join(keys)}")
-    folder = resolve_checkpoint(checkpoint)
+    folder = resolve_model(checkpoint)
     loaded = load_checkpoint(folder)
     device = resolve_device(options.get("device", "auto"))
     refiner = loaded.refiner.to(device)

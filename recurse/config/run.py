@@ -98,7 +98,7 @@ class RunConfig(_Strict):
     name: str = "run"
     recipe: str | None = None
     out_dir: str | None = Field(None, description="run folder (default: runs/<name>)")
-    init_from: str | None = Field(None, description="checkpoint folder or Hub repo to start from")
+    init_from: str | None = Field(None, description="checkpoint or run folder, bundled name or Hub repo to start from")
     model: ModelConfig
     data: DataConfig
     training: TrainingConfig

@@ -123,9 +123,9 @@ class Trainer:
 
     # -- set-up ------------------------------------------------------------------------------------------
     def _init_from(self, source: str) -> None:
-        from recurse.hub import resolve_checkpoint
+        from recurse.solver import resolve_model
 
-        checkpoint = load_checkpoint(resolve_checkpoint(source))
+        checkpoint = load_checkpoint(resolve_model(source))
         ours, theirs = self.refiner.state_dict(), checkpoint.refiner.state_dict()
         mismatched = [k for k in ours if k not in theirs or theirs[k].shape != ours[k].shape]
         if mismatched:
