@@ -37,13 +37,18 @@ def small_task(name: str):
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
 
+def generated(name: str, seed: int):
+    """A small instance of task ``name``, a generator seeded with ``seed``, and one generated pair."""
+    task = small_task(name)
+    rng = np.random.default_rng(seed)
+    return task, rng, *task.generate(rng)
+
+
 @pytest.mark.parametrize("name", TASK_NAMES)
 @settings(max_examples=15, deadline=None)
 @given(seed=seeds)
 def test_generated_pairs_are_valid_and_round_trip(name, seed):
-    task = small_task(name)
-    rng = np.random.default_rng(seed)
-    puzzle, solution = task.generate(rng)
+    task, _, puzzle, solution = generated(name, seed)
     assert task.is_solution(puzzle, solution)
     assert np.array_equal(task.decode(task.encode(puzzle)), puzzle)
     assert np.array_equal(task.parse(task.format(solution)), solution)
@@ -60,9 +65,7 @@ def test_generated_pairs_are_valid_and_round_trip(name, seed):
 @settings(max_examples=15, deadline=None)
 @given(seed=seeds)
 def test_symmetries_keep_solutions_valid_and_invert(name, seed):
-    task = small_task(name)
-    rng = np.random.default_rng(seed)
-    puzzle, solution = task.generate(rng)
+    task, rng, puzzle, solution = generated(name, seed)
     symmetry = task.random_symmetry(rng)
     moved_puzzle, moved_solution = symmetry.apply(puzzle), symmetry.apply(solution)
     assert task.is_solution(moved_puzzle, moved_solution)
