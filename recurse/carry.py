@@ -7,7 +7,7 @@ batch's sample at that index is dropped). One optimiser step follows each call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -33,7 +33,6 @@ class StepOutputs:
     q_halt: torch.Tensor
     q_continue: torch.Tensor
     target_q_continue: torch.Tensor | None = None
-    extras: dict[str, torch.Tensor] = field(default_factory=dict)
 
 
 class DeepSupervision(nn.Module):

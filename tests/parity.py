@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from recurse.builder import build_refiner, build_training_model
+from recurse.builder import build_training_model
 from recurse.config import ModelConfig
 from recurse.convert.official import official_arch_to_config, official_name_to_recurse, official_state_dict_to_recurse
 
@@ -56,8 +56,3 @@ class Fixture:
             grads[official_name_to_recurse(key[len("train.grad."):], self.config)] = value
         return grads
 
-
-def fixture_refiner(fixture: Fixture):
-    refiner = build_refiner(fixture.config)
-    refiner.load_state_dict(official_state_dict_to_recurse(fixture.official_state, fixture.config))
-    return refiner

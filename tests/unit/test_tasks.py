@@ -118,6 +118,11 @@ def test_sudoku_extreme_solves_to_its_labels():
     for row in rows[::20]:  # 50 puzzles here; all 1000 in the slow test below
         result = task.solve_all(task.parse(row["question"]))
         assert result.unique and task.format(result.solutions[0]) == row["answer"]
+    # The rating counts guesses: extreme puzzles need them, a grid missing a few digits does not.
+    extreme = task.parse(rows[0]["question"])
+    easy = task.parse(rows[0]["answer"])
+    easy[0, :3] = 0
+    assert task.rating(extreme) > 0 and task.rating(easy) == 0
 
 
 @pytest.mark.slow
