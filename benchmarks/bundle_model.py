@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from recurse.hub import save_pretrained
+from recurse.model_card import render_model_card
 from recurse.solver import find_checkpoint_folder
 
 
@@ -23,8 +24,7 @@ def main(source: str, name: str, description: str, eval_set: str) -> None:
     document["bundled"] = {"name": name, "description": description, "eval_set": eval_set,
                            "accuracy": metrics.get("exact_accuracy"), "steps": document["training"]["step"]}
     (out / "config.json").write_text(json.dumps(document, indent=2) + "\n")
-    text = (out / "README.md").read_text().replace("PATH/TO/CHECKPOINT", name)
-    (out / "README.md").write_text(text)
+    (out / "README.md").write_text(render_model_card(document, out, repo_id=None).replace("PATH/TO/CHECKPOINT", name))
     print(f"bundled {checkpoint} as {out} ({metrics.get('exact_accuracy')} exact on {eval_set})")
 
 

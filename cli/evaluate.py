@@ -34,12 +34,11 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     from recurse.data.layout import load_split
     from recurse.errors import ConfigError
     from recurse.evaluation import evaluate, summarise
-    from recurse.halting import HALTING
+    from recurse.halting import inference_policy
     from recurse.solver import resolve_model
     from recurse.io import write_json
     from recurse.tasks import TASKS
     from recurse.training.runtime import resolve_device
-    from recurse.spec import validate_spec
 
     keys = ("data", "split", "halting", "max_steps", "threshold", "batch_size", "limit", "device")
     options, extra = split_assignments(assignments, keys)
@@ -56,13 +55,13 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     task = TASKS.get(loaded.meta["task"]["kind"]).Spec.model_validate(loaded.meta["task"]).build() \
         if "task" in loaded.meta else None
     max_steps = int(options.get("max_steps", loaded.config.halting.max_steps))
-    halting_spec = {"kind": options.get("halting", "fixed"), "max_steps": max_steps}
-    if "threshold" in options:
-        halting_spec["threshold"] = float(options["threshold"])
+    kind = options.get("halting", "fixed")
+    threshold = float(options["threshold"]) if "threshold" in options else None
     try:
-        halting = validate_spec(HALTING, halting_spec).build()
-    except Exception as error:  # noqa: BLE001  pydantic and registry errors, reported as one line
+        halting = inference_policy(kind, max_steps=max_steps, threshold=threshold)
+    except ValueError as error:  # an unknown policy or an out-of-range value, reported as one line
         raise ConfigError(f"halting: {str(error).splitlines()[0]}") from None
+    halting_spec = {"kind": kind, "max_steps": max_steps, **({"threshold": threshold} if threshold else {})}
     with torch.inference_mode():
         metrics = evaluate(refiner, split, halting=halting, task=task, batch_size=int(options.get("batch_size", 256)),
                            limit=int(options["limit"]) if "limit" in options else None, device=device, progress=True)

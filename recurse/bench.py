@@ -10,6 +10,7 @@ from typing import Any
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from recurse.block import compile_blocks
 from recurse.builder import build_training_model
 from recurse.config import RunConfig
 from recurse.halting import FixedSteps, Threshold
@@ -59,9 +60,7 @@ def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_s
 
         refiner.load_state_dict(load_checkpoint(resolve_model(checkpoint)).refiner.state_dict())
     if config.runtime.compile:
-        for module in refiner.modules():
-            if type(module).__name__ == "Block":
-                module.compile()
+        compile_blocks(refiner)
     optimizer = AdamATan2(refiner.parameters(), lr=1e-4, weight_decay=0.1)
     g = torch.Generator().manual_seed(0)
     batch = {

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from safetensors import safe_open
 
 from recurse.checkpoint import WEIGHTS_NAME
@@ -26,11 +27,17 @@ def _parameter_count(folder: Path) -> int:
 
 
 def _example_puzzle(document: dict[str, Any]) -> str:
-    task = document.get("task") or {}
-    if task.get("kind") == "sudoku":
-        n = task.get("box_rows", 3) * task.get("box_cols", 3)
-        return "." * (n * n)
-    return "<puzzle>"
+    """A puzzle of the checkpoint's task for the usage snippet, from its generator (seeded)."""
+    from recurse.errors import RecurseError
+    from recurse.registry import UnknownNameError
+    from recurse.tasks import TASKS
+
+    spec = document.get("task") or {}
+    try:
+        task = TASKS.get(spec.get("kind", "")).Spec.model_validate(spec).build()
+        return task.format(task.generate(np.random.default_rng(0))[0])
+    except (UnknownNameError, RecurseError, ValueError):  # no such task here, or a task without a generator
+        return "<puzzle>"
 
 
 def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | None = None) -> str:
@@ -68,7 +75,7 @@ def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | 
         "```python",
         "from recurse.solver import Solver",
         f'solver = Solver.from_pretrained("{reference}")',
-        'print(solver.solve("...").answer)',
+        f'print(solver.solve("{_example_puzzle(document)}").answer)',
         "```",
         "",
         "## Task",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -9,9 +10,9 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from recurse.checkpoint import load_checkpoint
+from recurse.checkpoint import checkpoint_folders, load_checkpoint
 from recurse.errors import CheckpointError
-from recurse.halting import HALTING, HaltingPolicy
+from recurse.halting import HaltingPolicy, inference_policy
 from recurse.inference import refine
 from recurse.refiner import RecursiveRefiner
 from recurse.tasks import TASKS, PuzzleFormatError, Task
@@ -38,16 +39,12 @@ def find_checkpoint_folder(path: Path) -> Path:
     """A checkpoint folder as given, or the best (else latest) checkpoint of a run folder."""
     if (path / "config.json").is_file():
         return path
-    checkpoints = path / "checkpoints"
-    if checkpoints.is_dir():
-        import json
-
-        counters = sorted(checkpoints.glob("step_*/training_state.json"), key=lambda p: int(p.parent.name[5:]))
-        if counters:
-            best = json.loads(counters[-1].read_text()).get("best")
-            if best and (checkpoints / f"step_{best['step']}" / "config.json").is_file():
-                return checkpoints / f"step_{best['step']}"
-            return counters[-1].parent
+    folders = [f for f in checkpoint_folders(path) if (f / "training_state.json").is_file()]
+    if folders:
+        best = json.loads((folders[-1] / "training_state.json").read_text()).get("best")
+        if best and (path / "checkpoints" / f"step_{best['step']}" / "config.json").is_file():
+            return path / "checkpoints" / f"step_{best['step']}"
+        return folders[-1]
     raise CheckpointError(f"{path} holds no checkpoint (no config.json, no checkpoints/step_*)")
 
 
@@ -90,9 +87,8 @@ class Solver:
         if not task_spec:
             raise CheckpointError(f"{folder} does not record its task, so its puzzles cannot be read")
         task = TASKS.get(task_spec["kind"]).Spec.model_validate(task_spec).build()
-        limit = max_steps or checkpoint.config.halting.max_steps
-        options = {"threshold": threshold} if halting == "threshold" else {}
-        policy = HALTING.get(halting).Spec(max_steps=limit, **options).build()
+        policy = inference_policy(halting, max_steps=max_steps or checkpoint.config.halting.max_steps,
+                                  threshold=threshold)
         return cls(checkpoint.refiner, task, halting=policy, device=resolve_device(device))
 
     def parse(self, puzzle: str | np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ never written: the result is a recurse checkpoint (safetensors + config.json).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -192,8 +193,6 @@ def load_official_config(path: str | Path) -> tuple[dict[str, Any], str, list[st
 
 
 def _dataset_seq_len(data_paths: list[str], base: Path) -> int | None:
-    import json
-
     for root in data_paths:
         for candidate in (Path(root), base / root):
             meta = candidate / "train" / "dataset.json"

@@ -38,7 +38,7 @@ class AdamATan2(Optimizer):
                     state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
                     state["exp_avg_sq"] = torch.zeros_like(param, memory_format=torch.preserve_format)
                 state["step"] += 1
-                step = int(state["step"].item())
+                step = state["step"]  # a 0-d CPU tensor: the bias corrections need no device sync
                 grad = param.grad
                 param.mul_(1 - lr * wd)
                 state["exp_avg"].lerp_(grad, 1 - beta1)

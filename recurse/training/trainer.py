@@ -22,16 +22,17 @@ import yaml
 from tqdm.auto import tqdm
 
 from recurse import __version__
+from recurse.block import compile_blocks
 from recurse.builder import build_training_model
 from recurse.carry import Carry
-from recurse.checkpoint import load_checkpoint, save_checkpoint
+from recurse.checkpoint import checkpoint_folders, load_checkpoint, save_checkpoint
 from recurse.config import RunConfig
 from recurse.data.layout import load_split
 from recurse.data.prepare import dataset_fingerprint, prepare_dataset
 from recurse.data.sampler import TrainSampler
 from recurse.errors import RecurseError
 from recurse.evaluation import evaluate, summarise
-from recurse.halting import HALTING
+from recurse.halting import inference_policy
 from recurse.hardware import resolve_forward_dtype
 from recurse.io import write_json
 from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
@@ -85,9 +86,7 @@ class Trainer:
             for tensor in self.refiner.state_dict().values():
                 dist.broadcast(tensor, src=0)  # one set of starting weights, whatever each rank built
         if config.runtime.compile:
-            for block in self.refiner.modules():
-                if type(block).__name__ == "Block":
-                    block.compile()
+            compile_blocks(self.refiner)
         self.optimizer = AdamATan2(self.refiner.parameters(), lr=train_cfg.lr, betas=(train_cfg.beta1, train_cfg.beta2),
                                    weight_decay=train_cfg.weight_decay)
         puzzle = self.refiner.embedding.puzzle
@@ -110,7 +109,7 @@ class Trainer:
         self.eval_every = train_cfg.eval_every_steps or (self.batches_per_iteration if train_cfg.eval_every_epochs
                                                          else self.total_steps)
         self.eval_halting = (config.evaluation.halting.build() if config.evaluation.halting is not None
-                             else HALTING.get("fixed")(max_steps=self.model_config.halting.max_steps))
+                             else inference_policy("fixed", max_steps=self.model_config.halting.max_steps))
 
         self.step = 0
         self.iteration = 0
@@ -175,7 +174,7 @@ class Trainer:
         return folder
 
     def _prune(self) -> None:
-        folders = sorted((self.run_dir / CHECKPOINTS).glob("step_*"), key=lambda p: int(p.name[5:]))
+        folders = checkpoint_folders(self.run_dir)
         keep = {f.name for f in folders[-self.config.training.keep_last:]}
         if self.best is not None:
             keep.add(f"step_{self.best['step']}")
@@ -330,7 +329,7 @@ class Trainer:
 
 
 def latest_checkpoint(run_dir: Path) -> Path:
-    folders = sorted((Path(run_dir) / CHECKPOINTS).glob("step_*"), key=lambda p: int(p.name[5:]))
+    folders = checkpoint_folders(run_dir)
     if not folders:
         raise RecurseError(f"no checkpoints in {Path(run_dir) / CHECKPOINTS}; nothing to resume")
     return folders[-1]

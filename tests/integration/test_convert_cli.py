@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import torch
 
 from recurse.checkpoint import load_checkpoint
+from tests.integration.conftest import run_recurse
 from tests.parity import Fixture
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 OFFICIAL = FIXTURES / "official-checkpoint"
 
 
-def run_recurse(*args: str) -> subprocess.CompletedProcess:
-    exe = shutil.which("recurse")
-    assert exe, "the recurse console script must be installed (pip install -e .)"
-    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=300)
-
-
 def test_convert_reproduces_trm_att_rope(tmp_path):
     out = tmp_path / "converted"
-    result = run_recurse("convert", "official", str(OFFICIAL / "step_100"), "--config",
-                         str(OFFICIAL / "all_config.yaml"), "--out", str(out), "--seq-len", "16")
-    assert result.returncode == 0, result.stderr
+    run_recurse("convert", "official", str(OFFICIAL / "step_100"), "--config", str(OFFICIAL / "all_config.yaml"),
+                "--out", str(out), "--seq-len", "16")
     assert {p.name for p in out.iterdir()} == {"model.safetensors", "config.json"}
 
     checkpoint = load_checkpoint(out)
@@ -47,7 +39,8 @@ def test_convert_reproduces_trm_att_rope(tmp_path):
     ([], "pass --seq-len"),
 ])
 def test_convert_reports_missing_sequence_length(tmp_path, args, message):
-    result = run_recurse("convert", "official", str(OFFICIAL / "step_100"), "--out", str(tmp_path / "o"), *args)
+    result = run_recurse("convert", "official", str(OFFICIAL / "step_100"), "--out", str(tmp_path / "o"), *args,
+                         check=False)
     if message is None:
         assert result.returncode == 0, result.stderr
     else:
@@ -59,7 +52,8 @@ def test_convert_rejects_unmappable_and_corrupt_files(tmp_path):
     config = str(OFFICIAL / "all_config.yaml")
     garbage = tmp_path / "step_1"
     garbage.write_bytes(b"not a pickle at all")
-    result = run_recurse("convert", "official", str(garbage), "--config", config, "--out", str(tmp_path / "o"))
+    result = run_recurse("convert", "official", str(garbage), "--config", config, "--out", str(tmp_path / "o"),
+                         check=False)
     assert result.returncode != 0 and "not a readable official checkpoint" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
 
@@ -68,6 +62,6 @@ def test_convert_rejects_unmappable_and_corrupt_files(tmp_path):
     state["_orig_mod.model.inner.mystery.weight"] = torch.zeros(2)
     torch.save(state, tmp_path / "step_2")
     result = run_recurse("convert", "official", str(tmp_path / "step_2"), "--config", config, "--out",
-                         str(tmp_path / "o"), "--seq-len", "16")
+                         str(tmp_path / "o"), "--seq-len", "16", check=False)
     assert result.returncode != 0 and "cannot map official tensor" in result.stderr
     assert not (tmp_path / "o" / "model.safetensors").exists()

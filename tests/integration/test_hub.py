@@ -58,8 +58,10 @@ def test_push_uploads_weights_config_and_card(tmp_path, checkpoint, monkeypatch)
     assert calls["files"] == ["README.md", "config.json", "model.safetensors"]
     card = calls["card"]
     for expected in ("library_name: recurse", "- recurse", "- recursive-reasoning", "- sudoku", "license: apache-2.0",
-                     'recurse solve me/tiny-sudoku "................"', "trm-sudoku-mini", "exact_accuracy", "abc"):
+                     "recurse solve me/tiny-sudoku", "trm-sudoku-mini", "exact_accuracy", "abc"):
         assert expected in card, expected
+    example = card.split('recurse solve me/tiny-sudoku "')[1].split('"')[0]
+    assert TASK.solve_all(TASK.parse(example)).unique, "the card's example is a real puzzle of its task"
 
 
 def test_push_refuses_offline_and_bad_ids(checkpoint, monkeypatch):

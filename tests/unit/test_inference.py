@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from recurse.block import compile_blocks
 from recurse.builder import build_refiner
 from recurse.halting import FixedSteps, Threshold
 from recurse.inference import refine
@@ -48,9 +49,7 @@ def test_compiled_blocks_match_eager_on_cpu():
     eager = build_refiner(config).eval()
     compiled = build_refiner(config).eval()
     compiled.load_state_dict(eager.state_dict())
-    for module in compiled.modules():
-        if type(module).__name__ == "Block":
-            module.compile()
+    compile_blocks(compiled)
     batch = random_batch(config)
     state = eager.initial_state(4, config.seq_len)
     with torch.no_grad():

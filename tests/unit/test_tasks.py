@@ -145,15 +145,17 @@ def test_maze_bfs_rule_reproduces_official_labels():
 
 
 def test_maze_checker_distinguishes_valid_and_shortest():
-    task = Maze(8, min_path=6)
-    puzzle, solution = task.generate(np.random.default_rng(3))
-    assert task.path_report(puzzle, solution) == {"valid_path": True, "shortest": True}
-    assert task.path_report(puzzle, puzzle)["valid_path"] is False  # no path at all
-    # A detour: walk around an open cell next to the path if one exists; at least the broken path fails.
-    broken = solution.copy()
-    cells = np.argwhere(solution == 4)  # path cells (value 4, "o")
-    broken[tuple(cells[len(cells) // 2])] = 1  # open the middle of the path
+    task = Maze(4, min_path=2)
+    puzzle = task.parse("S  G" + " " * 12)
+    shortest = task.parse("SooG" + " " * 12)
+    detour = task.parse("S  G" + "oooo" + " " * 8)  # down, along the second row, and up into G
+    broken = task.parse("So G" + " " * 12)
+    assert task.path_report(puzzle, shortest) == {"valid_path": True, "shortest": True}
+    assert task.path_report(puzzle, detour) == {"valid_path": True, "shortest": False}
     assert task.path_report(puzzle, broken)["valid_path"] is False
+    assert task.path_report(puzzle, puzzle)["valid_path"] is False
+    generated, label = task.generate(np.random.default_rng(3))
+    assert task.path_report(generated, label) == {"valid_path": True, "shortest": True}
 
 
 def test_generated_mazes_are_hard():
