@@ -20,7 +20,8 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     """Evaluate CHECKPOINT (a checkpoint or run folder, a bundled name, or a Hub repo id) and save the metrics.
 
     Prints exact accuracy, token accuracy, the task checker's validity rate, mean steps used and
-    puzzles/s. max_steps may exceed the training limit.
+    puzzles/s. max_steps may exceed the training limit. ARC models also report pass@k from voting over
+    augmentations and write submission.json beside eval_metrics.json.
 
     \b
     Examples:
@@ -62,12 +63,16 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     except ValueError as error:  # an unknown policy or an out-of-range value, reported as one line
         raise ConfigError(f"halting: {str(error).splitlines()[0]}") from None
     halting_spec = {"kind": kind, "max_steps": max_steps, **({"threshold": threshold} if threshold else {})}
+    evaluator = task.dataset_evaluator(data_path) if task is not None else None
     with torch.inference_mode():
         metrics = evaluate(refiner, split, halting=halting, task=task, batch_size=int(options.get("batch_size", 256)),
-                           limit=int(options["limit"]) if "limit" in options else None, device=device, progress=True)
+                           limit=int(options["limit"]) if "limit" in options else None, device=device, progress=True,
+                           evaluator=evaluator)
     click.echo(summarise(metrics))
     record = {"checkpoint": str(checkpoint), "data": str(data_path), "split": options.get("split", "test"),
               "halting": halting_spec, **metrics}
-    out = (folder if Path(checkpoint).is_dir() else Path(".")) / "eval_metrics.json"
-    write_json(out, record)
-    click.echo(f"saved {out}")
+    out_dir = folder if Path(checkpoint).is_dir() else Path(".")
+    write_json(out_dir / "eval_metrics.json", record)
+    click.echo(f"saved {out_dir / 'eval_metrics.json'}")
+    if evaluator is not None:
+        click.echo(f"saved {evaluator.write(out_dir)}")

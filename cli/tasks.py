@@ -23,4 +23,4 @@ def list_() -> None:
         doc = (sys.modules[task_cls.__module__].__doc__ or "").strip().splitlines()
         summary = doc[0].split(":", 1)[-1].strip() if doc else ""
         click.echo(f"{name:<10} {summary}")
-        click.echo(f"{'':<10} parameters: {fields}")
+        click.echo(f"{'':<10} parameters: {fields or 'none'}")

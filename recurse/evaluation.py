@@ -13,13 +13,14 @@ from recurse.data.sampler import IGNORE_INDEX, eval_batches
 from recurse.halting import HaltingPolicy
 from recurse.inference import refine
 from recurse.refiner import RecursiveRefiner
-from recurse.tasks.base import Task
+from recurse.tasks.base import DatasetEvaluator, Task
 
 
 def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingPolicy, task: Task | None = None,
              batch_size: int = 256, limit: int | None = None, device: torch.device | str = "cpu",
-             progress: bool = False) -> dict[str, float]:
-    """Metrics over the split's examples (or the first ``limit``). ``valid_rate`` needs the task's checker."""
+             progress: bool = False, evaluator: DatasetEvaluator | None = None) -> dict[str, float]:
+    """Metrics over the split's examples (or the first ``limit``). ``valid_rate`` needs the task's checker;
+    ``evaluator`` (for example ARC's voting) sees every prediction and adds its own metrics."""
     refiner.eval()
     totals = {"count": 0, "exact": 0, "tokens_right": 0, "tokens": 0, "valid": 0, "steps": 0}
     total = split.num_examples if limit is None else min(limit, split.num_examples)
@@ -38,6 +39,9 @@ def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingP
         totals["tokens_right"] += int(right.sum())
         totals["tokens"] += int(mask.sum())
         totals["steps"] += int(pred.steps[: batch.real].sum())
+        if evaluator is not None:
+            evaluator.add(batch.puzzle_identifiers[: batch.real], batch.inputs[: batch.real], tokens,
+                          pred.confidence.cpu().numpy()[: batch.real])
         if task is not None:
             for puzzle, answer in zip(batch.inputs[: batch.real], tokens):
                 totals["valid"] += task.is_solution(task.decode(puzzle), task.decode(answer))
@@ -54,6 +58,8 @@ def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingP
     }
     if task is not None:
         metrics["valid_rate"] = totals["valid"] / count
+    if evaluator is not None:
+        metrics.update(evaluator.metrics())
     return metrics
 
 

@@ -5,8 +5,9 @@ from recurse.registry import Registry
 TASKS: Registry = Registry("task")
 
 from recurse.tasks.base import PuzzleFormatError, Task  # noqa: E402
+from recurse.tasks.arc import Arc  # noqa: E402  (registers "arc")
 from recurse.tasks.maze import Maze  # noqa: E402  (registers "maze")
 from recurse.tasks.sudoku import Sudoku  # noqa: E402  (registers "sudoku")
 from recurse.tasks.symmetry import GridSymmetry  # noqa: E402
 
-__all__ = ["TASKS", "GridSymmetry", "Maze", "PuzzleFormatError", "Sudoku", "Task"]
+__all__ = ["TASKS", "Arc", "GridSymmetry", "Maze", "PuzzleFormatError", "Sudoku", "Task"]

@@ -8,14 +8,37 @@ from. Register it with ``@TASKS.register("name")`` and give it a ``Spec`` for it
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from recurse.errors import RecurseError
 from recurse.tasks.symmetry import GridSymmetry
 
+if TYPE_CHECKING:
+    from recurse.config.run import DataBuildConfig
+
 PAD_TOKEN = 0
+
+
+class Symmetry(Protocol):
+    """A map of grids onto grids that keeps solutions valid, with an exact inverse."""
+
+    def apply(self, grid: np.ndarray) -> np.ndarray: ...
+
+    def inverse(self) -> "Symmetry": ...
+
+
+class DatasetEvaluator(Protocol):
+    """Task-specific scoring that needs a whole split's predictions (for example voting over augmentations)."""
+
+    def add(self, puzzle_ids: np.ndarray, inputs: np.ndarray, predictions: np.ndarray,
+            confidence: np.ndarray) -> None: ...
+
+    def metrics(self) -> dict[str, float]: ...
+
+    def write(self, folder: str | Path) -> Path: ...
 
 
 class PuzzleFormatError(RecurseError):
@@ -29,7 +52,10 @@ class Task(ABC):
     ``blank`` (a value) marks cells the solver must fill.
     """
 
-    name: ClassVar[str] = "task"
+    @property
+    def name(self) -> str:
+        """The name the task is registered under."""
+        return getattr(type(self), "registry_name", type(self).__name__.lower())
     rows: int
     cols: int
     alphabet: str
@@ -99,7 +125,7 @@ class Task(ABC):
 
     # --- symmetries ---------------------------------------------------------------------------------
     @abstractmethod
-    def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
+    def random_symmetry(self, rng: np.random.Generator) -> Symmetry:
         """A symmetry drawn from the task's group: it maps (puzzle, solution) pairs onto valid pairs."""
 
     def all_symmetries(self) -> list[GridSymmetry] | None:
@@ -110,6 +136,19 @@ class Task(ABC):
     def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """One (puzzle, solution) pair. Tasks without a generator load their data from files."""
         raise RecurseError(f"the {self.name} task has no generator; build its data from files")
+
+    @classmethod
+    def has_generator(cls) -> bool:
+        return cls.generate is not Task.generate
+
+    def build_dataset(self, out: str | Path, build: "DataBuildConfig", *, progress: bool = True) -> dict[str, Any] | None:
+        """Build the task's dataset in its own way and return the manifest, or None to use the generic
+        builder (one puzzle per example, augmented by ``random_symmetry``)."""
+        return None
+
+    def dataset_evaluator(self, root: str | Path) -> DatasetEvaluator | None:
+        """Extra scoring over a whole split of the dataset at ``root``, or None when there is none."""
+        return None
 
     def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
         """An exact solution, if the task has a symbolic solver (None when there is none)."""

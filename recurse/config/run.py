@@ -24,6 +24,8 @@ class DataBuildConfig(_Strict):
     num_aug: int = Field(0, ge=0, description="augmented copies of each training puzzle")
     seed: int = 0
     clues: int | None = Field(None, ge=0, description="generator: stop removing clues at this many givens")
+    subsets: list[str] | None = Field(None, description="ARC: the subsets to read, e.g. [training, evaluation, concept]")
+    test_subset: str | None = Field(None, description="ARC: the subset whose test pairs form the test split")
 
 
 class DataConfig(_Strict):
@@ -71,6 +73,9 @@ class EvaluationConfig(_Strict):
     batch_size: int = Field(256, ge=1)
     halting: SerializeAsAny[Spec] | None = Field(None, description="policy at evaluation (default: fixed N_sup)")
     limit: int | None = Field(None, ge=1, description="evaluate on the first N test examples")
+    best_metric: str = Field("exact_accuracy", description="the metric that picks the best checkpoint (e.g. pass@2)")
+    aggregate_checkpoints: bool = Field(False, description="pool a task's votes (ARC) over all evaluations of the "
+                                        "run, as the official trainer does, instead of per checkpoint")
 
     @field_validator("halting", mode="before")
     @classmethod

@@ -24,40 +24,62 @@ from recurse.tasks.base import Task
 MANIFEST = "manifest.json"
 
 
-class _SplitWriter:
+class SplitWriter:
+    """Streams one split to disk: puzzles of one or more examples, gathered into groups."""
+
     def __init__(self, folder: Path, seq_len: int, digest) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.digest = digest
         self.inputs = NpyAppender(folder / "all__inputs.npy", np.uint8, (seq_len,))
         self.labels = NpyAppender(folder / "all__labels.npy", np.uint8, (seq_len,))
+        self.puzzle_identifiers: list[int] = []
         self.puzzle_indices = [0]
         self.group_indices = [0]
 
-    def add_group(self, examples: list[tuple[np.ndarray, np.ndarray]]) -> None:
-        for inputs, labels in examples:  # one example per puzzle
+    def add_puzzle(self, examples: list[tuple[np.ndarray, np.ndarray]], identifier: int = 0) -> None:
+        for inputs, labels in examples:
             self.inputs.append(inputs[None])
             self.labels.append(labels[None])
             self.digest.update(inputs.tobytes())
             self.digest.update(labels.tobytes())
-            self.puzzle_indices.append(self.puzzle_indices[-1] + 1)
+        self.puzzle_indices.append(self.puzzle_indices[-1] + len(examples))
+        self.puzzle_identifiers.append(identifier)
+
+    def end_group(self) -> None:
         self.group_indices.append(len(self.puzzle_indices) - 1)
 
-    def close(self, task: Task) -> dict:
+    def close(self, *, vocab_size: int, seq_len: int, num_puzzle_identifiers: int = 1) -> dict:
         self.inputs.close()
         self.labels.close()
         puzzles = len(self.puzzle_indices) - 1
-        np.save(self.folder / "all__puzzle_identifiers.npy", np.zeros(puzzles, dtype=np.int32))
+        identifiers = np.asarray(self.puzzle_identifiers, dtype=np.int32)
+        np.save(self.folder / "all__puzzle_identifiers.npy", identifiers)
         np.save(self.folder / "all__puzzle_indices.npy", np.asarray(self.puzzle_indices, dtype=np.int32))
         np.save(self.folder / "all__group_indices.npy", np.asarray(self.group_indices, dtype=np.int32))
         groups = len(self.group_indices) - 1
+        examples = self.puzzle_indices[-1]
         metadata = {
-            "pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, "vocab_size": task.vocab_size,
-            "seq_len": task.seq_len, "num_puzzle_identifiers": 1, "total_groups": groups,
-            "mean_puzzle_examples": 1.0, "total_puzzles": puzzles, "sets": ["all"],
+            "pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, "vocab_size": vocab_size,
+            "seq_len": seq_len, "num_puzzle_identifiers": num_puzzle_identifiers, "total_groups": groups,
+            "mean_puzzle_examples": examples / max(puzzles, 1), "total_puzzles": puzzles, "sets": ["all"],
         }
         write_json(self.folder / "dataset.json", metadata)
-        return {"groups": groups, "examples": puzzles}
+        return {"groups": groups, "puzzles": puzzles, "examples": examples}
+
+
+def stage(out: Path) -> Path:
+    """A fresh folder beside ``out`` to build into; ``publish`` moves it into place when complete."""
+    staging = out.with_name(f".{out.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def publish(staging: Path, out: Path) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
 
 
 def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.Generator):
@@ -88,26 +110,25 @@ def build_dataset(task: Task, out: str | Path, *, train: Iterable[Pair], test: I
     build never leaves a half-written dataset where training would read it.
     """
     out = Path(out)
-    staging = out.with_name(f".{out.name}.building")
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = stage(out)
     digest = hashlib.sha256()
     rng = np.random.default_rng([seed, 1])
     counts = {}
     for split, pairs, total, augment in (("train", train, train_total, num_aug), ("test", test, test_total, 0)):
-        writer = _SplitWriter(staging / split, task.seq_len, digest)
+        writer = SplitWriter(staging / split, task.seq_len, digest)
         for puzzle, solution in tqdm(pairs, total=total, desc=f"building {split}", unit="puzzle",
                                      disable=None if progress else True, leave=False):
-            writer.add_group(_group(task, puzzle, solution, augment, rng))
-        counts[split] = writer.close(task)
+            for example in _group(task, puzzle, solution, augment, rng):
+                writer.add_puzzle([example])  # one example per puzzle
+            writer.end_group()
+        counts[split] = writer.close(vocab_size=task.vocab_size, seq_len=task.seq_len)
     write_json(staging / "identifiers.json", ["<blank>"])
     manifest = {
         "task": task.spec(), "source": source, "seed": seed, "num_aug": num_aug, "counts": counts,
         "vocab": task.vocab, "fingerprint": digest.hexdigest(),
     }
     write_json(staging / MANIFEST, manifest)
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    publish(staging, out)
     return manifest
 
 

@@ -27,6 +27,9 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
     spec = config.build
     if spec is None:
         raise RecurseError(f"no dataset at {config.path} and the config has no data.build section to make one")
+    manifest = task.build_dataset(config.path, spec, progress=progress)
+    if manifest is not None:
+        return manifest
     if spec.source == "generate":
         if spec.train_size is None or spec.test_size is None:
             raise RecurseError("data.build.train_size and data.build.test_size are needed to generate data")

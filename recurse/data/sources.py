@@ -38,7 +38,7 @@ def read_csv_pairs(task: Task, path: str | Path) -> list[Pair]:
     return pairs
 
 
-def hub_csv(repo_id: str, filename: str, *, revision: str | None = None) -> Path:
+def hub_file(repo_id: str, filename: str, *, revision: str | None = None) -> Path:
     """Download (or reuse from the cache) one file of a Hub dataset through huggingface_hub."""
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import LocalEntryNotFoundError
@@ -49,7 +49,7 @@ def hub_csv(repo_id: str, filename: str, *, revision: str | None = None) -> Path
         offline = os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False")
         why = "HF_HUB_OFFLINE is set and it is not cached" if offline else "the Hub cannot be reached and it is not cached"
         raise RecurseError(f"cannot get {filename} of the dataset {repo_id}: {why}; download it where you have "
-                           "network access, or pass a local CSV as the source") from None
+                           "network access, or pass a local copy as the source") from None
     except Exception as error:  # noqa: BLE001  network and HTTP errors come in many types
         raise RecurseError(f"cannot download {filename} of the dataset {repo_id}: {error}") from None
 
@@ -57,7 +57,7 @@ def hub_csv(repo_id: str, filename: str, *, revision: str | None = None) -> Path
 def source_pairs(task: Task, source: str, split: str) -> list[Pair]:
     """Pairs for ``split`` from a source naming a CSV (``path/{split}.csv`` or a file) or ``hub:<repo>``."""
     if source.startswith("hub:"):
-        return read_csv_pairs(task, hub_csv(source[4:], f"{split}.csv"))
+        return read_csv_pairs(task, hub_file(source[4:], f"{split}.csv"))
     path = Path(source)
     if path.is_dir():
         path = path / f"{split}.csv"

@@ -72,6 +72,7 @@ class Trainer:
         self.task = config.data.task.build()
         self.train_split = load_split(config.data.path, "train")
         self.test_split = load_split(config.data.path, "test")
+        self._check_best_metric()
         meta = self.train_split.metadata
         self.model_config = config.model.with_data(vocab_size=meta.vocab_size, seq_len=meta.seq_len,
                                                    num_puzzle_ids=meta.num_puzzle_identifiers)
@@ -119,6 +120,7 @@ class Trainer:
         self.carry: Carry | None = None
         self.last_eval_step: int | None = None
         self.logger: RunLogger | None = None
+        self.pooled_evaluator = None  # kept across evaluations when evaluation.aggregate_checkpoints is set
 
     # -- set-up ------------------------------------------------------------------------------------------
     def _init_from(self, source: str) -> None:
@@ -253,13 +255,32 @@ class Trainer:
                           train_mean_steps=halt_steps / count)
         return record
 
+    def _check_best_metric(self) -> None:
+        """Fail at start, not at the first evaluation, when the best-checkpoint metric will not exist."""
+        evaluator = self.task.dataset_evaluator(self.config.data.path) if self.runtime.is_main else None
+        known = {"exact_accuracy", "token_accuracy", "valid_rate", *(evaluator.metrics() if evaluator else ())}
+        best = self.config.evaluation.best_metric
+        if self.runtime.is_main and best not in known:
+            raise RecurseError(f"evaluation.best_metric {best!r} is not a metric of this task; use one of "
+                               f"{', '.join(sorted(known))}")
+
+    def _dataset_evaluator(self):
+        if self.config.evaluation.aggregate_checkpoints:
+            if self.pooled_evaluator is None:
+                self.pooled_evaluator = self.task.dataset_evaluator(self.config.data.path)
+            return self.pooled_evaluator
+        return self.task.dataset_evaluator(self.config.data.path)
+
     def run_evaluation(self) -> dict[str, float]:
         cfg = self.config.evaluation
+        evaluator = self._dataset_evaluator()
         context = self.ema.averaged() if self.ema is not None else nullcontext()
         with context:
             metrics = evaluate(self.refiner, self.test_split, halting=self.eval_halting, task=self.task,
                                batch_size=cfg.batch_size, limit=cfg.limit, device=self.device,
-                               progress=self.config.logging.progress)
+                               progress=self.config.logging.progress, evaluator=evaluator)
+        if evaluator is not None:
+            evaluator.write(self.run_dir)
         self.refiner.train()
         return metrics
 
@@ -267,8 +288,9 @@ class Trainer:
         self.last_eval_step = self.step
         metrics = self.run_evaluation() if self.runtime.is_main else {}
         if self.runtime.is_main:
-            if self.best is None or metrics["exact_accuracy"] >= self.best["exact_accuracy"]:
-                self.best = {"step": self.step, "exact_accuracy": metrics["exact_accuracy"]}
+            best_metric = self.config.evaluation.best_metric
+            if self.best is None or metrics[best_metric] >= self.best.get(best_metric, -math.inf):
+                self.best = {"step": self.step, best_metric: metrics[best_metric]}
             self.logger.write({"kind": "eval", "step": self.step, "epoch": self.epoch,
                                "train_seconds": round(self.train_seconds, 2), **metrics})
             self.logger.plot()

@@ -38,7 +38,7 @@ def test_build_layout_manifest_and_determinism(built, tmp_path):
     meta = json.loads((root / "train" / "dataset.json").read_text())
     assert meta["vocab_size"] == 6 and meta["seq_len"] == 16 and meta["total_groups"] == 30
     assert train.inputs.dtype == np.uint8 and train.puzzle_indices.dtype == np.int32
-    assert manifest["counts"]["train"] == {"groups": 30, "examples": 120}
+    assert manifest["counts"]["train"] == {"groups": 30, "puzzles": 120, "examples": 120}
     assert json.loads((root / "identifiers.json").read_text()) == ["<blank>"]
     again = build_from_config(config.model_copy(update={"path": str(tmp_path / "again")}), progress=False)
     assert again["fingerprint"] == manifest["fingerprint"], "building is deterministic"

@@ -10,7 +10,8 @@ from recurse.recipe import load_recipe, recipe_names, recipe_text
 
 RECIPES = recipe_names()
 EXPECTED = {"trm-sudoku", "trm-sudoku-att", "trm-maze", "hrm-sudoku", "hrm-maze", "baseline-sudoku",
-            "trm-singlez-sudoku", "trm-hier6-sudoku", "trm-sudoku-mini", "trm-maze-mini"}
+            "trm-singlez-sudoku", "trm-hier6-sudoku", "trm-arc1", "trm-arc2", "hrm-arc1", "trm-sudoku-mini",
+            "trm-sudoku9-mini", "trm-maze-mini"}
 
 # The official arch configs (defaults of config/arch/*.yaml plus each task's command-line overrides).
 TRM_ARCH = dict(name="recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1", H_cycles=3, L_cycles=6, H_layers=0,
@@ -28,7 +29,14 @@ OFFICIAL = {
     "trm-hier6-sudoku": TRM_ARCH | dict(name="recursive_reasoning.trm_hier6@X", mlp_t=True, pos_encodings="none"),
     "hrm-sudoku": HRM_ARCH,
     "hrm-maze": HRM_ARCH,
+    "trm-arc1": TRM_ARCH | dict(L_cycles=4),
+    "trm-arc2": TRM_ARCH | dict(L_cycles=4),
+    "hrm-arc1": HRM_ARCH,
 }
+# The official training settings: lr, puzzle-embedding lr, weight decays, epochs and evaluation interval.
+SUDOKU_MAZE_TRAINING = (1e-4, 1e-4, 1.0, 1.0, 50000, 5000)
+ARC_TRAINING = (1e-4, 1e-2, 0.1, 0.1, 100000, 10000)
+OFFICIAL_TRAINING = {name: ARC_TRAINING if "arc" in name else SUDOKU_MAZE_TRAINING for name in OFFICIAL}
 
 
 def test_every_expected_recipe_ships():
@@ -68,6 +76,8 @@ def test_official_recipes_match_the_official_architecture(name):
     assert ours_dump == expected_dump
     training = config.training
     assert (training.global_batch_size, training.lr_warmup_steps, training.ema_rate) == (768, 2000, 0.999)
+    assert (training.lr, training.puzzle_emb_lr, training.weight_decay, training.puzzle_emb_weight_decay,
+            training.epochs, training.eval_every_epochs) == OFFICIAL_TRAINING[name]
 
 
 def test_overrides_and_errors():

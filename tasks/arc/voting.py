@@ -1,0 +1,92 @@
+"""Scoring ARC by voting over augmentations: pass@k and a Kaggle ``submission.json``.
+
+Each prediction belongs to one augmented puzzle. It is cropped from the canvas, mapped back through the
+inverse of its puzzle's augmentation and counted as a vote for that answer to the original test input.
+Answers are ranked by votes, ties broken by mean halting confidence (sigmoid of the halting logit). A test
+input is solved at k when its true output is among the top k answers; a task scores the fraction of its
+test inputs solved, and pass@k is the mean over tasks.
+
+One ``ArcVoting`` normally serves one checkpoint. Keeping it across the evaluations of a training run
+pools the votes of several checkpoints, which is how the official trainer reports its numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from recurse.errors import RecurseError
+from recurse.io import write_json
+from recurse.tasks.arc.augment import split_name
+from recurse.tasks.arc.grid import as_grid, crop, grid_key
+
+PASS_AT = (1, 2, 5, 10, 100, 1000)
+ATTEMPTS = 2  # answers per test input in a submission
+
+
+class ArcVoting:
+    def __init__(self, test_puzzles: dict[str, dict], identifiers: list[str]) -> None:
+        self.test_puzzles = test_puzzles
+        self.identifiers = identifiers
+        # task → test-input key → answer key → [votes, summed confidence]
+        self.votes: dict[str, dict[bytes, dict[bytes, list[float]]]] = defaultdict(lambda: defaultdict(dict))
+        self.answers: dict[bytes, np.ndarray] = {}
+
+    @classmethod
+    def from_dataset(cls, root: str | Path) -> "ArcVoting":
+        root = Path(root)
+        paths = root / "test_puzzles.json", root / "identifiers.json"
+        for path in paths:
+            if not path.is_file():
+                raise RecurseError(f"{path} not found; ARC voting needs the files that recurse data build writes")
+        return cls(json.loads(paths[0].read_text()), json.loads(paths[1].read_text()))
+
+    def add(self, puzzle_ids: np.ndarray, inputs: np.ndarray, predictions: np.ndarray,
+            confidence: np.ndarray) -> None:
+        """Count the predictions ([B, 900] tokens) of one batch of test examples."""
+        for puzzle_id, tokens_in, tokens_out, conf in zip(puzzle_ids, inputs, predictions, confidence):
+            task, augmentation = split_name(self.identifiers[int(puzzle_id)])
+            undo = augmentation.inverse()
+            answer = crop(tokens_out)
+            if answer.size == 0:  # no grid at the top-left corner: not an answer
+                continue
+            answer = undo.apply(answer)
+            answer_key = grid_key(answer)
+            self.answers.setdefault(answer_key, answer)
+            tally = self.votes[task][grid_key(undo.apply(crop(tokens_in)))].setdefault(answer_key, [0, 0.0])
+            tally[0] += 1
+            tally[1] += float(conf)
+
+    def _ranked(self, task: str, test_input: list) -> list[bytes]:
+        tallies = self.votes.get(task, {}).get(grid_key(as_grid(test_input)), {})
+        return sorted(tallies, key=lambda key: (tallies[key][0], tallies[key][1] / tallies[key][0]), reverse=True)
+
+    def results(self) -> tuple[dict[str, float], dict[str, list[dict]]]:
+        """pass@k over the test tasks, and the submission (``attempt_1``/``attempt_2`` per test input)."""
+        scores = np.zeros(len(PASS_AT))
+        submission: dict[str, list[dict]] = {}
+        for task, puzzle in self.test_puzzles.items():
+            solved = np.zeros(len(PASS_AT))
+            submission[task] = []
+            for pair in puzzle["test"]:
+                ranked = self._ranked(task, pair["input"])
+                truth = grid_key(as_grid(pair["output"]))
+                for column, k in enumerate(PASS_AT):
+                    solved[column] += truth in ranked[:k]
+                attempts = [self.answers[key].tolist() for key in ranked[:ATTEMPTS]] or [[[0]]]
+                attempts += [attempts[0]] * (ATTEMPTS - len(attempts))
+                submission[task].append({f"attempt_{i + 1}": grid for i, grid in enumerate(attempts)})
+            scores += solved / max(len(puzzle["test"]), 1)
+        count = max(len(self.test_puzzles), 1)
+        return {f"pass@{k}": float(s / count) for k, s in zip(PASS_AT, scores)}, submission
+
+    def metrics(self) -> dict[str, float]:
+        return self.results()[0]
+
+    def write(self, folder: str | Path) -> Path:
+        path = Path(folder) / "submission.json"
+        write_json(path, self.results()[1])
+        return path
