@@ -34,7 +34,7 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     from recurse.checkpoint import load_checkpoint
     from recurse.data.layout import load_split
     from recurse.errors import ConfigError
-    from recurse.evaluation import evaluate, summarise
+    from recurse.evaluation import check_puzzle_map, evaluate, summarise
     from recurse.halting import inference_policy
     from recurse.solver import resolve_model
     from recurse.io import write_json
@@ -53,6 +53,7 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     if not data_path:
         raise ConfigError("this checkpoint does not name its dataset; pass data=DIR")
     split = load_split(data_path, options.get("split", "test"))
+    check_puzzle_map(loaded.meta.get("puzzle_identifiers"), data_path)
     task = TASKS.get(loaded.meta["task"]["kind"]).Spec.model_validate(loaded.meta["task"]).build() \
         if "task" in loaded.meta else None
     max_steps = int(options.get("max_steps", loaded.config.halting.max_steps))

@@ -12,9 +12,17 @@ from recurse.cli.errors import user_errors
 
 
 def _highlight(task, previous: str, current: str) -> str:
-    """The grid of ``current`` (one line of text), one row per line, cells that changed in colour."""
-    cells = [click.style(ch, fg="yellow", bold=True) if ch != before else ch for ch, before in zip(current, previous)]
-    return "\n".join("".join(cells[r * task.cols:(r + 1) * task.cols]) for r in range(task.rows))
+    """The rendered grid of ``current``, with the cells that differ from ``previous`` in colour."""
+    def lines(text: str) -> list[str]:
+        return task.render(task.parse(text)).splitlines() if text else ["(no grid)"]
+
+    before, after = lines(previous), lines(current)
+    marked = []
+    for row, line in enumerate(after):
+        old = before[row] if row < len(before) else ""
+        marked.append("".join(click.style(ch, fg="yellow", bold=True) if col >= len(old) or ch != old[col] else ch
+                              for col, ch in enumerate(line)))
+    return "\n".join(marked)
 
 
 @click.command()
@@ -31,13 +39,16 @@ def _highlight(task, previous: str, current: str) -> str:
 @click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Step limit (default: training's).")
 @click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.99, show_default=True,
               help="Halting confidence for --halting threshold.")
+@click.option("--puzzle-id", default=None,
+              help="For models with an embedding per training puzzle (ARC): the puzzle, e.g. an ARC task id.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--device", default="auto", show_default=True)
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) for a repo id.")
 @user_errors
 def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, trace: bool,
           save_gif: Path | None, halting: str,
-          max_steps: int | None, threshold: float, batch_size: int, device: str, revision: str | None) -> None:
+          max_steps: int | None, threshold: float, puzzle_id: str | None, batch_size: int, device: str,
+          revision: str | None) -> None:
     """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
 
     Puzzles come as arguments, from --file (one per line), or from stdin when neither is given.
@@ -48,6 +59,7 @@ def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: boo
       recurse solve sudoku-6x6 --file puzzles.txt --json
       recurse solve my-org/trm-sudoku-6x6 --trace "..."
       recurse solve sudoku-6x6 --save-gif refinement.gif "..."
+      recurse solve runs/trm-arc1 --puzzle-id 00576224 "34|78"
     """
     from recurse.solver import Solver
 
@@ -63,7 +75,7 @@ def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: boo
         raise click.UsageError("no puzzles given")
     solver = Solver.from_pretrained(model, revision=revision, device=device, halting=halting, max_steps=max_steps,
                                     threshold=threshold)
-    results = solver.solve_many(lines, batch_size=batch_size, trace=trace or save_gif is not None)
+    results = solver.solve_many(lines, batch_size=batch_size, trace=trace or save_gif is not None, puzzle_id=puzzle_id)
     task = solver.task
     if save_gif is not None:
         from recurse.animation import save_refinement_gif
@@ -85,7 +97,7 @@ def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: boo
                 click.echo(f"step {step}:")
                 click.echo(_highlight(task, previous, answer))
                 previous = answer
-        click.echo(task.render(task.parse(result.answer)))
+        click.echo(task.render(task.parse(result.answer)) if result.answer else "(no grid)")
         verdict = click.style("valid", fg="green") if result.valid else click.style("not valid", fg="red")
         click.echo(f"{verdict} · {result.steps} step{'s' if result.steps != 1 else ''} · "
                    f"confidence {result.confidence:.2f}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -10,6 +12,7 @@ from tqdm.auto import tqdm
 
 from recurse.data.layout import PuzzleSplit
 from recurse.data.sampler import IGNORE_INDEX, eval_batches
+from recurse.errors import RecurseError
 from recurse.halting import HaltingPolicy
 from recurse.inference import refine
 from recurse.refiner import RecursiveRefiner
@@ -61,6 +64,22 @@ def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingP
     if evaluator is not None:
         metrics.update(evaluator.metrics())
     return metrics
+
+
+def check_puzzle_map(model_names: list[str] | None, data_path: str | Path) -> None:
+    """Refuse to evaluate a model whose puzzle-embedding rows name other puzzles than the dataset's ids.
+
+    Models with one shared embedding (Sudoku, Maze) have nothing to check.
+    """
+    path = Path(data_path) / "identifiers.json"
+    if not model_names or len(model_names) <= 1 or not path.is_file():
+        return
+    data_names = json.loads(path.read_text())
+    if data_names != model_names:
+        first = next((i for i, (a, b) in enumerate(zip(model_names, data_names)) if a != b),
+                     min(len(model_names), len(data_names)))
+        raise RecurseError(f"the model's puzzle ids do not match {path} ({len(model_names)} vs {len(data_names)} "
+                           f"names, first difference at id {first}); evaluate on the dataset it was trained on")
 
 
 def summarise(metrics: dict[str, float]) -> str:

@@ -66,11 +66,30 @@ class Solver:
     """A trained refiner together with its task: ``solve("…")`` returns a checked answer."""
 
     def __init__(self, refiner: RecursiveRefiner, task: Task, *, halting: HaltingPolicy,
-                 device: torch.device | str = "cpu") -> None:
+                 device: torch.device | str = "cpu", puzzle_names: list[str] | None = None) -> None:
         self.device = torch.device(device)
         self.refiner = refiner.to(self.device).eval()
         self.task = task
         self.halting = halting
+        self.puzzle_names = puzzle_names or ["<blank>"]
+
+    @property
+    def needs_puzzle_id(self) -> bool:
+        """True for models that learned an embedding per training puzzle (ARC): they answer those puzzles."""
+        return len(self.puzzle_names) > 1
+
+    def puzzle_index(self, name: str | None) -> int:
+        if name is None:
+            if self.needs_puzzle_id:
+                raise PuzzleFormatError(f"this model learned an embedding for each of its {len(self.puzzle_names) - 1} "
+                                        f"training puzzles; name one with --puzzle-id (for example "
+                                        f"{self.puzzle_names[1]!r})")
+            return 0
+        try:
+            return self.puzzle_names.index(name)
+        except ValueError:
+            raise PuzzleFormatError(f"puzzle id {name!r} is not one this model was trained on (it knows "
+                                    f"{len(self.puzzle_names) - 1}, for example {self.puzzle_names[-1]!r})") from None
 
     @classmethod
     def from_pretrained(cls, source: str | Path, *, revision: str | None = None, device: str = "auto",
@@ -89,18 +108,21 @@ class Solver:
         task = TASKS.get(task_spec["kind"]).Spec.model_validate(task_spec).build()
         policy = inference_policy(halting, max_steps=max_steps or checkpoint.config.halting.max_steps,
                                   threshold=threshold)
-        return cls(checkpoint.refiner, task, halting=policy, device=resolve_device(device))
+        return cls(checkpoint.refiner, task, halting=policy, device=resolve_device(device),
+                   puzzle_names=checkpoint.meta.get("puzzle_identifiers"))
 
     def parse(self, puzzle: str | np.ndarray) -> np.ndarray:
         grid = self.task.parse(puzzle) if isinstance(puzzle, str) else np.asarray(puzzle)
         self.task.validate_puzzle(grid)
         return grid
 
-    def solve(self, puzzle: str | np.ndarray, *, trace: bool = False) -> Solution:
-        return self.solve_many([puzzle], trace=trace)[0]
+    def solve(self, puzzle: str | np.ndarray, *, trace: bool = False, puzzle_id: str | None = None) -> Solution:
+        return self.solve_many([puzzle], trace=trace, puzzle_id=puzzle_id)[0]
 
-    def solve_many(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256,
-                   trace: bool = False) -> list[Solution]:
+    def solve_many(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256, trace: bool = False,
+                   puzzle_id: str | None = None) -> list[Solution]:
+        """Solve every puzzle; ``puzzle_id`` names the training puzzle whose embedding to use (ARC models)."""
+        index = self.puzzle_index(puzzle_id)
         puzzles = list(puzzles)
         grids = []
         for index, puzzle in enumerate(puzzles):
@@ -111,12 +133,12 @@ class Solver:
                 raise PuzzleFormatError(f"{where}{error}") from None
         solutions: list[Solution] = []
         for start in range(0, len(grids), batch_size):
-            solutions.extend(self._solve_batch(grids[start:start + batch_size], trace=trace))
+            solutions.extend(self._solve_batch(grids[start:start + batch_size], trace=trace, puzzle_index=index))
         return solutions
 
-    def _solve_batch(self, grids: Sequence[np.ndarray], *, trace: bool) -> list[Solution]:
+    def _solve_batch(self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int) -> list[Solution]:
         inputs = torch.from_numpy(np.stack([self.task.encode(g) for g in grids]).astype(np.int64)).to(self.device)
-        ids = torch.zeros(len(grids), dtype=torch.long, device=self.device)
+        ids = torch.full((len(grids),), puzzle_index, dtype=torch.long, device=self.device)
         prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace)
         tokens = prediction.tokens.cpu().numpy()
         history = [t.cpu().numpy() for t in prediction.trace]

@@ -231,9 +231,44 @@ def complete_arch(arch: dict[str, Any], state: dict[str, torch.Tensor], *, seq_l
     return arch
 
 
+# The official datasets' (vocabulary size, sequence length), which identify the task a checkpoint solves.
+_KNOWN_TASKS = {(11, 81): {"kind": "sudoku", "box_rows": 3, "box_cols": 3}, (6, 900): {"kind": "maze", "size": 30},
+                (12, 900): {"kind": "arc"}}
+
+
+def infer_task(vocab_size: int, seq_len: int) -> dict | None:
+    """The task spec of an official dataset with this vocabulary and length, or None when none matches."""
+    spec = _KNOWN_TASKS.get((int(vocab_size), int(seq_len)))
+    return dict(spec) if spec else None
+
+
+def _puzzle_identifiers(path: Path | None, data_paths: list[str], base: Path, rows: int) -> list[str] | None:
+    """The puzzle-id → name map: given, or the ``identifiers.json`` of the run's dataset if it is present."""
+    candidates = [path] if path is not None else [root / "identifiers.json" for d in data_paths
+                                                  for root in (Path(d), base / d)]
+    for candidate in candidates:
+        if candidate is not None and candidate.is_file():
+            names = json.loads(candidate.read_text())
+            if not isinstance(names, list) or len(names) != rows:
+                raise ConversionError(f"{candidate} names {len(names) if isinstance(names, list) else '?'} puzzles "
+                                      f"but the checkpoint's puzzle-embedding table has {rows} rows; is it the "
+                                      "identifiers.json of the dataset this model was trained on?")
+            return [str(n) for n in names]
+    if path is not None:
+        raise ConversionError(f"{path} not found")
+    return None
+
+
 def convert_official_checkpoint(checkpoint: str | Path, config: str | Path, out: str | Path,
-                                *, forward_dtype: str | None = None, seq_len: int | None = None) -> Path:
-    """Convert an official ``step_N`` pickle plus ``all_config.yaml`` into a recurse checkpoint at ``out``."""
+                                *, forward_dtype: str | None = None, seq_len: int | None = None,
+                                task: dict | None = None, identifiers: str | Path | None = None) -> Path:
+    """Convert an official ``step_N`` pickle plus ``all_config.yaml`` into a recurse checkpoint at ``out``.
+
+    The task is inferred from the vocabulary and length of the official datasets unless given. The
+    official code does not save which embedding row belongs to which puzzle; pass the training dataset's
+    ``identifiers.json`` (or keep the dataset where the run's config says) so the converted model can
+    be evaluated and can solve named puzzles.
+    """
     arch, loss_type, data_paths = load_official_config(config)
     state = load_official_state_dict(checkpoint)
     arch = complete_arch(arch, state, seq_len=seq_len, data_paths=data_paths, base=Path(config).parent)
@@ -246,6 +281,19 @@ def convert_official_checkpoint(checkpoint: str | Path, config: str | Path, out:
         load_state_dict_strict(refiner, tensors, source=str(checkpoint))
     except CheckpointError as error:
         raise ConversionError(str(error)) from None
-    meta = {"source": {"format": "official-trm", "checkpoint": Path(checkpoint).name, "arch": arch.get("name"),
-                       "data_paths": data_paths}}
+    meta: dict[str, Any] = {"source": {"format": "official-trm", "checkpoint": Path(checkpoint).name,
+                                       "arch": arch.get("name"), "data_paths": data_paths}}
+    task = task or infer_task(model_config.vocab_size, model_config.seq_len)
+    if task is not None:
+        from recurse.tasks import TASKS
+
+        built = TASKS.get(task["kind"]).Spec.model_validate(task).build()
+        if (built.vocab_size, built.seq_len) != (model_config.vocab_size, model_config.seq_len):
+            raise ConversionError(f"the task {task} has {built.vocab_size} tokens and length {built.seq_len}, but the "
+                                  f"checkpoint has {model_config.vocab_size} and {model_config.seq_len}")
+        meta.update(task=built.spec(), vocab=built.vocab)
+    rows = model_config.puzzle_embedding.num_ids if model_config.puzzle_embedding.dim else 1
+    names = _puzzle_identifiers(Path(identifiers) if identifiers else None, data_paths, Path(config).parent, rows)
+    if names is not None:
+        meta["puzzle_identifiers"] = names
     return save_checkpoint(out, refiner, model_config, meta)

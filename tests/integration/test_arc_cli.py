@@ -42,6 +42,24 @@ def test_arc_build_train_and_vote(tmp_path):
     record = json.loads(next((run / "checkpoints").glob("step_*/eval_metrics.json")).read_text())
     assert record["pass@1"] <= record["pass@2"] <= record["pass@1000"]
 
+    # Another build (another seed) numbers its puzzles differently: evaluating on it is refused.
+    other = tmp_path / "arc-other"
+    run_recurse("data", "build", "recipe=trm-arc1", f"data.path={other}", "data.build.seed=1",
+                *[o for o in TINY_ARC if o.startswith("data.")])
+    refused = run_recurse("eval", str(run), f"data={other}", check=False)
+    assert refused.returncode != 0 and "puzzle ids do not match" in refused.stderr
+
+    # Solving: an ARC model answers the tasks it learned an embedding for, named by --puzzle-id.
+    task_id = next(iter(originals))
+    question = originals[task_id]["test"][0]["input"]
+    solved = run_recurse("solve", str(run), "--json", "--puzzle-id", task_id, json.dumps(question))
+    answer = json.loads(solved.stdout)
+    assert answer["puzzle"] == "|".join("".join(map(str, row)) for row in question)
+    assert set(answer) >= {"answer", "valid", "steps"}
+    run_recurse("solve", str(run), "--trace", "--puzzle-id", task_id, json.dumps(question))
+    unnamed = run_recurse("solve", str(run), json.dumps(question), check=False)
+    assert unnamed.returncode != 0 and "--puzzle-id" in unnamed.stderr and "Traceback" not in unnamed.stderr
+
 
 def test_arc_errors_are_one_line(tmp_path):
     missing = run_recurse("data", "build", "recipe=trm-arc1", f"data.path={tmp_path / 'x'}",

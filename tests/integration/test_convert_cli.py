@@ -65,3 +65,30 @@ def test_convert_rejects_unmappable_and_corrupt_files(tmp_path):
                          str(tmp_path / "o"), "--seq-len", "16", check=False)
     assert result.returncode != 0 and "cannot map official tensor" in result.stderr
     assert not (tmp_path / "o" / "model.safetensors").exists()
+
+
+def test_convert_records_the_puzzle_map_and_checks_the_task(tmp_path):
+    base = ["convert", "official", str(OFFICIAL / "step_100"), "--seq-len", "16"]
+    names = tmp_path / "identifiers.json"
+    names.write_text('["<blank>"]')
+    run_recurse(*base, "--identifiers", str(names), "--out", str(tmp_path / "a"))
+    assert load_checkpoint(tmp_path / "a").meta["puzzle_identifiers"] == ["<blank>"]
+
+    names.write_text('["<blank>", "x", "y"]')
+    wrong_rows = run_recurse(*base, "--identifiers", str(names), "--out", str(tmp_path / "b"), check=False)
+    assert wrong_rows.returncode != 0 and "puzzle-embedding table has 1 rows" in wrong_rows.stderr
+    wrong_task = run_recurse(*base, "--task", "sudoku", "--out", str(tmp_path / "c"), check=False)
+    assert wrong_task.returncode != 0 and "length 81" in wrong_task.stderr
+    for result in (wrong_rows, wrong_task):
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_official_datasets_identify_their_task():
+    from recurse.convert.official import infer_task
+    from recurse.tasks import TASKS
+
+    for vocab, seq_len in ((11, 81), (6, 900), (12, 900)):
+        spec = infer_task(vocab, seq_len)
+        task = TASKS.get(spec["kind"]).Spec.model_validate(spec).build()
+        assert (task.vocab_size, task.seq_len) == (vocab, seq_len)
+    assert infer_task(11, 16) is None

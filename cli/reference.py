@@ -1,0 +1,36 @@
+"""The CLI reference (docs/cli.md), rendered from the commands' own help so the two cannot drift apart.
+
+Regenerate with ``python -m recurse.cli.reference > docs/cli.md``; a test checks the file is current.
+"""
+
+from __future__ import annotations
+
+import click
+
+from recurse.cli.main import cli
+
+HEADER = """# CLI reference
+
+Every command also prints this with `--help`. Settings are dotted `key=value` overrides of a recipe
+(`recurse train recipe=trm-sudoku-mini training.lr=1e-3`); see [recipes.md](recipes.md).
+"""
+
+
+def _walk(command: click.Command, parent: click.Context | None, path: list[str]):
+    context = click.Context(command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100)
+    yield path, command.get_help(context)
+    if isinstance(command, click.Group):
+        for name in command.list_commands(context):
+            yield from _walk(command.get_command(context, name), context, [*path, name])
+
+
+def cli_reference() -> str:
+    sections = [HEADER]
+    for path, help_text in _walk(cli, None, ["recurse"]):
+        heading = "#" * min(len(path) + 1, 4)
+        sections.append(f"{heading} `{' '.join(path)}`\n\n```text\n{help_text.rstrip()}\n```\n")
+    return "\n".join(sections)
+
+
+if __name__ == "__main__":
+    print(cli_reference(), end="")
