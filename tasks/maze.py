@@ -11,7 +11,7 @@ from collections import deque
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from recurse.spec import Spec
 from recurse.tasks import TASKS
@@ -30,17 +30,27 @@ class Maze(Task):
         kind: Literal["maze"] = "maze"
         size: int = Field(30, ge=4)
         min_path: int = Field(110, ge=0, description="generator: minimum shortest-path length in cells")
+        style: Literal["open", "perfect"] = Field(
+            "open", description="generator: 'open' scatters walls (Maze-Hard-like, many shortest paths); "
+                                "'perfect' carves corridors with exactly one path between any two cells")
+
+        @model_validator(mode="after")
+        def _odd_for_perfect(self) -> "Maze.Spec":
+            if self.style == "perfect" and self.size % 2 == 0:
+                raise ValueError(f"perfect mazes need an odd size (walls between corridors), got {self.size}")
+            return self
 
         def build(self) -> "Maze":
-            return Maze(self.size, min_path=self.min_path)
+            return Maze(self.size, min_path=self.min_path, style=self.style)
 
-    def __init__(self, size: int = 30, *, min_path: int = 110) -> None:
+    def __init__(self, size: int = 30, *, min_path: int = 110, style: str = "open") -> None:
         self.rows = self.cols = size
         self.min_path = min_path
+        self.style = style
         self.blank = None
 
     def spec(self) -> dict:
-        return {"kind": "maze", "size": self.rows, "min_path": self.min_path}
+        return {"kind": "maze", "size": self.rows, "min_path": self.min_path, "style": self.style}
 
     def _endpoints(self, grid: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
         starts, goals = np.argwhere(grid == START), np.argwhere(grid == GOAL)
@@ -141,16 +151,44 @@ class Maze(Task):
                     queue.append((nr, nc))
         return dist
 
+    def _perfect_walls(self, rng: np.random.Generator) -> np.ndarray:
+        """Corridors carved by a randomised depth-first search over the cells at odd coordinates: a
+        spanning tree, so exactly one path joins any two open cells."""
+        size = self.rows
+        grid = np.full((size, size), WALL)
+        rooms = (size - 1) // 2
+        start = (int(rng.integers(rooms)), int(rng.integers(rooms)))
+        seen = {start}
+        stack = [start]
+        grid[2 * start[0] + 1, 2 * start[1] + 1] = OPEN
+        while stack:
+            r, c = stack[-1]
+            options = [(r + dr, c + dc) for dr, dc in NEIGHBOUR_ORDER
+                       if 0 <= r + dr < rooms and 0 <= c + dc < rooms and (r + dr, c + dc) not in seen]
+            if not options:
+                stack.pop()
+                continue
+            nr, nc = options[int(rng.integers(len(options)))]
+            grid[2 * nr + 1, 2 * nc + 1] = OPEN
+            grid[r + nr + 1, c + nc + 1] = OPEN  # the wall cell between the two rooms
+            seen.add((nr, nc))
+            stack.append((nr, nc))
+        return grid
+
     def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """A random maze whose shortest S→G path has at least ``min_path`` cells, with its BFS label.
 
-        Walls are scattered near the percolation density, where open regions are large but winding. A
-        double breadth-first sweep (from a random open cell to its farthest cell, which becomes S) starts
-        near the region's diameter, so most draws have cells far enough from S; G is drawn among them.
+        'open' style: walls are scattered near the percolation density, where open regions are large but
+        winding. A double breadth-first sweep (from a random open cell to its farthest cell, which becomes
+        S) starts near the region's diameter, so most draws have cells far enough from S; G is drawn among
+        them. 'perfect' style: the same choice of S and G in a carved maze.
         """
         size = self.rows
         while True:
-            grid = np.where(rng.random((size, size)) < rng.uniform(0.35, 0.42), WALL, OPEN)
+            if self.style == "perfect":
+                grid = self._perfect_walls(rng)
+            else:
+                grid = np.where(rng.random((size, size)) < rng.uniform(0.35, 0.42), WALL, OPEN)
             open_cells = np.argwhere(grid == OPEN)
             if len(open_cells) < 2:
                 continue

@@ -165,3 +165,24 @@ def test_generated_mazes_are_hard():
     puzzle, solution = task.generate(np.random.default_rng(0))
     assert len(task.shortest_path(puzzle)) >= 110
     assert task.is_solution(puzzle, solution)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=seeds, size=st.sampled_from([5, 7, 11]))
+def test_perfect_mazes_are_spanning_trees(seed, size):
+    task = Maze(size, min_path=size, style="perfect")
+    puzzle, solution = task.generate(np.random.default_rng(seed))
+    rooms = (size - 1) // 2
+    open_cells = puzzle != 0  # everything but walls
+    # A tree over rooms² rooms has rooms² - 1 corridors, each one opened wall cell.
+    assert open_cells.sum() == 2 * rooms**2 - 1
+    start = tuple(np.argwhere(puzzle == 2)[0])
+    assert (task._distances(puzzle, start)[open_cells] >= 0).all()  # connected
+    assert task.is_solution(puzzle, solution) and len(task.shortest_path(puzzle)) >= size
+
+
+def test_perfect_mazes_need_an_odd_size():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="odd size"):
+        Maze.Spec(size=10, style="perfect")
