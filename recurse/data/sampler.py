@@ -1,8 +1,10 @@
 """Batch sampling as the official trainer does it, but seeded and resumable.
 
-Training: each epoch shuffles the groups, draws one puzzle (an augmentation) per group, and fills
-batches with that puzzle's examples. The order is a pure function of (seed, epoch), so a position
-(iteration, batch) is all a resume needs.
+Training: each epoch shuffles the groups and draws one puzzle (an augmentation) per group. Batches are
+filled with those puzzles' examples in random order; a puzzle that does not fit in the rest of a batch
+contributes a random subset of its examples and the others are skipped, so every batch starts with a
+new puzzle. An iteration spans several epochs and drops only its final partial batch. The order is a
+pure function of (seed, epoch), so a position (iteration, batch) is all a resume needs.
 """
 
 from __future__ import annotations
@@ -48,51 +50,87 @@ def gather(split: PuzzleSplit, rows: np.ndarray, pad_to: int | None = None) -> H
     return HostBatch(inputs, labels, ids, real, rows)
 
 
-class TrainSampler:
-    """Batches over iterations of ``epochs_per_iteration`` epochs, as the official trainer samples them.
+@dataclass
+class IterationPlan:
+    """The batches of one iteration: batch b is ``rows[starts[b]:starts[b] + batch_size]``."""
 
-    Within an iteration the epochs' group orders are concatenated and only the final partial batch is
-    dropped (the official trainer evaluates once per iteration, so this keeps its step count).
-    """
+    rows: np.ndarray
+    starts: np.ndarray
+
+
+class TrainSampler:
+    """Batches over iterations of ``epochs_per_iteration`` epochs, as the official trainer samples them."""
 
     def __init__(self, split: PuzzleSplit, batch_size: int, *, seed: int = 0, epochs_per_iteration: int = 1) -> None:
         self.split = split
         self.batch_size = batch_size
         self.seed = seed
         self.epochs_per_iteration = epochs_per_iteration
+        self._cached: tuple[int, IterationPlan] | None = None
 
-    def epoch_rows(self, epoch: int) -> np.ndarray:
-        """The example rows of one epoch: groups shuffled, one random puzzle (augmentation) per group."""
+    def epoch_puzzles(self, epoch: int) -> np.ndarray:
+        """The puzzles of one epoch: groups shuffled, one random puzzle (augmentation) of each."""
         rng = np.random.default_rng([self.seed, epoch])
         groups = self.split.group_indices
-        puzzles_idx = self.split.puzzle_indices
         order = rng.permutation(self.split.num_groups)
         first, last = groups[order], groups[order + 1]
-        puzzles = first + (rng.random(order.size) * (last - first)).astype(np.int64)
-        starts, sizes = puzzles_idx[puzzles], puzzles_idx[puzzles + 1] - puzzles_idx[puzzles]
+        return first + (rng.random(order.size) * (last - first)).astype(np.int64)
+
+    def epoch_rows(self, epoch: int) -> np.ndarray:
+        """The example rows of one epoch's puzzles, each puzzle's examples in random order."""
+        return self._shuffled_rows(self.epoch_puzzles(epoch), np.random.default_rng([self.seed, epoch, 1]))[0]
+
+    def _shuffled_rows(self, puzzles: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of ``puzzles`` in order (examples shuffled within each puzzle), and each puzzle's end."""
+        index = self.split.puzzle_indices
+        starts, sizes = index[puzzles].astype(np.int64), (index[puzzles + 1] - index[puzzles]).astype(np.int64)
+        ends = np.cumsum(sizes)
         if np.all(sizes == 1):
-            return starts.astype(np.int64)
-        return np.concatenate([s + rng.permutation(n) for s, n in zip(starts, sizes)])
+            return starts, ends
+        segment = np.repeat(np.arange(puzzles.size), sizes)
+        offset = np.arange(ends[-1]) - np.repeat(ends - sizes, sizes)
+        order = np.lexsort((rng.random(offset.size), segment))  # a random order within each puzzle
+        return np.repeat(starts, sizes) + offset[order], ends
 
-    def iteration_rows(self, iteration: int) -> np.ndarray:
-        """Every row used in ``iteration``, in order, cut to whole batches."""
+    def plan(self, iteration: int) -> IterationPlan:
+        """The batches of ``iteration`` (the last one built is kept, since the trainer asks twice)."""
+        if self._cached is not None and self._cached[0] == iteration:
+            return self._cached[1]
         first = iteration * self.epochs_per_iteration
-        rows = np.concatenate([self.epoch_rows(e) for e in range(first, first + self.epochs_per_iteration)])
-        return rows[: rows.size - rows.size % self.batch_size]
+        parts = [self._shuffled_rows(self.epoch_puzzles(e), np.random.default_rng([self.seed, e, 1]))
+                 for e in range(first, first + self.epochs_per_iteration)]
+        rows = np.concatenate([r for r, _ in parts])
+        shift = np.cumsum([0] + [r.size for r, _ in parts[:-1]])
+        ends = np.concatenate([e + k for (_, e), k in zip(parts, shift)])
+        size = self.batch_size
+        if ends.size == rows.size:  # one example per puzzle: whole batches, back to back
+            starts = np.arange(rows.size // size, dtype=np.int64) * size
+        else:
+            starts, start = [], 0
+            while True:
+                last = int(np.searchsorted(ends, start + size))  # the puzzle that fills the batch
+                if last == ends.size:
+                    break  # the final partial batch is dropped
+                starts.append(start)
+                start = int(ends[last])  # the rest of that puzzle is skipped
+            starts = np.asarray(starts, dtype=np.int64)
+        plan = IterationPlan(rows, starts)
+        self._cached = (iteration, plan)
+        return plan
 
-    def batches_per_iteration(self) -> int:
-        """Batches in an iteration (the same for every iteration: each epoch has as many rows)."""
-        return self.iteration_rows(0).size // self.batch_size
+    def batches_in(self, iteration: int) -> int:
+        return int(self.plan(iteration).starts.size)
 
-    def iterate(self, start_iteration: int = 0, start_batch: int = 0) -> Iterator[tuple[int, int, HostBatch]]:
-        """Endless (iteration, batch index, batch) from a position."""
+    def iterate(self, start_iteration: int = 0, start_batch: int = 0) -> Iterator[tuple[int, int, bool, HostBatch]]:
+        """Endless (iteration, batch index, last batch of its iteration?, batch) from a position."""
         iteration, batch = start_iteration, start_batch
         while True:
-            rows = self.iteration_rows(iteration)
-            if rows.size == 0:
+            plan = self.plan(iteration)
+            if plan.starts.size == 0:
                 raise ValueError(f"the training split has fewer examples than one batch of {self.batch_size}")
-            for b in range(batch, rows.size // self.batch_size):
-                yield iteration, b, gather(self.split, rows[b * self.batch_size:(b + 1) * self.batch_size])
+            for b in range(batch, plan.starts.size):
+                start = plan.starts[b]
+                yield iteration, b, b == plan.starts.size - 1, gather(self.split, plan.rows[start:start + self.batch_size])
             iteration, batch = iteration + 1, 0
 
 

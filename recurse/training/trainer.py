@@ -101,14 +101,16 @@ class Trainer:
         self.epochs_per_iteration = per_iteration or 1
         self.sampler = TrainSampler(self.train_split, train_cfg.global_batch_size, seed=config.runtime.seed,
                                     epochs_per_iteration=self.epochs_per_iteration)
-        self.batches_per_iteration = self.sampler.batches_per_iteration()
+        # Batches per iteration: exact when every puzzle has one example, otherwise iteration 0's count
+        # (the official estimate: examples per epoch over the batch size), used for the LR schedule.
+        self.batches_per_iteration = self.sampler.batches_in(0)
         if self.batches_per_iteration == 0:
             raise RecurseError(f"the training split has {self.train_split.num_examples} examples, fewer than one "
                                f"batch of {train_cfg.global_batch_size}; lower training.global_batch_size")
+        self.num_iterations = -(-train_cfg.epochs // self.epochs_per_iteration) if train_cfg.epochs else None
         self.total_steps = train_cfg.max_steps or (
-            -(-train_cfg.epochs // self.epochs_per_iteration) * self.batches_per_iteration if train_cfg.epochs else None)
-        self.eval_every = train_cfg.eval_every_steps or (self.batches_per_iteration if train_cfg.eval_every_epochs
-                                                         else self.total_steps)
+            self.num_iterations * self.batches_per_iteration if self.num_iterations else None)
+        self.eval_at_iteration_end = bool(train_cfg.eval_every_epochs) and not train_cfg.eval_every_steps
         self.eval_halting = (config.evaluation.halting.build() if config.evaluation.halting is not None
                              else inference_policy("fixed", max_steps=self.model_config.halting.max_steps))
 
@@ -243,7 +245,14 @@ class Trainer:
     @property
     def epoch(self) -> float:
         """Epochs completed, fractional within an iteration."""
-        return round((self.iteration + self.batch_index / self.batches_per_iteration) * self.epochs_per_iteration, 3)
+        fraction = min(self.batch_index / self.batches_per_iteration, 1.0)
+        return round((self.iteration + fraction) * self.epochs_per_iteration, 3)
+
+    def _finished(self, budget: float) -> bool:
+        cfg = self.config.training
+        return ((cfg.max_steps is not None and self.step >= cfg.max_steps)
+                or (self.num_iterations is not None and self.iteration >= self.num_iterations)
+                or self.train_seconds >= budget)
 
     def _train_record(self, window: list[float], steps: int, lr: float) -> dict[str, Any]:
         """Training metrics over the last ``steps`` steps; accuracies count the samples that halted."""
@@ -315,14 +324,12 @@ class Trainer:
         window = [0.0] * 5  # halted count, exact, steps, token accuracy, loss: summed since the last log line
         window_steps = 0
         try:
-            while (self.total_steps is None or self.step < self.total_steps) and self.train_seconds < budget:
+            while not self._finished(budget):
                 started = time.perf_counter()
-                iteration, index, host = next(batches)
+                iteration, index, last_in_iteration, host = next(batches)
                 step_result = self.train_step(self._to_device(host))
                 window = [a + b for a, b in zip(window, step_result["sums"])]
-                self.iteration, self.batch_index = iteration, index + 1
-                if self.batch_index >= self.batches_per_iteration:
-                    self.iteration, self.batch_index = iteration + 1, 0
+                self.iteration, self.batch_index = (iteration + 1, 0) if last_in_iteration else (iteration, index + 1)
                 self.train_seconds += time.perf_counter() - started
                 samples += cfg.global_batch_size
                 window_steps += 1
@@ -336,7 +343,8 @@ class Trainer:
                                     samples_s=f"{samples / elapsed:.0f}" if elapsed > 0 else "-", refresh=False)
                 if self.runtime.is_main:
                     bar.update(1)
-                if self.eval_every and self.step % self.eval_every == 0:
+                every_steps = self.config.training.eval_every_steps
+                if (every_steps and self.step % every_steps == 0) or (self.eval_at_iteration_end and last_in_iteration):
                     last_metrics = self._evaluate_and_save()
                     window_start, samples = time.perf_counter(), 0
         finally:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from recurse.config import DataConfig
 from recurse.data import TrainSampler, eval_batches, load_split
+from recurse.data.layout import DatasetMetadata, PuzzleSplit
 from recurse.data.npy_stream import NpyAppender
 from recurse.data.prepare import build_from_config
 
@@ -57,13 +59,49 @@ def test_sampler_takes_one_augmentation_per_group_and_whole_batches(built):
     rows = sampler.epoch_rows(0)
     groups = np.searchsorted(split.group_indices, split.example_puzzles()[rows], side="right") - 1
     assert sorted(groups) == list(range(30)), "each group exactly once per epoch"
-    assert sampler.iteration_rows(0).size == 24, "the last partial batch is dropped"
+    assert sampler.batches_in(0) == 3, "the last partial batch is dropped"
     assert np.array_equal(sampler.epoch_rows(3), TrainSampler(split, 8, seed=0).epoch_rows(3)), "seeded"
     assert not np.array_equal(sampler.epoch_rows(0), sampler.epoch_rows(1))
     five = TrainSampler(split, batch_size=8, seed=0, epochs_per_iteration=5)
-    assert five.batches_per_iteration() == 150 // 8, "drops once per iteration, as the official trainer"
-    iteration, index, batch = next(sampler.iterate(0, 2))
-    assert (iteration, index) == (0, 2) and batch.inputs.shape == (8, 16) and batch.labels.min() >= 2
+    assert five.batches_in(0) == 150 // 8, "drops once per iteration, as the official trainer"
+    iteration, index, last, batch = next(sampler.iterate(0, 2))
+    assert (iteration, index, last) == (0, 2, True) and batch.inputs.shape == (8, 16) and batch.labels.min() >= 2
+    assert next(sampler.iterate(0, 3))[:3] == (1, 0, False), "a position past the last batch is the next iteration"
+
+
+def _multi_example_split(sizes: list[int], augmentations: int) -> PuzzleSplit:
+    """Groups of ``augmentations`` puzzles; group g's puzzles have sizes[g] examples (row r holds token r)."""
+    puzzle_sizes = np.repeat(sizes, augmentations)
+    indices = np.concatenate([[0], np.cumsum(puzzle_sizes)]).astype(np.int32)
+    rows = np.arange(indices[-1])
+    tokens = np.stack([rows % 250 + 2, rows // 250 + 2], axis=1).astype(np.uint8)
+    metadata = DatasetMetadata(vocab_size=256, seq_len=2, num_puzzle_identifiers=1, total_groups=len(sizes),
+                               mean_puzzle_examples=float(puzzle_sizes.mean()))
+    return PuzzleSplit(Path("."), metadata, tokens, tokens, np.zeros(puzzle_sizes.size, np.int32), indices,
+                       np.arange(0, puzzle_sizes.size + 1, augmentations, dtype=np.int32))
+
+
+def test_sampler_packs_multi_example_puzzles_as_the_official_trainer():
+    sizes = [3, 5, 2, 4, 6, 3, 1, 4, 2, 5]
+    split = _multi_example_split(sizes, augmentations=3)
+    sampler = TrainSampler(split, batch_size=8, seed=0, epochs_per_iteration=2)
+    owner = split.example_puzzles()
+    seen_batches = 0
+    for iteration, index, last, batch in sampler.iterate(0, 0):
+        if iteration == 1:
+            break
+        assert batch.real == 8 and len(set(batch.rows.tolist())) == 8, "whole batches, no example twice"
+        puzzles = owner[batch.rows]
+        # Each puzzle's examples are contiguous in the batch; every batch starts a new puzzle.
+        changes = np.flatnonzero(np.diff(puzzles)) + 1
+        assert len(set(puzzles.tolist())) == len(changes) + 1
+        seen_batches += 1
+        assert last == (index == sampler.batches_in(0) - 1)
+    assert seen_batches == sampler.batches_in(0)
+    # A batch boundary skips the rest of the puzzle it cuts, so fewer rows are used than an epoch holds.
+    plan = sampler.plan(0)
+    assert plan.starts.size * 8 < plan.rows.size
+    assert np.all(np.diff(plan.starts) >= 8)
 
 
 def test_eval_batches_cover_every_example_and_pad(built):
