@@ -23,15 +23,17 @@ class EMA:
             self.names += [n for n, _ in module.named_buffers() if n.endswith("puzzle.weight")]
         tensors = self._tensors()
         self.shadow = {n: tensors[n].detach().clone().float() for n in self.names}
+        # The live tensors are looked up once: parameters and buffers keep their identity while training.
+        self._live = [tensors[n] for n in self.names]
+        self._shadow = [self.shadow[n] for n in self.names]
 
     def _tensors(self) -> dict[str, torch.Tensor]:
         return dict(self.module.state_dict(keep_vars=True))
 
     @torch.no_grad()
     def update(self) -> None:
-        tensors = self._tensors()
-        for name in self.names:
-            self.shadow[name].lerp_(tensors[name].detach().float(), 1 - self.rate)
+        live = [t.detach() if t.dtype == torch.float32 else t.detach().float() for t in self._live]
+        torch._foreach_lerp_(self._shadow, live, 1 - self.rate)  # one fused kernel over all tensors
 
     @contextmanager
     @torch.no_grad()

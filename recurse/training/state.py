@@ -70,7 +70,7 @@ def load_training_state(folder: Path, *, module: torch.nn.Module, optimizer: Ada
             }
     if ema is not None:
         for name in ema.names:
-            ema.shadow[name] = tensors[f"ema.{name}"].to(device)
+            ema.shadow[name].copy_(tensors[f"ema.{name}"])  # in place: the EMA holds references to its shadows
     local = load_file(str(folder / _rank_file(rank)))
     torch.set_rng_state(local["rng.torch"])
     if "rng.cuda" in local and torch.cuda.is_available():

@@ -240,7 +240,7 @@ class Trainer:
             self.sparse.zero_grad()
         if self.ema is not None:
             self.ema.update()
-        return {"lr": lr, "sums": metrics.tolist()}
+        return {"lr": lr, "sums": metrics}  # a tensor: read back only when a log line is written
 
     @property
     def epoch(self) -> float:
@@ -321,21 +321,22 @@ class Trainer:
         batches = self.sampler.iterate(self.iteration, self.batch_index)
         samples = 0
         window_start = time.perf_counter()
-        window = [0.0] * 5  # halted count, exact, steps, token accuracy, loss: summed since the last log line
+        window = torch.zeros(5, dtype=torch.float64, device=self.device)  # halted, exact, steps, token acc., loss
         window_steps = 0
         try:
             while not self._finished(budget):
                 started = time.perf_counter()
                 iteration, index, last_in_iteration, host = next(batches)
                 step_result = self.train_step(self._to_device(host))
-                window = [a + b for a, b in zip(window, step_result["sums"])]
+                window += step_result["sums"]
                 self.iteration, self.batch_index = (iteration + 1, 0) if last_in_iteration else (iteration, index + 1)
                 self.train_seconds += time.perf_counter() - started
                 samples += cfg.global_batch_size
                 window_steps += 1
                 if self.runtime.is_main and (self.step % self.config.logging.every_steps == 0 or self.step == 1):
-                    record = self._train_record(window, window_steps, step_result["lr"])
-                    window, window_steps = [0.0] * 5, 0
+                    record = self._train_record(window.tolist(), window_steps, step_result["lr"])
+                    window.zero_()
+                    window_steps = 0
                     self.logger.write(record)
                     elapsed = time.perf_counter() - window_start
                     bar.set_postfix(loss=f"{record['loss']:.3f}",

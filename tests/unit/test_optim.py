@@ -75,3 +75,20 @@ def test_ema_tracks_and_swaps_back():
     with ema.averaged():
         torch.testing.assert_close(module.weight, torch.full((1, 2), 1.0))
     torch.testing.assert_close(module.weight, torch.full((1, 2), 2.0), msg="weights restored after the block")
+
+
+def test_ema_state_saved_and_restored_keeps_averaging(tmp_path):
+    from recurse.training.state import load_training_state, save_training_state
+
+    module = torch.nn.Linear(2, 1)
+    optimizer = AdamATan2(module.parameters(), lr=1e-3)
+    ema = EMA(module, rate=0.5)
+    with torch.no_grad():
+        ema.shadow["weight"].fill_(4.0)
+        module.weight.fill_(0.0)
+    save_training_state(tmp_path, module=module, optimizer=optimizer, ema=ema, carry=None, counters={"step": 1},
+                        rank=0, is_main=True)
+    restored = EMA(module, rate=0.5)
+    load_training_state(tmp_path, module=module, optimizer=optimizer, ema=restored, rank=0, device=torch.device("cpu"))
+    restored.update()  # must average into the restored shadow, not a stale copy
+    torch.testing.assert_close(restored.shadow["weight"], torch.full((1, 2), 2.0))
