@@ -71,3 +71,13 @@ def test_user_errors_are_one_line(tmp_path, tiny_data):
         assert result.returncode != 0, args
         assert message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_compiled_training_matches_eager(tmp_path, tiny_data):
+    """runtime.compile compiles the blocks (torch.compile, CPU inductor); the losses agree with eager."""
+    train(tmp_path, tiny_data, "eager", "training.max_steps=3")
+    train(tmp_path, tiny_data, "compiled", "training.max_steps=3", "runtime.compile=true")
+    eager, compiled = losses(tmp_path / "eager"), losses(tmp_path / "compiled")
+    assert sorted(compiled) == [1, 2, 3]
+    for step in (1, 2, 3):
+        assert abs(compiled[step] - eager[step]) <= 1e-4 * max(1.0, abs(eager[step])), (step, compiled, eager)
