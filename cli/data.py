@@ -14,26 +14,40 @@ def data() -> None:
 
 
 @data.command(context_settings={"ignore_unknown_options": True})
-@click.argument("assignments", nargs=-1, metavar="recipe=NAME [data.KEY=VALUE]...")
+@click.argument("assignments", nargs=-1, metavar="[TASK | recipe=NAME] [KEY=VALUE]...")
 @user_errors
 def build(assignments: tuple[str, ...]) -> None:
-    """Build the dataset a recipe describes (its data section), overwriting data.path.
+    """Build a dataset in the official npy layout, overwriting its folder.
+
+    Either name a TASK and set its parameters (task.KEY=…), the build (build.KEY=…: source, train_size,
+    test_size, num_aug, seed, clues, subsets, test_subset) and the folder (path=…); or build the data
+    section of a recipe, overriding it with data.KEY=….
 
     \b
     Examples:
+      recurse data build sudoku task.box_rows=2 task.box_cols=3 build.train_size=1000 build.test_size=100 build.num_aug=8
+      recurse data build maze task.size=11 task.style=perfect build.train_size=2000 build.test_size=200 path=data/mazes
+      recurse data build arc build.source=data/arc-kaggle "build.subsets=[training, evaluation, concept]" build.test_subset=evaluation
       recurse data build recipe=trm-sudoku-mini
-      recurse data build recipe=trm-sudoku-mini data.build.train_size=500 data.path=data/small
       recurse data build recipe=trm-sudoku data.build.source=path/to/sudoku-extreme
     """
+    from recurse.config import DataConfig
+    from recurse.config.overrides import apply_overrides, validate_config
     from recurse.data.prepare import build_from_config
     from recurse.recipe import load_recipe
 
-    special, overrides = split_assignments(assignments, ("recipe",))
-    if "recipe" not in special:
-        raise click.ClickException("name the recipe whose data to build: recurse data build recipe=NAME")
-    config = load_recipe(special["recipe"], overrides)
-    manifest = build_from_config(config.data)
+    if assignments and "=" not in assignments[0]:
+        task, overrides = assignments[0], list(assignments[1:])
+        raw = apply_overrides({"task": {"kind": task}, "path": f"data/{task}", "build": {}}, overrides)
+        config = validate_config(DataConfig, raw, source="data build")
+    else:
+        special, overrides = split_assignments(assignments, ("recipe",))
+        if "recipe" not in special:
+            raise click.UsageError("name a task (recurse data build sudoku …) or a recipe (recurse data build "
+                                   "recipe=NAME)")
+        config = load_recipe(special["recipe"], overrides).data
+    manifest = build_from_config(config)
     counts = manifest["counts"]
-    click.echo(f"wrote {config.data.path}: train {counts['train']['examples']} examples in "
+    click.echo(f"wrote {config.path}: train {counts['train']['examples']} examples in "
                f"{counts['train']['groups']} groups, test {counts['test']['examples']}; "
                f"fingerprint {manifest['fingerprint'][:16]}")
