@@ -44,6 +44,32 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
+def _rss_mb() -> float | None:
+    """The resident set size now (Linux), to separate the step's memory from the libraries' own."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return None
+
+
+def saved_activation_bytes(step, exclude: list[torch.Tensor]) -> int:
+    """Bytes of the distinct storages autograd keeps for backward while ``step()`` runs (the weights in
+    ``exclude`` not counted): the activation memory a training step needs."""
+    skip = {t.untyped_storage().data_ptr() for t in exclude}
+    sizes: dict[int, int] = {}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storage = tensor.untyped_storage()
+        if storage.data_ptr() not in skip:
+            sizes[storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        step()
+    return sum(sizes.values())
+
+
 def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_steps: int = 16,
               threshold: float = 0.99, warmup: int = 2, checkpoint: str | None = None) -> dict[str, Any]:
     device = resolve_device(config.runtime.device)
@@ -78,9 +104,20 @@ def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_s
         return out.carry
 
     model.train()
+    rss_before = _rss_mb()
     with FlopCounterMode(display=False) as counter:
         carry = train_step(carry)
     train_flops = counter.get_total_flops()
+    parameters = list(refiner.parameters())
+    holder = {"carry": carry}
+
+    def one_step() -> None:
+        holder["carry"] = train_step(holder["carry"])
+
+    activations = saved_activation_bytes(one_step, parameters)
+    carry = holder["carry"]
+    # Parameters, their gradients and AdamATan2's two moments, all fp32.
+    state_bytes = 4 * sum(p.numel() * p.element_size() for p in parameters)
     for _ in range(warmup):
         carry = train_step(carry)
     _sync(device)
@@ -117,6 +154,9 @@ def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_s
         "eval_puzzles_per_s_adaptive": round(batch_size / adaptive_time, 2),
         "adaptive_mean_steps": round(float(prediction.steps.float().mean()), 2),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "rss_before_training_mb": round(rss_before, 1) if rss_before is not None else None,
+        "saved_activations_mb": round(activations / 2**20, 1),
+        "weights_grads_optimizer_mb": round(state_bytes / 2**20, 1),
         "train_gflop_per_step": round(train_flops / 1e9, 2),
         "achieved_gflops": round(train_gflops, 2),
         "eval_achieved_gflops": round(eval_gflops, 2),
