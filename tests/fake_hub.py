@@ -1,4 +1,7 @@
-"""A minimal Hub-style file server on 127.0.0.1: the ``resolve`` endpoint that ``hf_hub_download`` uses."""
+"""A minimal Hub-style file server on 127.0.0.1: the ``resolve`` endpoint that ``hf_hub_download`` uses.
+
+Model repos are served as ``<org>/<name>``, dataset repos as ``datasets/<org>/<name>``.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +25,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, with_body: bool) -> None:
         self.requests.append(f"{self.command} {self.path}")
         parts = self.path.split("?")[0].strip("/").split("/")
+        prefix = ""
+        if parts and parts[0] == "datasets":
+            prefix, parts = "datasets/", parts[1:]
         if len(parts) < 5 or parts[2] != "resolve":
             return self._error(404, "EntryNotFound")
-        repo, filename = "/".join(parts[:2]), "/".join(parts[4:])
+        repo, filename = prefix + "/".join(parts[:2]), "/".join(parts[4:])
         if repo not in self.repos:
             return self._error(404, "RepoNotFound")
         file = self.repos[repo] / filename

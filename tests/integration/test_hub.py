@@ -72,3 +72,33 @@ def test_push_refuses_offline_and_bad_ids(checkpoint, monkeypatch):
         push_to_hub(checkpoint, "me/x")
     with pytest.raises(RecurseError, match="not a Hub repo id"):
         push_to_hub(checkpoint, "no-slash")
+
+
+def test_hub_datasets_download_then_build_offline(tmp_path):
+    """``hub:<dataset>`` sources go through hf_hub_download (repo_type=dataset) and the cache."""
+    fixtures = Path(__file__).parents[1] / "fixtures" / "data"
+    sudoku = tmp_path / "sudoku-repo"
+    sudoku.mkdir()
+    lines = (fixtures / "sudoku-extreme-1k.csv").read_text().splitlines()
+    (sudoku / "train.csv").write_text("\n".join(lines[:41]) + "\n")
+    (sudoku / "test.csv").write_text("\n".join([lines[0], *lines[41:51]]) + "\n")
+    env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1"}
+    sudoku_args = ["recipe=trm-sudoku", "data.build.source=hub:sapientinc/sudoku-extreme", "data.build.train_size=20",
+                   "data.build.test_size=5", "data.build.num_aug=1"]
+    arc_args = ["arc", "build.source=hub:org/arc", "build.subsets=[training, evaluation]",
+                "build.test_subset=evaluation", "build.num_aug=1"]
+    with serve({"datasets/sapientinc/sudoku-extreme": sudoku, "datasets/org/arc": fixtures / "arc"}) as (endpoint, log):
+        env["HF_ENDPOINT"] = endpoint
+        online = run_recurse("data", "build", *sudoku_args, f"data.path={tmp_path / 's1'}", env=env)
+        assert "train 40 examples in 20 groups, test 5" in online.stdout
+        assert any("/datasets/sapientinc/sudoku-extreme/resolve/main/train.csv" in r for r in log)
+        run_recurse("data", "build", *arc_args, f"path={tmp_path / 'a1'}", env=env)
+        assert any("/datasets/org/arc/resolve/main/arc-agi_evaluation_solutions.json" in r for r in log)
+    offline = {**env, "HF_HUB_OFFLINE": "1"}
+    again = run_recurse("data", "build", *sudoku_args, f"data.path={tmp_path / 's2'}", env=offline)
+    assert again.stdout.split("fingerprint")[1] == online.stdout.split("fingerprint")[1]
+    run_recurse("data", "build", *arc_args, f"path={tmp_path / 'a2'}", env=offline)
+    missing = run_recurse("data", "build", "recipe=trm-sudoku", "data.build.source=hub:org/absent",
+                          f"data.path={tmp_path / 's3'}", env=offline, check=False)
+    assert missing.returncode != 0 and "HF_HUB_OFFLINE is set and it is not cached" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
