@@ -50,23 +50,20 @@ def gather(split: PuzzleSplit, rows: np.ndarray, pad_to: int | None = None) -> H
     return HostBatch(inputs, labels, ids, real, rows)
 
 
-@dataclass
-class IterationPlan:
-    """The batches of one iteration: batch b is ``rows[starts[b]:starts[b] + batch_size]``."""
-
-    rows: np.ndarray
-    starts: np.ndarray
-
-
 class TrainSampler:
-    """Batches over iterations of ``epochs_per_iteration`` epochs, as the official trainer samples them."""
+    """Batches over iterations of ``epochs_per_iteration`` epochs, as the official trainer samples them.
+
+    Batches are made epoch by epoch as they are needed, so an iteration of thousands of epochs costs no
+    memory; a resume replays its iteration's packing up to the saved batch.
+    """
 
     def __init__(self, split: PuzzleSplit, batch_size: int, *, seed: int = 0, epochs_per_iteration: int = 1) -> None:
         self.split = split
         self.batch_size = batch_size
         self.seed = seed
         self.epochs_per_iteration = epochs_per_iteration
-        self._cached: tuple[int, IterationPlan] | None = None
+        sizes = np.diff(np.asarray(split.puzzle_indices))
+        self.one_example_per_puzzle = bool(sizes.size == 0 or np.all(sizes == 1))
 
     def epoch_puzzles(self, epoch: int) -> np.ndarray:
         """The puzzles of one epoch: groups shuffled, one random puzzle (augmentation) of each."""
@@ -76,62 +73,72 @@ class TrainSampler:
         first, last = groups[order], groups[order + 1]
         return first + (rng.random(order.size) * (last - first)).astype(np.int64)
 
-    def epoch_rows(self, epoch: int) -> np.ndarray:
-        """The example rows of one epoch's puzzles, each puzzle's examples in random order."""
-        return self._shuffled_rows(self.epoch_puzzles(epoch), np.random.default_rng([self.seed, epoch, 1]))[0]
-
-    def _shuffled_rows(self, puzzles: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Rows of ``puzzles`` in order (examples shuffled within each puzzle), and each puzzle's end."""
+    def epoch_rows(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        """One epoch's example rows (each puzzle's examples in random order) and where each puzzle ends."""
         index = self.split.puzzle_indices
+        puzzles = self.epoch_puzzles(epoch)
         starts, sizes = index[puzzles].astype(np.int64), (index[puzzles + 1] - index[puzzles]).astype(np.int64)
         ends = np.cumsum(sizes)
-        if np.all(sizes == 1):
+        if self.one_example_per_puzzle:
             return starts, ends
+        rng = np.random.default_rng([self.seed, epoch, 1])
         segment = np.repeat(np.arange(puzzles.size), sizes)
         offset = np.arange(ends[-1]) - np.repeat(ends - sizes, sizes)
         order = np.lexsort((rng.random(offset.size), segment))  # a random order within each puzzle
         return np.repeat(starts, sizes) + offset[order], ends
 
-    def plan(self, iteration: int) -> IterationPlan:
-        """The batches of ``iteration`` (the last one built is kept, since the trainer asks twice)."""
-        if self._cached is not None and self._cached[0] == iteration:
-            return self._cached[1]
-        first = iteration * self.epochs_per_iteration
-        parts = [self._shuffled_rows(self.epoch_puzzles(e), np.random.default_rng([self.seed, e, 1]))
-                 for e in range(first, first + self.epochs_per_iteration)]
-        rows = np.concatenate([r for r, _ in parts])
-        shift = np.cumsum([0] + [r.size for r, _ in parts[:-1]])
-        ends = np.concatenate([e + k for (_, e), k in zip(parts, shift)])
+    def _batches(self, iteration: int) -> Iterator[np.ndarray]:
+        """The row indices of each batch of ``iteration``, in order; the final partial batch is dropped."""
         size = self.batch_size
-        if ends.size == rows.size:  # one example per puzzle: whole batches, back to back
-            starts = np.arange(rows.size // size, dtype=np.int64) * size
-        else:
-            starts, start = [], 0
+        pending = np.empty(0, dtype=np.int64)  # whole puzzles carried into the next epoch's first batch
+        first = iteration * self.epochs_per_iteration
+        for epoch in range(first, first + self.epochs_per_iteration):
+            rows, ends = self.epoch_rows(epoch)
+            if self.one_example_per_puzzle:
+                rows = np.concatenate([pending, rows])
+                whole = rows.size // size
+                yield from rows[: whole * size].reshape(whole, size)
+                pending = rows[whole * size:]
+                continue
+            position = 0
             while True:
-                last = int(np.searchsorted(ends, start + size))  # the puzzle that fills the batch
+                need = size - pending.size
+                last = int(np.searchsorted(ends, position + need))  # the puzzle that fills the batch
                 if last == ends.size:
-                    break  # the final partial batch is dropped
-                starts.append(start)
-                start = int(ends[last])  # the rest of that puzzle is skipped
-            starts = np.asarray(starts, dtype=np.int64)
-        plan = IterationPlan(rows, starts)
-        self._cached = (iteration, plan)
-        return plan
+                    pending = np.concatenate([pending, rows[position:]])
+                    break
+                yield np.concatenate([pending, rows[position:position + need]])
+                pending = np.empty(0, dtype=np.int64)
+                position = int(ends[last])  # the rest of that puzzle is skipped
 
     def batches_in(self, iteration: int) -> int:
-        return int(self.plan(iteration).starts.size)
+        """The exact number of batches in ``iteration`` (counted by making them)."""
+        return sum(1 for _ in self._batches(iteration))
+
+    def expected_batches_per_iteration(self) -> int:
+        """Exact with one example per puzzle; otherwise the official estimate (examples per epoch over
+        the batch size), which the learning-rate schedule and the epoch counter use."""
+        meta = self.split.metadata
+        groups = self.split.num_groups * self.epochs_per_iteration
+        if self.one_example_per_puzzle:
+            return groups // self.batch_size
+        return int(groups * meta.mean_puzzle_examples // self.batch_size)
 
     def iterate(self, start_iteration: int = 0, start_batch: int = 0) -> Iterator[tuple[int, int, bool, HostBatch]]:
         """Endless (iteration, batch index, last batch of its iteration?, batch) from a position."""
-        iteration, batch = start_iteration, start_batch
+        iteration, skip = start_iteration, start_batch
         while True:
-            plan = self.plan(iteration)
-            if plan.starts.size == 0:
+            batches = self._batches(iteration)
+            current = next(batches, None)
+            if current is None and skip == 0:
                 raise ValueError(f"the training split has fewer examples than one batch of {self.batch_size}")
-            for b in range(batch, plan.starts.size):
-                start = plan.starts[b]
-                yield iteration, b, b == plan.starts.size - 1, gather(self.split, plan.rows[start:start + self.batch_size])
-            iteration, batch = iteration + 1, 0
+            index = 0
+            while current is not None:
+                following = next(batches, None)  # one batch ahead, to know which batch ends the iteration
+                if index >= skip:
+                    yield iteration, index, following is None, gather(self.split, current)
+                current, index = following, index + 1
+            iteration, skip = iteration + 1, 0
 
 
 def eval_batches(split: PuzzleSplit, batch_size: int, limit: int | None = None) -> Iterator[HostBatch]:

@@ -101,9 +101,8 @@ class Trainer:
         self.epochs_per_iteration = per_iteration or 1
         self.sampler = TrainSampler(self.train_split, train_cfg.global_batch_size, seed=config.runtime.seed,
                                     epochs_per_iteration=self.epochs_per_iteration)
-        # Batches per iteration: exact when every puzzle has one example, otherwise iteration 0's count
-        # (the official estimate: examples per epoch over the batch size), used for the LR schedule.
-        self.batches_per_iteration = self.sampler.batches_in(0)
+        # Exact when every puzzle has one example; otherwise the official estimate (for the LR schedule).
+        self.batches_per_iteration = self.sampler.expected_batches_per_iteration()
         if self.batches_per_iteration == 0:
             raise RecurseError(f"the training split has {self.train_split.num_examples} examples, fewer than one "
                                f"batch of {train_cfg.global_batch_size}; lower training.global_batch_size")

@@ -56,14 +56,14 @@ def test_sampler_takes_one_augmentation_per_group_and_whole_batches(built):
     root, _, _ = built
     split = load_split(root, "train")
     sampler = TrainSampler(split, batch_size=8, seed=0, epochs_per_iteration=1)
-    rows = sampler.epoch_rows(0)
+    rows, _ = sampler.epoch_rows(0)
     groups = np.searchsorted(split.group_indices, split.example_puzzles()[rows], side="right") - 1
     assert sorted(groups) == list(range(30)), "each group exactly once per epoch"
     assert sampler.batches_in(0) == 3, "the last partial batch is dropped"
-    assert np.array_equal(sampler.epoch_rows(3), TrainSampler(split, 8, seed=0).epoch_rows(3)), "seeded"
-    assert not np.array_equal(sampler.epoch_rows(0), sampler.epoch_rows(1))
+    assert np.array_equal(sampler.epoch_rows(3)[0], TrainSampler(split, 8, seed=0).epoch_rows(3)[0]), "seeded"
+    assert not np.array_equal(sampler.epoch_rows(0)[0], sampler.epoch_rows(1)[0])
     five = TrainSampler(split, batch_size=8, seed=0, epochs_per_iteration=5)
-    assert five.batches_in(0) == 150 // 8, "drops once per iteration, as the official trainer"
+    assert five.batches_in(0) == five.expected_batches_per_iteration() == 150 // 8, "drops once per iteration"
     iteration, index, last, batch = next(sampler.iterate(0, 2))
     assert (iteration, index, last) == (0, 2, True) and batch.inputs.shape == (8, 16) and batch.labels.min() >= 2
     assert next(sampler.iterate(0, 3))[:3] == (1, 0, False), "a position past the last batch is the next iteration"
@@ -98,10 +98,14 @@ def test_sampler_packs_multi_example_puzzles_as_the_official_trainer():
         seen_batches += 1
         assert last == (index == sampler.batches_in(0) - 1)
     assert seen_batches == sampler.batches_in(0)
-    # A batch boundary skips the rest of the puzzle it cuts, so fewer rows are used than an epoch holds.
-    plan = sampler.plan(0)
-    assert plan.starts.size * 8 < plan.rows.size
-    assert np.all(np.diff(plan.starts) >= 8)
+    # A batch boundary skips the rest of the puzzle it cuts, so fewer rows are used than the epochs hold.
+    rows_in_iteration = sum(sampler.epoch_rows(e)[0].size for e in (0, 1))
+    assert seen_batches * 8 < rows_in_iteration - 8
+    assert abs(sampler.expected_batches_per_iteration() - seen_batches) <= 0.3 * seen_batches
+    # Resuming mid-iteration gives the same batches as running through.
+    through = [item[3].rows.tolist() for _, item in zip(range(seen_batches + 2), sampler.iterate(0, 0))][3:]
+    resumed = [item[3].rows.tolist() for _, item in zip(range(seen_batches - 1), sampler.iterate(0, 3))]
+    assert through == resumed
 
 
 def test_eval_batches_cover_every_example_and_pad(built):
