@@ -81,14 +81,18 @@ def test_bundled_sudoku_6x6_solves_offline():
 
 
 def test_plugin_task_file_from_the_command_line(tmp_path):
+    """The Latin-square task of docs/tasks.md, saved as a user's file, works through --plugin."""
     from pathlib import Path
 
-    example = Path(__file__).parents[2] / "docs" / "examples" / "nqueens.py"
-    listed = run_recurse("--plugin", str(example), "tasks", "list")
-    assert "nqueens" in listed.stdout
-    built = run_recurse("--plugin", str(example), "data", "build", "recipe=trm-sudoku-mini",
-                        "data.task={kind: nqueens, size: 6}", "data.build.train_size=5", "data.build.test_size=2",
-                        f"data.path={tmp_path / 'queens'}", cwd=tmp_path)
-    assert "wrote" in built.stdout and (tmp_path / "queens" / "train" / "all__inputs.npy").is_file()
+    tutorial = (Path(__file__).parents[2] / "docs" / "tasks.md").read_text()
+    code = tutorial.split("```python\n", 1)[1].split("```", 1)[0]
+    assert '@TASKS.register("latin")' in code
+    plugin = tmp_path / "my_tasks.py"
+    plugin.write_text(code)
+    listed = run_recurse("--plugin", str(plugin), "tasks", "list")
+    assert "latin" in listed.stdout
+    built = run_recurse("--plugin", str(plugin), "data", "build", "latin", "task.size=4", "build.train_size=5",
+                        "build.test_size=2", "build.num_aug=2", f"path={tmp_path / 'latin'}", cwd=tmp_path)
+    assert "wrote" in built.stdout and (tmp_path / "latin" / "train" / "all__inputs.npy").is_file()
     missing = run_recurse("--plugin", str(tmp_path / "nope.py"), "tasks", "list", check=False)
     assert missing.returncode != 0 and "Traceback" not in missing.stderr

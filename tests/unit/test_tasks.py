@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +14,6 @@ from recurse.tasks import TASKS, Maze, PuzzleFormatError, Sudoku
 from recurse.tasks.constraint import ConstraintGridTask
 
 DATA = Path(__file__).parents[1] / "fixtures" / "data"
-EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
-# The example tasks register themselves on import, like any user's task file.
-for example in sorted(EXAMPLES.glob("*.py")):
-    if example.stem not in TASKS:
-        loader_spec = importlib.util.spec_from_file_location(f"recurse_example_{example.stem}", example)
-        module = importlib.util.module_from_spec(loader_spec)
-        sys.modules[loader_spec.name] = module  # pydantic resolves annotations through sys.modules
-        loader_spec.loader.exec_module(module)
 # Small instances keep generation fast; a task not listed here is tested with its default spec.
 SMALL = {"sudoku": {"box_rows": 2, "box_cols": 2}, "maze": {"size": 8, "min_path": 6}, "nqueens": {"size": 6},
          "futoshiki": {"size": 4}}

@@ -1,8 +1,8 @@
 """N-Queens completion, defined only through recurse's public task API.
 
 A puzzle is an n×n board with a few queens placed ('Q') and every other cell unknown ('.'); the answer
-marks the n queens of the unique way to complete it ('Q' queen, '.' empty). Import this file to register
-the task as ``nqueens``; then ``data: {task: {kind: nqueens, size: 8}}`` works in any recipe.
+marks the n queens of the unique way to complete it ('Q' queen, '.' empty). It is registered as ``nqueens``
+with the built-in tasks; then ``data: {task: {kind: nqueens, size: 8}}`` works in any recipe.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 An n×n Latin square (each row and column holds 1..n once) with inequality signs between some
 neighbouring cells. The text grid is (2n−1)×(2n−1): digit cells ('.' when blank) at even (row, column),
 signs between them: '<' or '>' between horizontal neighbours, '^' (upper is smaller) or 'v' (upper is
-larger) between vertical ones, ' ' for none. Import this file to register the task as ``futoshiki``.
+larger) between vertical ones, ' ' for none. It is registered as ``futoshiki`` with the built-in tasks.
 """
 
 from __future__ import annotations

@@ -1,0 +1,7 @@
+"""Example tasks written only against the public task API, as a user would write their own:
+N-Queens completion and Futoshiki. Importing recurse.tasks registers them."""
+
+from recurse.tasks.examples.futoshiki import Futoshiki
+from recurse.tasks.examples.nqueens import NQueens
+
+__all__ = ["Futoshiki", "NQueens"]
