@@ -31,8 +31,12 @@ class ArcPuzzle:
     solved: bool = True  # False when the test outputs were not available
 
     def to_json(self) -> dict:
-        pairs = lambda examples: [{"input": i.tolist(), "output": o.tolist()} for i, o in examples]  # noqa: E731
-        return {"train": pairs(self.train), "test": pairs(self.test)}
+        """The task in the Kaggle form, test outputs included."""
+        return {"train": _pairs_json(self.train), "test": _pairs_json(self.test)}
+
+
+def _pairs_json(examples: list[Example]) -> list[dict]:
+    return [{"input": i.tolist(), "output": o.tolist()} for i, o in examples]
 
 
 def challenge_file(source: str, subset: str, kind: str = "challenges") -> Path | None:
