@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -38,7 +37,7 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     from recurse.halting import inference_policy
     from recurse.solver import resolve_model
     from recurse.io import write_json
-    from recurse.tasks import TASKS
+    from recurse.tasks import build_task
     from recurse.training.runtime import resolve_device
 
     keys = ("data", "split", "halting", "max_steps", "threshold", "batch_size", "limit", "device")
@@ -54,8 +53,7 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
         raise ConfigError("this checkpoint does not name its dataset; pass data=DIR")
     split = load_split(data_path, options.get("split", "test"))
     check_puzzle_map(loaded.meta.get("puzzle_identifiers"), data_path)
-    task = TASKS.get(loaded.meta["task"]["kind"]).Spec.model_validate(loaded.meta["task"]).build() \
-        if "task" in loaded.meta else None
+    task = build_task(loaded.meta["task"]) if "task" in loaded.meta else None
     max_steps = int(options.get("max_steps", loaded.config.halting.max_steps))
     kind = options.get("halting", "fixed")
     threshold = float(options["threshold"]) if "threshold" in options else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from recurse.data.layout import PuzzleSplit
+from recurse.data.layout import PuzzleSplit, read_puzzle_identifiers
 from recurse.data.sampler import IGNORE_INDEX, eval_batches
 from recurse.errors import RecurseError
 from recurse.halting import HaltingPolicy
@@ -71,14 +70,14 @@ def check_puzzle_map(model_names: list[str] | None, data_path: str | Path) -> No
 
     Models with one shared embedding (Sudoku, Maze) have nothing to check.
     """
-    path = Path(data_path) / "identifiers.json"
-    if not model_names or len(model_names) <= 1 or not path.is_file():
+    data_names = read_puzzle_identifiers(data_path)
+    if not model_names or len(model_names) <= 1 or data_names is None:
         return
-    data_names = json.loads(path.read_text())
     if data_names != model_names:
         first = next((i for i, (a, b) in enumerate(zip(model_names, data_names)) if a != b),
                      min(len(model_names), len(data_names)))
-        raise RecurseError(f"the model's puzzle ids do not match {path} ({len(model_names)} vs {len(data_names)} "
+        where = Path(data_path) / "identifiers.json"
+        raise RecurseError(f"the model's puzzle ids do not match {where} ({len(model_names)} vs {len(data_names)} "
                            f"names, first difference at id {first}); evaluate on the dataset it was trained on")
 
 

@@ -29,14 +29,12 @@ def _parameter_count(folder: Path) -> int:
 def _example_puzzle(document: dict[str, Any]) -> str:
     """A puzzle of the checkpoint's task for the usage snippet, from its generator (seeded)."""
     from recurse.errors import RecurseError
-    from recurse.registry import UnknownNameError
-    from recurse.tasks import TASKS
+    from recurse.tasks import build_task
 
-    spec = document.get("task") or {}
     try:
-        task = TASKS.get(spec.get("kind", "")).Spec.model_validate(spec).build()
+        task = build_task(document.get("task") or {})
         return task.format(task.generate(np.random.default_rng(0))[0])
-    except (UnknownNameError, RecurseError, ValueError):  # no such task here, or a task without a generator
+    except RecurseError:  # no such task here, or a task without a generator
         return "<puzzle>"
 
 

@@ -15,7 +15,7 @@ from recurse.errors import CheckpointError
 from recurse.halting import HaltingPolicy, inference_policy
 from recurse.inference import refine
 from recurse.refiner import RecursiveRefiner
-from recurse.tasks import TASKS, PuzzleFormatError, Task
+from recurse.tasks import PuzzleFormatError, Task, build_task
 from recurse.training.runtime import resolve_device
 
 
@@ -105,7 +105,7 @@ class Solver:
         task_spec = checkpoint.meta.get("task")
         if not task_spec:
             raise CheckpointError(f"{folder} does not record its task, so its puzzles cannot be read")
-        task = TASKS.get(task_spec["kind"]).Spec.model_validate(task_spec).build()
+        task = build_task(task_spec)
         policy = inference_policy(halting, max_steps=max_steps or checkpoint.config.halting.max_steps,
                                   threshold=threshold)
         return cls(checkpoint.refiner, task, halting=policy, device=resolve_device(device),

@@ -11,4 +11,17 @@ from recurse.tasks.sudoku import Sudoku  # noqa: E402  (registers "sudoku")
 from recurse.tasks.symmetry import GridSymmetry  # noqa: E402
 from recurse.tasks import examples  # noqa: E402,F401  (registers "nqueens" and "futoshiki")
 
-__all__ = ["TASKS", "Arc", "GridSymmetry", "Maze", "PuzzleFormatError", "Sudoku", "Task"]
+
+def build_task(spec: dict) -> Task:
+    """The task a saved spec describes (a checkpoint's or a dataset's ``task``), or a one-line error."""
+    from recurse.errors import RecurseError
+    from recurse.spec import validate_spec
+
+    try:
+        return validate_spec(TASKS, spec).build()
+    except ValueError as error:
+        raise RecurseError(f"cannot build the task {spec!r}: {error} (load your own task's file with "
+                           "--plugin)") from None
+
+
+__all__ = ["TASKS", "Arc", "GridSymmetry", "Maze", "PuzzleFormatError", "Sudoku", "Task", "build_task"]

@@ -285,9 +285,9 @@ def convert_official_checkpoint(checkpoint: str | Path, config: str | Path, out:
                                        "arch": arch.get("name"), "data_paths": data_paths}}
     task = task or infer_task(model_config.vocab_size, model_config.seq_len)
     if task is not None:
-        from recurse.tasks import TASKS
+        from recurse.tasks import build_task
 
-        built = TASKS.get(task["kind"]).Spec.model_validate(task).build()
+        built = build_task(task)
         if (built.vocab_size, built.seq_len) != (model_config.vocab_size, model_config.seq_len):
             raise ConversionError(f"the task {task} has {built.vocab_size} tokens and length {built.seq_len}, but the "
                                   f"checkpoint has {model_config.vocab_size} and {model_config.seq_len}")

@@ -58,6 +58,12 @@ class PuzzleSplit:
         return np.repeat(np.arange(counts.size), counts)
 
 
+def read_puzzle_identifiers(root: str | Path) -> list[str] | None:
+    """A dataset's ``identifiers.json`` (puzzle id → name, ``<blank>`` at 0), or None when it has none."""
+    path = Path(root) / "identifiers.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
 def load_split(root: str | Path, split: str, set_name: str = "all") -> PuzzleSplit:
     """Memory-map one split (``train`` or ``test``) of a dataset folder."""
     folder = Path(root) / split

@@ -23,8 +23,9 @@ class EMA:
             self.names += [n for n, _ in module.named_buffers() if n.endswith("puzzle.weight")]
         tensors = self._tensors()
         self.shadow = {n: tensors[n].detach().clone().float() for n in self.names}
-        # The live tensors are looked up once: parameters and buffers keep their identity while training.
-        self._live = [tensors[n] for n in self.names]
+        # Looked up once: parameters and buffers keep their storage while training, so detached views
+        # made here see every optimiser update.
+        self._live = [tensors[n].detach() for n in self.names]
         self._shadow = [self.shadow[n] for n in self.names]
 
     def _tensors(self) -> dict[str, torch.Tensor]:
@@ -32,7 +33,7 @@ class EMA:
 
     @torch.no_grad()
     def update(self) -> None:
-        live = [t.detach() if t.dtype == torch.float32 else t.detach().float() for t in self._live]
+        live = [t if t.dtype == torch.float32 else t.float() for t in self._live]
         torch._foreach_lerp_(self._shadow, live, 1 - self.rate)  # one fused kernel over all tensors
 
     @contextmanager

@@ -7,7 +7,6 @@ SignSGD on the batch's puzzle-embedding rows; EMA update. Evaluation and checkpo
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import shutil
@@ -27,7 +26,7 @@ from recurse.builder import build_training_model
 from recurse.carry import Carry
 from recurse.checkpoint import checkpoint_folders, load_checkpoint, save_checkpoint
 from recurse.config import RunConfig
-from recurse.data.layout import load_split
+from recurse.data.layout import load_split, read_puzzle_identifiers
 from recurse.data.prepare import dataset_fingerprint, prepare_dataset
 from recurse.data.sampler import TrainSampler
 from recurse.errors import RecurseError
@@ -73,6 +72,8 @@ class Trainer:
         self.train_split = load_split(config.data.path, "train")
         self.test_split = load_split(config.data.path, "test")
         self._check_best_metric()
+        # Read once: ARC datasets name about a million puzzles, and every checkpoint records them.
+        self.puzzle_identifiers = read_puzzle_identifiers(config.data.path) or ["<blank>"]
         meta = self.train_split.metadata
         self.model_config = config.model.with_data(vocab_size=meta.vocab_size, seq_len=meta.seq_len,
                                                    num_puzzle_ids=meta.num_puzzle_identifiers)
@@ -141,13 +142,11 @@ class Trainer:
         (self.run_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
 
     def _checkpoint_meta(self, metrics: dict | None) -> dict[str, Any]:
-        identifiers_path = Path(self.config.data.path) / "identifiers.json"
-        identifiers = json.loads(identifiers_path.read_text()) if identifiers_path.is_file() else ["<blank>"]
         return {
             "recurse_version": __version__,
             "task": self.config.data.task.model_dump(mode="json"),
             "vocab": self.task.vocab,
-            "puzzle_identifiers": identifiers,
+            "puzzle_identifiers": self.puzzle_identifiers,
             "dataset": {"path": self.config.data.path, "fingerprint": dataset_fingerprint(self.config.data.path)},
             "recipe": self.config.recipe,
             "training": {"step": self.step, "epoch": self.epoch, "seed": self.config.runtime.seed},

@@ -27,9 +27,9 @@ from recurse.io import write_json
 from recurse.tasks.arc.augment import ArcAugmentation
 from recurse.tasks.arc.grid import CANVAS, VOCAB_SIZE, grid_key, to_canvas
 from recurse.tasks.arc.source import ArcPuzzle, Example, load_subset
+from recurse.tasks.arc.voting import TEST_PUZZLES
 
 RETRIES_PER_AUGMENTATION = 5
-TEST_PUZZLES = "test_puzzles.json"
 
 
 @dataclass

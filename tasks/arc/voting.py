@@ -24,6 +24,7 @@ from recurse.tasks.arc.augment import split_name
 from recurse.tasks.arc.grid import as_grid, crop, grid_key
 
 PASS_AT = (1, 2, 5, 10, 100, 1000)
+TEST_PUZZLES = "test_puzzles.json"  # written by the ARC build: the original test tasks
 ATTEMPTS = 2  # answers per test input in a submission
 
 
@@ -37,12 +38,13 @@ class ArcVoting:
 
     @classmethod
     def from_dataset(cls, root: str | Path) -> "ArcVoting":
-        root = Path(root)
-        paths = root / "test_puzzles.json", root / "identifiers.json"
-        for path in paths:
-            if not path.is_file():
-                raise RecurseError(f"{path} not found; ARC voting needs the files that recurse data build writes")
-        return cls(json.loads(paths[0].read_text()), json.loads(paths[1].read_text()))
+        from recurse.data.layout import read_puzzle_identifiers
+
+        puzzles, identifiers = Path(root) / TEST_PUZZLES, read_puzzle_identifiers(root)
+        if not puzzles.is_file() or identifiers is None:
+            raise RecurseError(f"{root} lacks {TEST_PUZZLES} or identifiers.json; ARC voting needs the files that "
+                               "recurse data build writes")
+        return cls(json.loads(puzzles.read_text()), identifiers)
 
     def add(self, puzzle_ids: np.ndarray, inputs: np.ndarray, predictions: np.ndarray,
             confidence: np.ndarray) -> None:

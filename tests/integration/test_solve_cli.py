@@ -51,6 +51,9 @@ def test_bad_checkpoints_are_one_line_errors(tmp_path, checkpoint):
     config = json.loads((checkpoint / "config.json").read_text())
     (checkpoint / "config.json").write_text(json.dumps({**config, "kind": "tokenizer"}))
     _one_line_failure(run_recurse("solve", str(checkpoint), puzzle, check=False), "not a recurse checkpoint config")
+    # A task this installation does not know (say, a plugin task without its file).
+    (checkpoint / "config.json").write_text(json.dumps({**config, "task": {"kind": "kakuro"}}))
+    _one_line_failure(run_recurse("solve", str(checkpoint), puzzle, check=False), "unknown task 'kakuro'")
     (checkpoint / "config.json").write_text(json.dumps(config))
 
     weights.unlink()
