@@ -34,8 +34,17 @@ def _example_puzzle(document: dict[str, Any]) -> str:
     try:
         task = build_task(document.get("task") or {})
         return task.format(task.generate(np.random.default_rng(0))[0])
-    except RecurseError:  # no such task here, or a task without a generator
+    except RecurseError:  # no such task here, or a task without a generator (ARC)
         return "<puzzle>"
+
+
+def _example_puzzle_id(document: dict[str, Any]) -> str | None:
+    """For a model with an embedding per training puzzle, one puzzle it can answer (an unaugmented one)."""
+    names = document.get("puzzle_identifiers") or []
+    if len(names) <= 1:
+        return None
+    # Augmented copies are named "<puzzle>|||…"; a user asks about the original puzzle.
+    return next((name for name in names[1:] if "|||" not in name), names[1])
 
 
 def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | None = None) -> str:
@@ -46,6 +55,9 @@ def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | 
     dataset = document.get("dataset") or {}
     training = document.get("training") or {}
     reference = repo_id or "PATH/TO/CHECKPOINT"
+    puzzle_id = _example_puzzle_id(document)
+    solve_options = f" --puzzle-id {puzzle_id}" if puzzle_id else ""
+    solve_arguments = f', puzzle_id="{puzzle_id}"' if puzzle_id else ""
     schedule, core, halting = model["schedule"], model["core"], model["halting"]
     tags = ["recurse", "recursive-reasoning", task_name]
     lines = [
@@ -67,13 +79,13 @@ def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | 
         "",
         "```bash",
         "pip install recurse",
-        f'recurse solve {reference} "{_example_puzzle(document)}"',
+        f'recurse solve {reference}{solve_options} "{_example_puzzle(document)}"',
         "```",
         "",
         "```python",
         "from recurse.solver import Solver",
         f'solver = Solver.from_pretrained("{reference}")',
-        f'print(solver.solve("{_example_puzzle(document)}").answer)',
+        f'print(solver.solve("{_example_puzzle(document)}"{solve_arguments}).answer)',
         "```",
         "",
         "## Task",

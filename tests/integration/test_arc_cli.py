@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from recurse.hub import save_pretrained
 from tests.integration.conftest import run_recurse
 
 ARC_DATA = Path(__file__).parents[1] / "fixtures" / "data" / "arc"
@@ -59,6 +60,13 @@ def test_arc_build_train_and_vote(tmp_path):
     run_recurse("solve", str(run), "--trace", "--puzzle-id", task_id, json.dumps(question))
     unnamed = run_recurse("solve", str(run), json.dumps(question), check=False)
     assert unnamed.returncode != 0 and "--puzzle-id" in unnamed.stderr and "Traceback" not in unnamed.stderr
+
+    # Its model card shows how to name a puzzle: an original task, not an augmented copy.
+    best = next((run / "checkpoints").glob("step_*"))
+    card = (save_pretrained(best, tmp_path / "card", repo_id="me/arc") / "README.md").read_text()
+    named = card.split("recurse solve me/arc --puzzle-id ")[1].split()[0]
+    assert named in json.loads((data / "identifiers.json").read_text())
+    assert "|||" not in named and f'puzzle_id="{named}"' in card
 
 
 def test_arc_errors_are_one_line(tmp_path):
