@@ -1,8 +1,9 @@
 """``maze``: find the shortest path from S to G on a grid of walls ('#') and open cells (' ').
 
 Text: one symbol per cell of "# SGo" (wall, open, start, goal, path), row-major. Tokens 1..5, as in the
-official Maze-Hard data. Labels mark one shortest path with 'o': the path found by breadth-first search
-from S that expands neighbours in the order down, left, right, up.
+official Maze-Hard data; '.' is also read as an open cell, since spaces are awkward to type in a shell.
+Labels mark one shortest path with 'o': the path found by breadth-first search from S that expands
+neighbours in the order down, left, right, up.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class Maze(Task):
 
     def spec(self) -> dict:
         return {"kind": "maze", "size": self.rows, "min_path": self.min_path, "style": self.style}
+
+    def aliases(self) -> dict[str, int]:
+        return {".": OPEN}
 
     def _endpoints(self, grid: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
         starts, goals = np.argwhere(grid == START), np.argwhere(grid == GOAL)

@@ -146,6 +146,7 @@ def test_maze_checker_distinguishes_valid_and_shortest():
     assert task.path_report(puzzle, detour) == {"valid_path": True, "shortest": False}
     assert task.path_report(puzzle, broken)["valid_path"] is False
     assert task.path_report(puzzle, puzzle)["valid_path"] is False
+    assert np.array_equal(task.parse("S..G" + "." * 12), puzzle), "'.' reads as an open cell"
     generated, label = task.generate(np.random.default_rng(3))
     assert task.path_report(generated, label) == {"valid_path": True, "shortest": True}
 
