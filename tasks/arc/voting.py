@@ -35,6 +35,7 @@ class ArcVoting:
         # task → test-input key → answer key → [votes, summed confidence]
         self.votes: dict[str, dict[bytes, dict[bytes, list[float]]]] = defaultdict(lambda: defaultdict(dict))
         self.answers: dict[bytes, np.ndarray] = {}
+        self._results: tuple[dict[str, float], dict[str, list[dict]]] | None = None  # until the next add()
 
     @classmethod
     def from_dataset(cls, root: str | Path) -> "ArcVoting":
@@ -49,6 +50,7 @@ class ArcVoting:
     def add(self, puzzle_ids: np.ndarray, inputs: np.ndarray, predictions: np.ndarray,
             confidence: np.ndarray) -> None:
         """Count the predictions ([B, 900] tokens) of one batch of test examples."""
+        self._results = None
         for puzzle_id, tokens_in, tokens_out, conf in zip(puzzle_ids, inputs, predictions, confidence):
             task, augmentation = split_name(self.identifiers[int(puzzle_id)])
             undo = augmentation.inverse()
@@ -68,6 +70,11 @@ class ArcVoting:
 
     def results(self) -> tuple[dict[str, float], dict[str, list[dict]]]:
         """pass@k over the test tasks, and the submission (``attempt_1``/``attempt_2`` per test input)."""
+        if self._results is None:  # metrics() and write() both ask after an evaluation: rank once
+            self._results = self._rank_all()
+        return self._results
+
+    def _rank_all(self) -> tuple[dict[str, float], dict[str, list[dict]]]:
         scores = np.zeros(len(PASS_AT))
         submission: dict[str, list[dict]] = {}
         for task, puzzle in self.test_puzzles.items():

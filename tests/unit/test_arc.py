@@ -228,3 +228,16 @@ def test_voting_ranks_by_votes_then_confidence():
     metrics, submission = _synthetic_votes([(truth, 0.2), (wrong, 0.9), (other, 0.5)])
     assert (metrics["pass@1"], metrics["pass@2"], metrics["pass@5"]) == (0.0, 0.0, 1.0)
     assert submission["t"] == [{"attempt_1": wrong.tolist(), "attempt_2": other.tolist()}]
+
+
+def test_votes_added_after_a_ranking_count():
+    """Pooling over evaluations (aggregate_checkpoints) adds votes after results were read."""
+    question, truth, wrong = np.array([[1]]), np.array([[2]]), np.array([[3]])
+    voting = ArcVoting({"t": {"train": [], "test": [{"input": question.tolist(), "output": truth.tolist()}]}},
+                       ["<blank>", "t"])
+    inputs = to_canvas(question)[None]
+    voting.add(np.array([1]), inputs, to_canvas(wrong)[None], np.array([0.9]))
+    assert voting.metrics()["pass@1"] == 0.0
+    voting.add(np.array([1, 1]), np.repeat(inputs, 2, axis=0), np.repeat(to_canvas(truth)[None], 2, axis=0),
+               np.array([0.5, 0.5]))
+    assert voting.metrics()["pass@1"] == 1.0
