@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import shutil
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -17,14 +16,13 @@ from typing import Any
 
 import torch
 import torch.distributed as dist
-import yaml
 from tqdm.auto import tqdm
 
 from recurse import __version__
 from recurse.block import compile_blocks
 from recurse.builder import build_training_model
 from recurse.carry import Carry
-from recurse.checkpoint import checkpoint_folders, load_checkpoint, save_checkpoint
+from recurse.checkpoint import load_checkpoint, save_checkpoint
 from recurse.config import RunConfig
 from recurse.data.layout import load_split, read_puzzle_identifiers
 from recurse.data.prepare import dataset_fingerprint, prepare_dataset
@@ -37,11 +35,11 @@ from recurse.io import write_json
 from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
 from recurse.training.ema import EMA
 from recurse.training.logger import RunLogger
+from recurse.training.run_folder import prune_checkpoints, step_folder, write_run_config
 from recurse.training.runtime import Runtime, setup_runtime, teardown_runtime
 from recurse.training.state import load_training_state, save_training_state
 
 log = logging.getLogger(__name__)
-CHECKPOINTS = "checkpoints"
 
 
 def _all_reduce_sum(tensors: list[torch.Tensor]) -> None:
@@ -139,7 +137,7 @@ class Trainer:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         resolved = self.config.model_dump(mode="json")
         resolved["model"] = self.model_config.model_dump(mode="json")
-        (self.run_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
+        write_run_config(self.run_dir, resolved)
 
     def _checkpoint_meta(self, metrics: dict | None) -> dict[str, Any]:
         return {
@@ -155,7 +153,7 @@ class Trainer:
 
     # -- checkpoints -------------------------------------------------------------------------------------
     def save(self, metrics: dict | None = None) -> Path:
-        folder = self.run_dir / CHECKPOINTS / f"step_{self.step}"
+        folder = step_folder(self.run_dir, self.step)
         if self.runtime.is_main:
             folder.mkdir(parents=True, exist_ok=True)
             if self.ema is not None:
@@ -172,17 +170,9 @@ class Trainer:
         if self.runtime.distributed:
             dist.barrier()
         if self.runtime.is_main:
-            self._prune()
+            prune_checkpoints(self.run_dir, keep_last=self.config.training.keep_last,
+                              best_step=self.best["step"] if self.best is not None else None)
         return folder
-
-    def _prune(self) -> None:
-        folders = checkpoint_folders(self.run_dir)
-        keep = {f.name for f in folders[-self.config.training.keep_last:]}
-        if self.best is not None:
-            keep.add(f"step_{self.best['step']}")
-        for folder in folders:
-            if folder.name not in keep:
-                shutil.rmtree(folder, ignore_errors=True)
 
     def _resume(self, folder: Path) -> None:
         counters, carry = load_training_state(folder, module=self.refiner, optimizer=self.optimizer, ema=self.ema,
@@ -356,18 +346,3 @@ class Trainer:
         teardown_runtime(self.runtime)
         return last_metrics
 
-
-def latest_checkpoint(run_dir: Path) -> Path:
-    folders = checkpoint_folders(run_dir)
-    if not folders:
-        raise RecurseError(f"no checkpoints in {Path(run_dir) / CHECKPOINTS}; nothing to resume")
-    return folders[-1]
-
-
-def resume_config(run_dir: Path) -> RunConfig:
-    from recurse.config import validate_config
-
-    path = Path(run_dir) / "config.yaml"
-    if not path.is_file():
-        raise RecurseError(f"{path} not found; is {run_dir} a recurse run folder?")
-    return validate_config(RunConfig, yaml.safe_load(path.read_text()), source=str(path))
