@@ -96,3 +96,15 @@ def test_newer_format_version_is_refused(saved):
     (path / "config.json").write_text(json.dumps(doc))
     with pytest.raises(CheckpointError, match="newer than this recurse"):
         load_checkpoint(path)
+
+
+def test_pruning_keeps_the_last_and_the_best(tmp_path):
+    from recurse.training.run_folder import latest_checkpoint, prune_checkpoints, step_folder
+
+    with pytest.raises(Exception, match="nothing to resume"):
+        latest_checkpoint(tmp_path)
+    for step in (100, 200, 900, 1000, 1100):  # numeric order, not text order: step_900 < step_1000
+        step_folder(tmp_path, step).mkdir(parents=True)
+    prune_checkpoints(tmp_path, keep_last=2, best_step=200)
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_1000", "step_1100", "step_200"]
+    assert latest_checkpoint(tmp_path).name == "step_1100"
