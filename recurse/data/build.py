@@ -103,8 +103,11 @@ def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, r
 
 def build_dataset(task: Task, out: str | Path, *, train: Iterable[Pair], test: Iterable[Pair], num_aug: int,
                   seed: int, source: dict, train_total: int | None = None, test_total: int | None = None,
-                  progress: bool = True) -> dict:
+                  progress: bool = True, record_train_rows: set[bytes] | None = None) -> dict:
     """Write ``train/`` and ``test/`` splits, ``identifiers.json`` and ``manifest.json`` under ``out``.
+
+    ``record_train_rows`` collects the bytes of every training input written (augmented copies
+    included) before the test pairs are read, so a lazy test source can keep its puzzles held out.
 
     The folder is built beside its destination and moved into place at the end, so an interrupted
     build never leaves a half-written dataset where training would read it.
@@ -120,6 +123,8 @@ def build_dataset(task: Task, out: str | Path, *, train: Iterable[Pair], test: I
                                      disable=None if progress else True, leave=False):
             for example in _group(task, puzzle, solution, augment, rng):
                 writer.add_puzzle([example])  # one example per puzzle
+                if split == "train" and record_train_rows is not None:
+                    record_train_rows.add(example[0].tobytes())
             writer.end_group()
         counts[split] = writer.close(vocab_size=task.vocab_size, seq_len=task.seq_len)
     write_json(staging / "identifiers.json", ["<blank>"])

@@ -34,21 +34,22 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
         if spec.train_size is None or spec.test_size is None:
             raise RecurseError("data.build.train_size and data.build.test_size are needed to generate data")
         options = {"clues": spec.clues} if spec.clues is not None else {}
-        seen: set[bytes] = set()
+        train_rows: set[bytes] = set()  # every training input as written, augmented copies included
+        symmetries = task.all_symmetries() or []
 
-        def train() -> Iterator[Pair]:
-            for puzzle, solution in generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]),
-                                                    **options):
-                seen.add(puzzle.tobytes())
-                yield puzzle, solution
+        def held_out(puzzle: np.ndarray) -> bool:
+            # A test puzzle must not be a training row, nor (for a small symmetry group) any symmetric
+            # image of one: an augmented copy of a training maze is the same maze turned.
+            images = [puzzle] + [symmetry.apply(puzzle) for symmetry in symmetries[1:]]
+            return all(task.encode(image).tobytes() not in train_rows for image in images)
 
         def test() -> Iterator[Pair]:
-            # Held out: a test puzzle that also occurs in the training set is replaced by a fresh one.
+            # Consumed after the training split is written, so train_rows is complete by then.
             rng = np.random.default_rng([spec.seed, 2])
             made = 0
             for _ in range(100 * spec.test_size):  # bounded: a small task may not have enough distinct puzzles
                 puzzle, solution = task.generate(rng, **options)
-                if puzzle.tobytes() not in seen:
+                if held_out(puzzle):
                     made += 1
                     yield puzzle, solution
                     if made == spec.test_size:
@@ -56,9 +57,11 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
             raise RecurseError(f"could not generate {spec.test_size} test puzzles that differ from the training set;"
                                f" {task.describe()} has too few distinct puzzles (lower data.build.test_size)")
 
-        train_pairs, test_pairs = train(), test()
+        train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]), **options)
+        test_pairs = test()
         train_total, test_total = spec.train_size, spec.test_size
     else:
+        train_rows = None
         rng = np.random.default_rng([spec.seed, 0])
         train_pairs = _subsample(source_pairs(task, spec.source, "train"), spec.train_size, rng)
         test_pairs = _subsample(source_pairs(task, spec.source, "test"), spec.test_size, rng)
@@ -68,7 +71,7 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
         source["clues"] = spec.clues
     return build_dataset(task, config.path, train=train_pairs, test=test_pairs, num_aug=spec.num_aug,
                          seed=spec.seed, source=source, train_total=train_total, test_total=test_total,
-                         progress=progress)
+                         progress=progress, record_train_rows=train_rows)
 
 
 def prepare_dataset(config: DataConfig, *, progress: bool = True) -> Path:

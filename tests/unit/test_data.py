@@ -135,3 +135,18 @@ def test_reads_the_official_layout(tmp_path):
     batch = next(eval_batches(split, 2))
     assert batch.labels.tolist() == [[-100, 4, 5], [5, 4, -100]]
     assert batch.puzzle_identifiers.tolist() == [0, 1]
+
+
+def test_held_out_mazes_are_not_turned_copies_of_training_mazes(tmp_path):
+    """7×7 perfect mazes are few, so many draws are a training maze turned or mirrored; none may be tested."""
+    from recurse.tasks import Maze
+
+    config = DataConfig(task={"kind": "maze", "size": 7, "min_path": 2, "style": "perfect"}, path=str(tmp_path / "m"),
+                        build={"source": "generate", "train_size": 200, "test_size": 20, "num_aug": 7, "seed": 0})
+    build_from_config(config, progress=False)
+    task = Maze(7, min_path=2, style="perfect")
+    train, test = load_split(config.path, "train"), load_split(config.path, "test")
+    train_mazes = {task.decode(r).tobytes() for r in np.asarray(train.inputs)}
+    for row in np.asarray(test.inputs):
+        maze = task.decode(row)
+        assert all(s.apply(maze).tobytes() not in train_mazes for s in task.all_symmetries())
