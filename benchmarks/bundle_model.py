@@ -1,7 +1,10 @@
 """Copy a trained checkpoint into the package's model zoo (models/NAME/) with its measured accuracy.
 
-Usage: python benchmarks/bundle_model.py RUN_OR_CHECKPOINT NAME "description" "eval set name"
-The accuracy recorded is the checkpoint's own held-out evaluation (config.json → metrics).
+Usage: python benchmarks/bundle_model.py RUN_OR_CHECKPOINT NAME "description" "eval set name" [EVAL_JSON]
+
+The accuracy recorded is the checkpoint's own held-out evaluation (config.json → metrics), or, when
+EVAL_JSON is given, the ``eval_metrics.json`` written by ``recurse eval CHECKPOINT data=DIR``; the
+evaluated dataset (path and fingerprint) is then recorded as the model's dataset.
 """
 
 from __future__ import annotations
@@ -10,16 +13,24 @@ import json
 import sys
 from pathlib import Path
 
+from recurse.data.prepare import dataset_fingerprint
 from recurse.hub import save_pretrained
 from recurse.model_card import render_model_card
 from recurse.solver import find_checkpoint_folder
 
+# eval_metrics.json fields that are not the model's metrics (puzzles_per_s measures the machine it ran on)
+RECORD_ONLY = {"checkpoint", "data", "split", "halting", "puzzles_per_s"}
 
-def main(source: str, name: str, description: str, eval_set: str) -> None:
+
+def main(source: str, name: str, description: str, eval_set: str, eval_json: str | None = None) -> None:
     checkpoint = find_checkpoint_folder(Path(source))
     out = Path(__file__).parents[1] / "models" / name
     save_pretrained(checkpoint, out, repo_id=None)
     document = json.loads((out / "config.json").read_text())
+    if eval_json is not None:
+        record = json.loads(Path(eval_json).read_text())
+        document["metrics"] = {k: v for k, v in record.items() if k not in RECORD_ONLY}
+        document["dataset"] = {"path": record["data"], "fingerprint": dataset_fingerprint(record["data"])}
     metrics = document.get("metrics", {})
     document["bundled"] = {"name": name, "description": description, "eval_set": eval_set,
                            "accuracy": metrics.get("exact_accuracy"), "steps": document["training"]["step"]}
@@ -29,4 +40,6 @@ def main(source: str, name: str, description: str, eval_set: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    if len(sys.argv) not in (5, 6):
+        sys.exit(__doc__.strip().splitlines()[2])
+    main(*sys.argv[1:])
