@@ -122,18 +122,18 @@ class Solver:
     def solve_many(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256, trace: bool = False,
                    puzzle_id: str | None = None) -> list[Solution]:
         """Solve every puzzle; ``puzzle_id`` names the training puzzle whose embedding to use (ARC models)."""
-        index = self.puzzle_index(puzzle_id)
+        puzzle_index = self.puzzle_index(puzzle_id)
         puzzles = list(puzzles)
         grids = []
-        for index, puzzle in enumerate(puzzles):
+        for number, puzzle in enumerate(puzzles, start=1):
             try:
                 grids.append(self.parse(puzzle))
             except PuzzleFormatError as error:
-                where = f"puzzle {index + 1}: " if len(puzzles) > 1 else ""
+                where = f"puzzle {number}: " if len(puzzles) > 1 else ""
                 raise PuzzleFormatError(f"{where}{error}") from None
         solutions: list[Solution] = []
         for start in range(0, len(grids), batch_size):
-            solutions.extend(self._solve_batch(grids[start:start + batch_size], trace=trace, puzzle_index=index))
+            solutions.extend(self._solve_batch(grids[start:start + batch_size], trace=trace, puzzle_index=puzzle_index))
         return solutions
 
     def _solve_batch(self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int) -> list[Solution]:

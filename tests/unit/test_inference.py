@@ -56,3 +56,28 @@ def test_compiled_blocks_match_eager_on_cpu():
         actual = compiled(state, batch["inputs"], batch["puzzle_identifiers"])
     torch.testing.assert_close(actual.logits, expected.logits, rtol=1e-4, atol=1e-4)
     assert set(compiled.state_dict()) == set(eager.state_dict()), "compiling leaves checkpoint keys unchanged"
+
+
+def test_solver_answers_with_the_named_puzzles_embedding():
+    """``solve_many(..., puzzle_id=…)`` runs every puzzle with that puzzle's embedding row."""
+    import numpy as np
+
+    from recurse.solver import Solver
+    from recurse.tasks import Sudoku
+
+    task = Sudoku(2, 2)
+    config = small_config(vocab_size=task.vocab_size, seq_len=task.seq_len)
+    refiner = build_refiner(config).eval()
+    with torch.no_grad():
+        refiner.embedding.puzzle.weight.normal_(0, 3.0)  # rows far apart, so the answers differ
+    fixed = FixedSteps(max_steps=2)
+    solver = Solver(refiner, task, halting=fixed, puzzle_names=["<blank>", "first", "second"])
+    rng = np.random.default_rng(0)
+    puzzles = [task.generate(rng)[0] for _ in range(3)]
+    inputs = torch.from_numpy(np.stack([task.encode(p) for p in puzzles]).astype(np.int64))
+    answers = {}
+    for index, name in ((1, "first"), (2, "second")):
+        expected = refine(refiner, inputs, torch.full((3,), index), halting=fixed).tokens.numpy()
+        answers[name] = [s.answer for s in solver.solve_many(puzzles, puzzle_id=name)]
+        assert answers[name] == [task.format(task.decode(row)) for row in expected]
+    assert answers["first"] != answers["second"], "the embedding rows must matter for this test to mean anything"
