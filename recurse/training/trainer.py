@@ -36,6 +36,7 @@ from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
 from recurse.training.ema import EMA
 from recurse.training.logger import RunLogger
 from recurse.training.run_folder import prune_checkpoints, step_folder, write_run_config
+from recurse.training.interrupt import StopRequest, TrainingInterrupted
 from recurse.training.runtime import Runtime, setup_runtime, teardown_runtime
 from recurse.training.state import load_training_state, save_training_state
 
@@ -311,8 +312,16 @@ class Trainer:
         window_start = time.perf_counter()
         window = torch.zeros(5, dtype=torch.float64, device=self.device)  # halted, exact, steps, token acc., loss
         window_steps = 0
+        # Ctrl-C or SIGTERM (a scheduler's preemption) stops between two steps, never inside one, so the
+        # checkpoint written then is consistent. Across processes the signal arrives at different steps,
+        # so distributed runs keep the default behaviour.
+        stop = StopRequest(enabled=not self.runtime.distributed)
         try:
             while not self._finished(budget):
+                if stop.requested:
+                    folder = self.save()
+                    raise TrainingInterrupted(f"interrupted at step {self.step}; saved {folder}; continue with: "
+                                              f"recurse train resume={self.run_dir}")
                 started = time.perf_counter()
                 iteration, index, last_in_iteration, host = next(batches)
                 step_result = self.train_step(self._to_device(host))
@@ -337,6 +346,7 @@ class Trainer:
                     last_metrics = self._evaluate_and_save()
                     window_start, samples = time.perf_counter(), 0
         finally:
+            stop.release()
             bar.close()
         if self.last_eval_step != self.step:  # every rank knows this, so all take the same path
             last_metrics = self._evaluate_and_save()

@@ -81,3 +81,36 @@ def test_compiled_training_matches_eager(tmp_path, tiny_data):
     assert sorted(compiled) == [1, 2, 3]
     for step in (1, 2, 3):
         assert abs(compiled[step] - eager[step]) <= 1e-4 * max(1.0, abs(eager[step])), (step, compiled, eager)
+
+
+def test_ctrl_c_saves_a_checkpoint_that_resumes_exactly(tmp_path, tiny_data):
+    """Ctrl-C stops between two steps, saves, says how to resume, and the resumed run equals an unbroken one."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import time
+
+    run = tmp_path / "stopped"
+    command = [shutil.which("recurse"), "train", "recipe=trm-sudoku-mini", *TINY_OVERRIDES, f"data.path={tiny_data}",
+               f"out_dir={run}", "training.max_steps=100000"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                               start_new_session=True)
+    deadline = time.monotonic() + 300
+    metrics = run / "metrics.jsonl"
+    while not (metrics.is_file() and metrics.read_text().count('"kind": "train"') >= 3):  # the file is growing
+        assert process.poll() is None and time.monotonic() < deadline, "training did not start"
+        time.sleep(0.2)
+    os.kill(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode != 0 and "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1 and "interrupted at step" in stderr, stderr
+    step = int(stderr.split("interrupted at step ")[1].split(";")[0])
+    assert (run / "checkpoints" / f"step_{step}" / "training_state.json").is_file()
+    assert f"recurse train resume={run}" in stderr
+
+    train(tmp_path, tiny_data, "stopped", f"training.max_steps={step + 3}", resume=run)
+    train(tmp_path, tiny_data, "unbroken", f"training.max_steps={step + 3}")
+    resumed, unbroken = losses(run), losses(tmp_path / "unbroken")
+    assert sorted(resumed) == sorted(unbroken) == list(range(1, step + 4))
+    assert all(resumed[s] == unbroken[s] for s in unbroken), "the resumed run continues the same trajectory"
