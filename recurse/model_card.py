@@ -102,8 +102,10 @@ def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | 
                                                    if document.get("recipe") else ""),
         f"- Training data: `{dataset.get('path')}`, fingerprint `{dataset.get('fingerprint')}`",
         f"- Steps: {training.get('step')}, seed {training.get('seed')}",
-        *([f"- Reproduce: `recurse train recipe={document['recipe']} runtime.seed={training.get('seed')}`"]
-          if document.get("recipe") else []),
+        # Counted in steps, not minutes: a time budget stops at a different step on every machine.
+        *([f"- Reproduce: `recurse train recipe={document['recipe']} runtime.seed={training.get('seed')} "
+           f"training.max_minutes=null training.max_steps={training.get('step')}`"]
+          if document.get("recipe") and training.get("step") else []),
         "",
         "## Results",
         "",

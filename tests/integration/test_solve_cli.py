@@ -83,6 +83,24 @@ def test_bundled_sudoku_6x6_solves_offline():
     assert np.mean([s.steps for s in solved]) < 4, "threshold halting stops confident puzzles early"
 
 
+def test_bundled_maze_9x9_solves_offline():
+    from recurse.solver import Solver
+    from recurse.tasks import Maze
+
+    task = Maze(9, min_path=2, style="perfect")
+    rng = np.random.default_rng(987654)  # a seed the build never used (9×9 mazes are few: some may be training mazes)
+    mazes = [task.generate(rng)[0] for _ in range(60)]
+    typed = task.format(mazes[0]).replace(" ", ".")  # '.' for open cells, as a user types it
+    out = run_recurse("solve", "maze-9x9", typed, "--json", env={"HF_HUB_OFFLINE": "1"})
+    record = json.loads(out.stdout)
+    assert len(record["answer"]) == 81 and set(record["answer"]) <= set("# SGo")
+    assert record["valid"] == task.is_solution(mazes[0], task.parse(record["answer"]))
+
+    solved = Solver.from_pretrained("maze-9x9", device="cpu").solve_many(mazes)
+    accuracy = sum(s.valid for s in solved) / len(solved)
+    assert accuracy >= 0.9, f"bundled maze solver found the path in {accuracy:.0%} of fresh mazes"
+
+
 def test_plugin_task_file_from_the_command_line(tmp_path):
     """The Latin-square task of docs/tasks.md, saved as a user's file, works through --plugin."""
     from pathlib import Path
