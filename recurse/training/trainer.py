@@ -34,9 +34,9 @@ from recurse.hardware import resolve_forward_dtype
 from recurse.io import write_json
 from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
 from recurse.training.ema import EMA
+from recurse.training.interrupt import StopRequest, TrainingInterrupted
 from recurse.training.logger import RunLogger
 from recurse.training.run_folder import prune_checkpoints, step_folder, write_run_config
-from recurse.training.interrupt import StopRequest, TrainingInterrupted
 from recurse.training.runtime import Runtime, setup_runtime, teardown_runtime
 from recurse.training.state import load_training_state, save_training_state
 
@@ -320,6 +320,8 @@ class Trainer:
             while not self._finished(budget):
                 if stop.requested:
                     folder = self.save()
+                    if self.logger is not None:  # flush any tracker (tensorboard, wandb) before leaving
+                        self.logger.close()
                     raise TrainingInterrupted(f"interrupted at step {self.step}; saved {folder}; continue with: "
                                               f"recurse train resume={self.run_dir}")
                 started = time.perf_counter()
