@@ -41,11 +41,6 @@ class Checkpoint:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def checkpoint_folders(run_dir: str | Path) -> list[Path]:
-    """The ``checkpoints/step_N`` folders of a run, oldest first."""
-    return sorted((Path(run_dir) / "checkpoints").glob("step_*"), key=lambda p: int(p.name[5:]))
-
-
 def save_checkpoint(directory: str | Path, refiner: RecursiveRefiner, config: ModelConfig,
                     meta: dict[str, Any] | None = None) -> Path:
     """Write ``refiner`` and ``config`` (plus ``meta``: task, vocab, puzzle ids, …) to ``directory``."""

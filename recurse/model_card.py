@@ -55,6 +55,7 @@ def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | 
     dataset = document.get("dataset") or {}
     training = document.get("training") or {}
     reference = repo_id or "PATH/TO/CHECKPOINT"
+    example = _example_puzzle(document)  # generated once: a 9×9 minimal Sudoku takes a while
     puzzle_id = _example_puzzle_id(document)
     solve_options = f" --puzzle-id {puzzle_id}" if puzzle_id else ""
     solve_arguments = f', puzzle_id="{puzzle_id}"' if puzzle_id else ""
@@ -79,13 +80,13 @@ def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | 
         "",
         "```bash",
         "pip install recurse",
-        f'recurse solve {reference}{solve_options} "{_example_puzzle(document)}"',
+        f'recurse solve {reference}{solve_options} "{example}"',
         "```",
         "",
         "```python",
         "from recurse.solver import Solver",
         f'solver = Solver.from_pretrained("{reference}")',
-        f'print(solver.solve("{_example_puzzle(document)}"{solve_arguments}).answer)',
+        f'print(solver.solve("{example}"{solve_arguments}).answer)',
         "```",
         "",
         "## Task",

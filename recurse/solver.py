@@ -10,13 +10,15 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from recurse.checkpoint import checkpoint_folders, load_checkpoint
+from recurse.checkpoint import CONFIG_NAME, load_checkpoint
 from recurse.errors import CheckpointError
 from recurse.halting import HaltingPolicy, inference_policy
 from recurse.inference import refine
 from recurse.refiner import RecursiveRefiner
 from recurse.tasks import PuzzleFormatError, Task, build_task
+from recurse.training.run_folder import checkpoint_folders, step_folder
 from recurse.training.runtime import resolve_device
+from recurse.training.state import COUNTERS
 
 
 @dataclass
@@ -37,13 +39,13 @@ class Solution:
 
 def find_checkpoint_folder(path: Path) -> Path:
     """A checkpoint folder as given, or the best (else latest) checkpoint of a run folder."""
-    if (path / "config.json").is_file():
+    if (path / CONFIG_NAME).is_file():
         return path
-    folders = [f for f in checkpoint_folders(path) if (f / "training_state.json").is_file()]
+    folders = [f for f in checkpoint_folders(path) if (f / COUNTERS).is_file()]
     if folders:
-        best = json.loads((folders[-1] / "training_state.json").read_text()).get("best")
-        if best and (path / "checkpoints" / f"step_{best['step']}" / "config.json").is_file():
-            return path / "checkpoints" / f"step_{best['step']}"
+        best = json.loads((folders[-1] / COUNTERS).read_text()).get("best")
+        if best and (step_folder(path, best["step"]) / CONFIG_NAME).is_file():
+            return step_folder(path, best["step"])
         return folders[-1]
     raise CheckpointError(f"{path} holds no checkpoint (no config.json, no checkpoints/step_*)")
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import yaml
 
-from recurse.checkpoint import checkpoint_folders
 from recurse.config import RunConfig
 from recurse.errors import RecurseError
 
@@ -22,6 +21,11 @@ def write_run_config(run_dir: Path, resolved: dict) -> None:
 
 def step_folder(run_dir: Path, step: int) -> Path:
     return Path(run_dir) / CHECKPOINTS / f"step_{step}"
+
+
+def checkpoint_folders(run_dir: str | Path) -> list[Path]:
+    """The ``checkpoints/step_N`` folders of a run, oldest first (by step, not by name)."""
+    return sorted((Path(run_dir) / CHECKPOINTS).glob("step_*"), key=lambda p: int(p.name[len("step_"):]))
 
 
 def prune_checkpoints(run_dir: Path, *, keep_last: int, best_step: int | None) -> None:

@@ -4,6 +4,11 @@ solve work on the result, and bad input gives one-line errors."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -85,12 +90,6 @@ def test_compiled_training_matches_eager(tmp_path, tiny_data):
 
 def test_ctrl_c_saves_a_checkpoint_that_resumes_exactly(tmp_path, tiny_data):
     """Ctrl-C stops between two steps, saves, says how to resume, and the resumed run equals an unbroken one."""
-    import os
-    import shutil
-    import signal
-    import subprocess
-    import time
-
     run = tmp_path / "stopped"
     command = [shutil.which("recurse"), "train", "recipe=trm-sudoku-mini", *TINY_OVERRIDES, f"data.path={tiny_data}",
                f"out_dir={run}", "training.max_steps=100000"]

@@ -99,9 +99,10 @@ def test_newer_format_version_is_refused(saved):
 
 
 def test_pruning_keeps_the_last_and_the_best(tmp_path):
+    from recurse.errors import RecurseError
     from recurse.training.run_folder import latest_checkpoint, prune_checkpoints, step_folder
 
-    with pytest.raises(Exception, match="nothing to resume"):
+    with pytest.raises(RecurseError, match="nothing to resume"):
         latest_checkpoint(tmp_path)
     for step in (100, 200, 900, 1000, 1100):  # numeric order, not text order: step_900 < step_1000
         step_folder(tmp_path, step).mkdir(parents=True)
