@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import re
 from pathlib import Path
 
 import click
@@ -51,5 +51,18 @@ def copy(name: str, destination: Path | None) -> None:
         destination = destination / f"{name}.yaml"
     if destination.exists():
         raise click.ClickException(f"{destination} exists; pass another destination")
-    shutil.copyfile(recipe_path(name), destination)
-    click.echo(f"wrote {destination}; train it with: recurse train recipe={destination}")
+    text = with_run_name(recipe_path(name).read_text(), destination.stem)
+    destination.write_text(text)
+    click.echo(f"wrote {destination} (name: {destination.stem}); train it with: recurse train recipe={destination}")
+
+
+def with_run_name(text: str, name: str) -> str:
+    """A recipe's text with its top-level ``name:`` set to ``name``, comments and layout kept.
+
+    A copy that kept the original's name would train into (and mix with) the original's run folder.
+    """
+    line = f"name: {name}"
+    if re.search(r"^name:.*$", text, flags=re.MULTILINE):
+        return re.sub(r"^name:.*$", line, text, count=1, flags=re.MULTILINE)
+    header = re.match(r"(?:#.*\n|\s*\n)*", text).end()  # after the header comment
+    return text[:header] + line + "\n" + text[header:]

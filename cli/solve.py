@@ -44,11 +44,12 @@ def _highlight(task, previous: str, current: str) -> str:
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--device", default="auto", show_default=True)
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) for a repo id.")
+@click.option("--allow-nonfinite", is_flag=True, help="Load weights even if they hold NaN or Inf.")
 @user_errors
 def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, trace: bool,
           save_gif: Path | None, halting: str,
           max_steps: int | None, threshold: float, puzzle_id: str | None, batch_size: int, device: str,
-          revision: str | None) -> None:
+          revision: str | None, allow_nonfinite: bool) -> None:
     """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
 
     Puzzles come as arguments, from --file (one per line), or from stdin when neither is given.
@@ -74,7 +75,7 @@ def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: boo
     if not lines:
         raise click.UsageError("no puzzles given")
     solver = Solver.from_pretrained(model, revision=revision, device=device, halting=halting, max_steps=max_steps,
-                                    threshold=threshold)
+                                    threshold=threshold, allow_nonfinite=allow_nonfinite)
     results = solver.solve_many(lines, batch_size=batch_size, trace=trace or save_gif is not None, puzzle_id=puzzle_id)
     task = solver.task
     if save_gif is not None:

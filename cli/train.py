@@ -9,6 +9,7 @@ import yaml
 
 from recurse.cli.args import split_assignments
 from recurse.cli.errors import user_errors
+from recurse.errors import ConfigError
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": False})
@@ -33,21 +34,26 @@ def train(assignments: tuple[str, ...]) -> None:
     from recurse.training.trainer import Trainer
 
     special, overrides = split_assignments(assignments, ("recipe", "resume"))
-    resume_from = None
+    resume_from = run_dir = None
     if "resume" in special:
-        run_dir = Path(special["resume"])
+        # A resumed run writes to the folder named here, whatever its config.yaml says about out_dir or name.
+        run_dir = Path(special["resume"]).expanduser().resolve()
         config = resume_config(run_dir)
         if overrides:
             from recurse.config import RunConfig, apply_overrides, validate_config
 
+            moved = [o for o in overrides if o.split("=", 1)[0] in ("out_dir", "name")]
+            if moved:
+                raise ConfigError(f"{moved[0]!r}: a resumed run stays in {run_dir}; copy the folder to continue "
+                                  "it elsewhere")
             config = validate_config(RunConfig, apply_overrides(config.model_dump(mode="json"), overrides))
-        resume_from = latest_checkpoint(run_dir)
+        resume_from = latest_checkpoint(run_dir, notice=lambda line: click.echo(line, err=True))
         click.echo(f"resuming from {resume_from}")
     else:
         config = load_recipe(special.get("recipe", "trm-sudoku-mini"), overrides)
-    trainer = Trainer(config, resume_from=resume_from, echo=click.echo)
+    trainer = Trainer(config, resume_from=resume_from, run_dir=run_dir, echo=click.echo)
     if trainer.runtime.is_main:
-        click.echo(yaml.safe_dump({"config": config.model_dump(mode="json")}, sort_keys=False).rstrip())
+        click.echo(yaml.safe_dump({"config": trainer.config.model_dump(mode="json")}, sort_keys=False).rstrip())
         click.echo(f"run folder: {trainer.run_dir}   device: {trainer.device}   processes: {trainer.runtime.world_size}")
     metrics = trainer.fit()
     if trainer.runtime.is_main:

@@ -18,6 +18,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from recurse.builder import build_refiner
+from recurse.checkpoint_checks import (check_config_against_header, check_finite, check_shapes_against_header,
+                                       read_safetensors_header)
 from recurse.config import ModelConfig
 from recurse.errors import CheckpointError
 from recurse.io import atomic_path, write_json
@@ -93,8 +95,13 @@ def _default_of(config_type, name: str) -> Any:
     return field.default_factory() if field.default_factory is not None else field.default
 
 
-def load_checkpoint(directory: str | Path, *, map_location: str | torch.device = "cpu") -> Checkpoint:
-    """Rebuild the refiner from ``config.json`` and load ``model.safetensors`` strictly."""
+def load_checkpoint(directory: str | Path, *, map_location: str | torch.device = "cpu",
+                    allow_nonfinite: bool = False) -> Checkpoint:
+    """Rebuild the refiner from ``config.json`` and load ``model.safetensors`` strictly.
+
+    The config is checked against the weights' header before any tensor is allocated, and weights holding
+    NaN or Inf are refused unless ``allow_nonfinite`` is set.
+    """
     directory = Path(directory)
     document = read_config(directory)
     try:
@@ -103,13 +110,16 @@ def load_checkpoint(directory: str | Path, *, map_location: str | torch.device =
         first = str(error).splitlines()[0] if isinstance(error, ValidationError) else "missing 'model'"
         raise CheckpointError(f"{directory / CONFIG_NAME}: invalid model config ({first})") from None
     weights = directory / WEIGHTS_NAME
-    if not weights.is_file():
-        raise CheckpointError(f"{weights} not found; the checkpoint is incomplete")
+    header = read_safetensors_header(weights)
+    check_config_against_header(config, header, source=str(directory / CONFIG_NAME))
+    refiner = build_refiner(config)
+    check_shapes_against_header(refiner, header, source=str(weights))
     try:
         tensors = load_file(str(weights), device=str(map_location))
     except (SafetensorError, OSError, ValueError) as error:
         raise CheckpointError(f"{weights} is corrupt or truncated ({error}); re-download or re-save it") from None
-    refiner = build_refiner(config)
+    if not allow_nonfinite:
+        check_finite(tensors, source=str(weights))
     load_state_dict_strict(refiner, tensors, source=str(weights))
     meta = {k: v for k, v in document.items() if k not in ("format", "kind", "version", "model")}
     return Checkpoint(refiner=refiner.to(map_location), config=config, meta=meta)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -16,9 +16,10 @@ from recurse.halting import HaltingPolicy, inference_policy
 from recurse.inference import refine
 from recurse.refiner import RecursiveRefiner
 from recurse.tasks import PuzzleFormatError, Task, build_task
-from recurse.training.run_folder import checkpoint_folders, step_folder
+from recurse.training.run_folder import complete_checkpoints, read_counters, step_folder
 from recurse.training.runtime import resolve_device
-from recurse.training.state import COUNTERS
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,16 +39,28 @@ class Solution:
 
 
 def find_checkpoint_folder(path: Path) -> Path:
-    """A checkpoint folder as given, or the best (else latest) checkpoint of a run folder."""
+    """A checkpoint folder as given, or the best (else newest) complete checkpoint of a run folder.
+
+    Incomplete or broken ``step_N`` folders (a save that was cut short) are skipped with a warning;
+    other folders in ``checkpoints/`` are ignored.
+    """
     if (path / CONFIG_NAME).is_file():
         return path
-    folders = [f for f in checkpoint_folders(path) if (f / COUNTERS).is_file()]
+    folders = complete_checkpoints(path, training=False, notice=log.warning)
     if folders:
-        best = json.loads((folders[-1] / COUNTERS).read_text()).get("best")
-        if best and (step_folder(path, best["step"]) / CONFIG_NAME).is_file():
-            return step_folder(path, best["step"])
+        best = _best_step(folders[-1])
+        if best is not None and step_folder(path, best) in folders:
+            return step_folder(path, best)
         return folders[-1]
-    raise CheckpointError(f"{path} holds no checkpoint (no config.json, no checkpoints/step_*)")
+    raise CheckpointError(f"{path} holds no complete checkpoint (no config.json, no complete checkpoints/step_*)")
+
+
+def _best_step(folder: Path) -> int | None:
+    try:
+        best = read_counters(folder).get("best")
+    except CheckpointError:
+        return None
+    return best.get("step") if isinstance(best, dict) and isinstance(best.get("step"), int) else None
 
 
 def resolve_model(source: str | Path, *, revision: str | None = None) -> Path:
@@ -96,14 +109,15 @@ class Solver:
     @classmethod
     def from_pretrained(cls, source: str | Path, *, revision: str | None = None, device: str = "auto",
                         halting: str = "threshold", max_steps: int | None = None,
-                        threshold: float = 0.99) -> "Solver":
+                        threshold: float = 0.99, allow_nonfinite: bool = False) -> "Solver":
         """Load a solver from a checkpoint folder, a run folder, a bundled model name or a Hub repo id.
 
         ``halting`` is ``threshold`` (stop a puzzle once sigmoid(q_halt) ≥ ``threshold``), ``fixed`` or
-        ``q_halt`` (both run ``max_steps``, default: the training limit).
+        ``q_halt`` (both run ``max_steps``, default: the training limit). Weights holding NaN or Inf are
+        refused with a ``CheckpointError`` unless ``allow_nonfinite`` is set.
         """
         folder = resolve_model(source, revision=revision)
-        checkpoint = load_checkpoint(folder)
+        checkpoint = load_checkpoint(folder, allow_nonfinite=allow_nonfinite)
         task_spec = checkpoint.meta.get("task")
         if not task_spec:
             raise CheckpointError(f"{folder} does not record its task, so its puzzles cannot be read")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import torch
 
 from recurse.config import ModelConfig
@@ -37,3 +39,20 @@ def random_batch(config: ModelConfig, batch_size: int = 4, seed: int = 0) -> dic
     labels = torch.randint(1, config.vocab_size, (batch_size, config.seq_len), generator=g, dtype=torch.int32)
     ids = torch.randint(0, config.puzzle_embedding.num_ids, (batch_size,), generator=g, dtype=torch.int32)
     return {"inputs": inputs, "labels": labels, "puzzle_identifiers": ids}
+
+
+def fake_checkpoint(run_dir, step, *, world_size=1):
+    """A folder with every file a complete checkpoint holds (tiny but well-formed)."""
+    from safetensors.torch import save_file
+
+    from recurse.training.run_folder import step_folder
+
+    folder = step_folder(run_dir, step)
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"format": "recurse"}))
+    for name in ["model.safetensors", "training_state.safetensors",
+                 *[f"training_state.rank{r}.safetensors" for r in range(world_size)]]:
+        save_file({"x": torch.zeros(2)}, str(folder / name))
+    (folder / "training_state.json").write_text(json.dumps(
+        {"step": step, "iteration": 0, "batch_index": step, "world_size": world_size, "best": None}))
+    return folder

@@ -35,6 +35,23 @@ class RunLogger:
             except ImportError:
                 log.warning("logging.wandb is on but wandb is not installed (pip install recurse[wandb])")
 
+    def drop_after(self, step: int) -> None:
+        """Forget the lines of steps after ``step``: a resumed run writes them again, so none appears twice."""
+        if not self.metrics_path.is_file():
+            return
+        from recurse.io import atomic_path
+
+        kept = []
+        for line in self.metrics_path.read_text().splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by a kill
+            if isinstance(record, dict) and isinstance(record.get("step"), int) and record["step"] <= step:
+                kept.append(line)
+        with atomic_path(self.metrics_path) as tmp:
+            tmp.write_text("".join(line + "\n" for line in kept))
+
     def write(self, record: dict[str, Any]) -> None:
         with open(self.metrics_path, "a") as handle:
             handle.write(json.dumps(record) + "\n")

@@ -7,11 +7,11 @@ RNG state. Together with the step counters that is everything a resume needs to 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from recurse.carry import Carry
@@ -19,13 +19,7 @@ from recurse.errors import CheckpointError
 from recurse.io import atomic_path, write_json
 from recurse.optim import AdamATan2
 from recurse.training.ema import EMA
-
-SHARED = "training_state.safetensors"
-COUNTERS = "training_state.json"
-
-
-def _rank_file(rank: int) -> str:
-    return f"training_state.rank{rank}.safetensors"
+from recurse.training.run_folder import COUNTERS, SHARED_STATE as SHARED, rank_state_name as _rank_file, read_counters
 
 
 def save_training_state(folder: Path, *, module: torch.nn.Module, optimizer: AdamATan2, ema: EMA | None,
@@ -55,23 +49,45 @@ def save_training_state(folder: Path, *, module: torch.nn.Module, optimizer: Ada
 
 def load_training_state(folder: Path, *, module: torch.nn.Module, optimizer: AdamATan2, ema: EMA | None,
                         rank: int, device: torch.device) -> tuple[dict[str, Any], Carry | None]:
-    """Restore module, optimiser, EMA and RNG in place; return the counters and this rank's carry."""
-    for name in (SHARED, COUNTERS, _rank_file(rank)):
-        if not (folder / name).is_file():
-            raise CheckpointError(f"{folder / name} not found; this checkpoint cannot be resumed")
-    tensors = load_file(str(folder / SHARED))
-    module.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, strict=True)
+    """Restore module, optimiser, EMA and RNG in place; return the counters and this rank's carry.
+
+    Everything is read and checked before anything is changed, so a corrupt file (raised as a
+    ``CheckpointError`` naming it) leaves the model as it was and an older checkpoint can be tried.
+    """
+    counters = read_counters(folder)
+    tensors = _load(folder / SHARED)
+    local = _load(folder / _rank_file(rank))
+    expected = module.state_dict()
+    weights = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
+    _check_shapes(weights, {k: v.shape for k, v in expected.items()}, folder / SHARED, prefix="model.")
     params = dict(module.named_parameters())
+    moments = {}
     for name, param in params.items():
         if f"adam.{name}.exp_avg" in tensors:
-            optimizer.state[param] = {
-                key: tensors[f"adam.{name}.{key}"].to(device if key != "step" else "cpu")
-                for key in ("step", "exp_avg", "exp_avg_sq")
-            }
+            keys = {key: f"adam.{name}.{key}" for key in ("step", "exp_avg", "exp_avg_sq")}
+            if any(k not in tensors for k in keys.values()):
+                raise CheckpointError(f"{folder / SHARED}: optimiser state of {name!r} is incomplete")
+            for key in ("exp_avg", "exp_avg_sq"):
+                if tensors[keys[key]].shape != param.shape:
+                    raise CheckpointError(f"{folder / SHARED}: tensor {keys[key]!r} has shape "
+                                          f"{tuple(tensors[keys[key]].shape)}, the model expects {tuple(param.shape)}")
+            moments[param] = {key: tensors[full].to(device if key != "step" else "cpu") for key, full in keys.items()}
+    if ema is not None:
+        _check_shapes({n: tensors.get(f"ema.{n}") for n in ema.names}, {n: ema.shadow[n].shape for n in ema.names},
+                      folder / SHARED, prefix="ema.")
+    for name, tensor in tensors.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise CheckpointError(f"{folder / SHARED}: tensor {name!r} holds NaN or Inf; resume from an earlier "
+                                  "checkpoint (move this one out of checkpoints/)")
+    if "rng.torch" not in local:
+        raise CheckpointError(f"{folder / _rank_file(rank)} lacks the RNG state")
+
+    module.load_state_dict(weights, strict=True)
+    for param, state in moments.items():
+        optimizer.state[param] = state
     if ema is not None:
         for name in ema.names:
             ema.shadow[name].copy_(tensors[f"ema.{name}"])  # in place: the EMA holds references to its shadows
-    local = load_file(str(folder / _rank_file(rank)))
     torch.set_rng_state(local["rng.torch"])
     if "rng.cuda" in local and torch.cuda.is_available():
         torch.cuda.set_rng_state(local["rng.cuda"])
@@ -84,5 +100,27 @@ def load_training_state(folder: Path, *, module: torch.nn.Module, optimizer: Ada
             halted=local["carry.halted"].to(device),
             batch={k[len("carry.batch."):]: v.to(device) for k, v in local.items() if k.startswith("carry.batch.")},
         )
-    counters = json.loads((folder / COUNTERS).read_text())
     return counters, carry
+
+
+def _load(path: Path) -> dict[str, torch.Tensor]:
+    if not path.is_file():
+        raise CheckpointError(f"{path} not found; this checkpoint cannot be resumed")
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as error:
+        raise CheckpointError(f"{path} is corrupt or truncated ({str(error).splitlines()[0]})") from None
+
+
+def _check_shapes(found: dict[str, torch.Tensor | None], expected: dict[str, torch.Size], path: Path, *,
+                  prefix: str) -> None:
+    for name, shape in expected.items():
+        tensor = found.get(name)
+        if tensor is None:
+            raise CheckpointError(f"{path}: tensor {prefix + name!r} is missing")
+        if tensor.shape != shape:
+            raise CheckpointError(f"{path}: tensor {prefix + name!r} has shape {tuple(tensor.shape)}, the model "
+                                  f"expects {tuple(shape)}")
+    extra = sorted(set(found) - set(expected))
+    if extra:
+        raise CheckpointError(f"{path}: unexpected tensor {prefix + extra[0]!r}")

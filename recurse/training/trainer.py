@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 import torch.distributed as dist
+from safetensors import SafetensorError
 from tqdm.auto import tqdm
 
 from recurse import __version__
@@ -27,16 +28,20 @@ from recurse.config import RunConfig
 from recurse.data.layout import load_split, read_puzzle_identifiers
 from recurse.data.prepare import dataset_fingerprint, prepare_dataset
 from recurse.data.sampler import TrainSampler
-from recurse.errors import RecurseError
+from recurse.errors import CheckpointError, RecurseError
 from recurse.evaluation import evaluate, summarise
 from recurse.halting import inference_policy
 from recurse.hardware import resolve_forward_dtype
 from recurse.io import write_json
 from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
+from recurse.training import checkpoint_writer
+from recurse.training.divergence import check_step, total_grad_norm
 from recurse.training.ema import EMA
 from recurse.training.interrupt import StopRequest, TrainingInterrupted
+from recurse.training.lock import RunFolderError, RunLock
 from recurse.training.logger import RunLogger
-from recurse.training.run_folder import prune_checkpoints, step_folder, write_run_config
+from recurse.training.run_folder import (check_same_recipe, complete_checkpoints, prune_checkpoints, run_dir_of,
+                                         step_folder, write_run_config)
 from recurse.training.runtime import Runtime, setup_runtime, teardown_runtime
 from recurse.training.state import load_training_state, save_training_state
 
@@ -49,13 +54,47 @@ def _all_reduce_sum(tensors: list[torch.Tensor]) -> None:
 
 
 class Trainer:
-    def __init__(self, config: RunConfig, *, resume_from: Path | None = None, echo=print) -> None:
-        self.config = config
+    """Trains ``config`` in its run folder; with ``resume_from`` (a checkpoint of that folder) continues it.
+
+    The run folder is ``run_dir`` when given (a resumed run: the folder being resumed), else the config's
+    ``out_dir`` or ``runs/<name>``. The main process holds the folder's lock from here to the end of ``fit``.
+    """
+
+    def __init__(self, config: RunConfig, *, resume_from: Path | None = None, run_dir: Path | None = None,
+                 echo=print) -> None:
         self.echo = echo
         self.runtime: Runtime = setup_runtime(config.runtime)
-        self.run_dir = Path(config.run_dir)
+        self.run_dir = Path(run_dir).resolve() if run_dir is not None else run_dir_of(config)
+        # Absolute paths, so that a resume from another working directory finds the same data and folder.
+        config = config.model_copy(update={
+            "out_dir": str(self.run_dir),
+            "data": config.data.model_copy(update={"path": str(Path(config.data.path).expanduser().resolve())})})
+        self.config = config
         self.device = self.runtime.device
         self.resume_from = resume_from
+        self.lock: RunLock | None = None
+        if self.runtime.is_main:
+            if resume_from is None:
+                check_same_recipe(self.run_dir, config)
+            self.lock = RunLock(self.run_dir, notice=echo).acquire()
+        try:
+            self._set_up(config)
+        except BaseException:
+            self.release()
+            raise
+
+    def release(self) -> None:
+        """Give up the run folder (the lock); safe to call more than once."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def _set_up(self, config: RunConfig) -> None:
+        if self.runtime.is_main:
+            try:
+                checkpoint_writer.clean_leftovers(self.run_dir)
+            except OSError as error:
+                raise RunFolderError(f"cannot tidy {self.run_dir}: {error.strerror or error}") from None
         train_cfg = config.training
         if train_cfg.global_batch_size % self.runtime.world_size:
             raise RecurseError(f"training.global_batch_size={train_cfg.global_batch_size} is not divisible by the "
@@ -154,26 +193,57 @@ class Trainer:
 
     # -- checkpoints -------------------------------------------------------------------------------------
     def save(self, metrics: dict | None = None) -> Path:
-        folder = step_folder(self.run_dir, self.step)
+        """Write ``checkpoints/step_N`` complete or not at all; a failed write (disk full) ends in one line."""
+        staging = checkpoint_writer.staging_folder(self.run_dir, self.step)
+        try:
+            if self.runtime.is_main:
+                checkpoint_writer.begin(self.run_dir, self.step)
+            if self.runtime.distributed:
+                dist.barrier()
+            self._write_checkpoint(staging, metrics)
+            if self.runtime.distributed:
+                dist.barrier()
+            if self.runtime.is_main:
+                folder = checkpoint_writer.publish(staging, self.step)
+                prune_checkpoints(self.run_dir, keep_last=self.config.training.keep_last,
+                                  best_step=self.best["step"] if self.best is not None else None)
+        except (OSError, SafetensorError) as error:
+            if self.runtime.is_main:
+                checkpoint_writer.discard(staging)
+            raise CheckpointError(f"could not save the checkpoint of step {self.step} ({_reason(error)}); "
+                                  f"{self._kept()}; free space and continue with: recurse train "
+                                  f"resume={self.run_dir}") from None
+        return step_folder(self.run_dir, self.step)
+
+    def _write_checkpoint(self, folder: Path, metrics: dict | None) -> None:
         if self.runtime.is_main:
-            folder.mkdir(parents=True, exist_ok=True)
             if self.ema is not None:
                 with self.ema.averaged():
                     save_checkpoint(folder, self.refiner, self.model_config, self._checkpoint_meta(metrics))
             else:
                 save_checkpoint(folder, self.refiner, self.model_config, self._checkpoint_meta(metrics))
-        if self.runtime.distributed:
-            dist.barrier()
         counters = {"step": self.step, "iteration": self.iteration, "batch_index": self.batch_index,
                     "train_seconds": self.train_seconds, "best": self.best, "world_size": self.runtime.world_size}
         save_training_state(folder, module=self.refiner, optimizer=self.optimizer, ema=self.ema, carry=self.carry,
                             counters=counters, rank=self.runtime.rank, is_main=self.runtime.is_main)
-        if self.runtime.distributed:
-            dist.barrier()
-        if self.runtime.is_main:
-            prune_checkpoints(self.run_dir, keep_last=self.config.training.keep_last,
-                              best_step=self.best["step"] if self.best is not None else None)
-        return folder
+
+    def _kept(self) -> str:
+        folders = complete_checkpoints(self.run_dir)
+        return f"the newest checkpoint is still {folders[-1]}" if folders else "no checkpoint was saved"
+
+    def _resume_with_fallback(self) -> None:
+        """Resume from ``resume_from``; if its training state is unusable, from the newest older complete one."""
+        candidates = [f for f in complete_checkpoints(self.run_dir)
+                      if int(f.name[len("step_"):]) <= int(self.resume_from.name[len("step_"):])]
+        candidates = [self.resume_from] + [f for f in reversed(candidates) if f != self.resume_from]
+        for index, folder in enumerate(candidates):
+            try:
+                self._resume(folder)
+                return
+            except CheckpointError as error:
+                if index + 1 == len(candidates):
+                    raise
+                self.echo(f"cannot resume from {folder.name} ({error}); falling back to {candidates[index + 1].name}")
 
     def _resume(self, folder: Path) -> None:
         counters, carry = load_training_state(folder, module=self.refiner, optimizer=self.optimizer, ema=self.ema,
@@ -221,7 +291,10 @@ class Trainer:
         if self.runtime.distributed:
             _all_reduce_sum([p.grad for p in params] + [metrics])
         if self.config.training.grad_clip:
-            torch.nn.utils.clip_grad_norm_(params, self.config.training.grad_clip)
+            grad_norm = torch.nn.utils.clip_grad_norm_(params, self.config.training.grad_clip)
+        else:
+            grad_norm = total_grad_norm(params)
+        check_step(self.step, loss=metrics[4], grad_norm=grad_norm, kept=self._kept)
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
         if self.sparse is not None:
@@ -297,11 +370,19 @@ class Trainer:
         return metrics
 
     def fit(self) -> dict[str, float]:
+        try:
+            return self._fit()
+        finally:
+            self.release()
+
+    def _fit(self) -> dict[str, float]:
         if self.resume_from is not None:
-            self._resume(self.resume_from)
+            self._resume_with_fallback()
         if self.runtime.is_main:
             self._save_run_files()
             self.logger = RunLogger(self.run_dir, self.config.logging, run_config=self.config.model_dump(mode="json"))
+            if self.resume_from is not None:
+                self.logger.drop_after(self.step)
         cfg = self.config.training
         budget = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
         bar = tqdm(total=self.total_steps, initial=self.step, desc="training", unit="step", dynamic_ncols=True,
@@ -358,3 +439,8 @@ class Trainer:
         teardown_runtime(self.runtime)
         return last_metrics
 
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error).splitlines()[0]

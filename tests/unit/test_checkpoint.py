@@ -8,7 +8,7 @@ import torch
 from recurse.builder import build_refiner
 from recurse.checkpoint import load_checkpoint, save_checkpoint
 from recurse.errors import CheckpointError
-from tests.helpers import random_batch, small_config
+from tests.helpers import fake_checkpoint, random_batch, small_config
 
 
 @pytest.fixture
@@ -100,12 +100,12 @@ def test_newer_format_version_is_refused(saved):
 
 def test_pruning_keeps_the_last_and_the_best(tmp_path):
     from recurse.errors import RecurseError
-    from recurse.training.run_folder import latest_checkpoint, prune_checkpoints, step_folder
+    from recurse.training.run_folder import latest_checkpoint, prune_checkpoints
 
     with pytest.raises(RecurseError, match="nothing to resume"):
         latest_checkpoint(tmp_path)
     for step in (100, 200, 900, 1000, 1100):  # numeric order, not text order: step_900 < step_1000
-        step_folder(tmp_path, step).mkdir(parents=True)
+        fake_checkpoint(tmp_path, step)
     prune_checkpoints(tmp_path, keep_last=2, best_step=200)
     assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_1000", "step_1100", "step_200"]
     assert latest_checkpoint(tmp_path).name == "step_1100"
