@@ -43,7 +43,10 @@ def show(name: str) -> None:
 @click.argument("destination", type=click.Path(path_type=Path), required=False)
 @user_errors
 def copy(name: str, destination: Path | None) -> None:
-    """Copy a recipe to DESTINATION (default: ./NAME.yaml) to edit it; train it with recipe=PATH."""
+    """Copy a recipe to DESTINATION (default: ./NAME.yaml) to edit it; train it with recipe=PATH.
+
+    The copy's name: is set from DESTINATION's file name, so it trains into its own run folder.
+    """
     from recurse.recipe import recipe_path
 
     destination = destination or Path(f"{name}.yaml")

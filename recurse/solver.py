@@ -52,7 +52,7 @@ def find_checkpoint_folder(path: Path) -> Path:
         if best is not None and step_folder(path, best) in folders:
             return step_folder(path, best)
         return folders[-1]
-    raise CheckpointError(f"{path} holds no complete checkpoint (no config.json, no complete checkpoints/step_*)")
+    raise CheckpointError(f"{path} holds no checkpoint (no config.json, no complete checkpoints/step_*)")
 
 
 def _best_step(folder: Path) -> int | None:

@@ -5,7 +5,8 @@ Usage: python kill_during_save.py K COUNT_FILE recurse-arguments...
 Every call that changes the disk during ``Trainer.save`` is a kill point: creating a folder, writing a
 safetensors file, renaming a file or folder into place, flushing, removing a folder, and the end of the
 save. The process dies *before* the K-th such call runs, as a power cut or ``kill -9`` would leave it.
-With K=0 nothing is killed and the number of points of each save is appended to COUNT_FILE.
+With K=0 nothing is killed and, for each save, a line naming its points in order is appended to
+COUNT_FILE (e.g. ``mkdir save_file replace … end``).
 """
 
 from __future__ import annotations
@@ -21,19 +22,19 @@ import recurse.training.state as state
 from recurse.training import trainer
 
 target, count_file, arguments = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
-seen = {"points": 0, "inside": False}
+seen = {"points": [], "inside": False}
 
 
-def point() -> None:
+def point(kind: str) -> None:
     if seen["inside"]:
-        seen["points"] += 1
-        if seen["points"] == target:
+        seen["points"].append(kind)
+        if len(seen["points"]) == target:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
 def killable(function):
     def wrapper(*args, **kwargs):
-        point()
+        point(function.__name__)
         return function(*args, **kwargs)
     return wrapper
 
@@ -49,16 +50,16 @@ original_save = trainer.Trainer.save
 
 
 def save(self, *args, **kwargs):
-    seen["inside"], seen["points"] = True, 0
+    seen["inside"], seen["points"] = True, []
     try:
         folder = original_save(self, *args, **kwargs)
-        point()  # the save has returned: the last point
+        point("end")  # the save has returned: the last point
         return folder
     finally:
         seen["inside"] = False
         if target == 0:
             with open(count_file, "a") as handle:
-                handle.write(f"{seen['points']}\n")
+                handle.write(" ".join(seen["points"]) + "\n")
 
 
 trainer.Trainer.save = save

@@ -66,29 +66,59 @@ def copy_run(source: Path, tmp_path: Path, name: str = "run") -> Path:
     return target
 
 
-def test_kill_at_every_point_of_a_save_leaves_a_resumable_run(tmp_path, four_steps, unbroken):
+def save_points(tmp_path: Path, four_steps: Path) -> list[str]:
+    """The disk-changing calls of the save of step 6, in order (see kill_during_save.py)."""
     counts = tmp_path / "points.txt"
     probe = copy_run(four_steps, tmp_path, "probe")
     subprocess.run([sys.executable, str(KILLER), "0", str(counts), "train", f"resume={probe}",
                     "training.max_steps=6"], check=True, capture_output=True, text=True, cwd=tmp_path, timeout=600)
-    points = int(counts.read_text().split()[0])  # the save of step 6 (pruning included)
-    assert points >= 10, points
-    for target in range(1, points + 1):
+    return counts.read_text().split("\n")[0].split()
+
+
+def kill_and_check(tmp_path: Path, four_steps: Path, unbroken: dict[int, float], points: list[int],
+                   resume_at: set[int]) -> set[str]:
+    """Kill a resumed run before each of ``points``; the run left must be resumable (and, at ``resume_at``,
+    resume to the losses of an unbroken run). Returns the newest checkpoints seen."""
+    from recurse.checkpoint import load_checkpoint
+    from recurse.training.run_folder import read_counters
+
+    newest_seen = set()
+    for target in points:
         run = copy_run(four_steps, tmp_path, f"killed_{target}")
-        result = subprocess.run([sys.executable, str(KILLER), str(target), str(counts), "train", f"resume={run}",
+        result = subprocess.run([sys.executable, str(KILLER), str(target), "-", "train", f"resume={run}",
                                  "training.max_steps=6"], capture_output=True, text=True, cwd=tmp_path, timeout=600)
         assert result.returncode == -signal.SIGKILL, (target, result.stderr[-2000:])
         newest = latest_checkpoint(run)
         assert newest.name in ("step_4", "step_6"), (target, newest)
-        # The kill left either the old checkpoints or the new one, each complete; resuming finishes the run.
-        resumed = run_recurse("train", f"resume={run}", "training.max_steps=6", cwd=tmp_path)
-        assert "Traceback" not in resumed.stderr
-        assert losses(run) == unbroken, f"kill point {target}: the resumed run differs from an unbroken one"
-        steps = metric_steps(run)
-        assert len(steps) == len(set(steps)), f"kill point {target}: duplicate lines in metrics.jsonl"
-        assert {p.name for p in checkpoint_folders(run)} >= {"step_6"}
-        assert not [p for p in (run / "checkpoints").iterdir() if p.name.startswith(".")], "a staging folder is left"
+        assert read_counters(newest)["step"] == int(newest.name[5:]) and load_checkpoint(newest) is not None
+        newest_seen.add(newest.name)
+        if target in resume_at:
+            resumed = run_recurse("train", f"resume={run}", "training.max_steps=6", cwd=tmp_path)
+            assert "Traceback" not in resumed.stderr
+            assert losses(run) == unbroken, f"kill point {target}: the resumed run differs from an unbroken one"
+            steps = metric_steps(run)
+            assert len(steps) == len(set(steps)), f"kill point {target}: duplicate lines in metrics.jsonl"
+            assert not [p for p in (run / "checkpoints").iterdir() if p.name.startswith(".")], "staging left"
         shutil.rmtree(run)
+    return newest_seen
+
+
+def test_kill_at_each_kind_of_point_of_a_save_leaves_a_resumable_run(tmp_path, four_steps, unbroken):
+    """The first point of each kind and the last four (publication, pruning, end); the slow test takes all."""
+    kinds = save_points(tmp_path, four_steps)
+    assert kinds[0] == "mkdir" and kinds[-1] == "end" and "rename" in kinds, kinds
+    chosen = sorted({kinds.index(kind) + 1 for kind in set(kinds)} | set(range(len(kinds) - 3, len(kinds) + 1)))
+    last_before_publish = len(kinds) - kinds[::-1].index("rename")  # the rename of .step_6.tmp to step_6
+    seen = kill_and_check(tmp_path, four_steps, unbroken, chosen, resume_at={last_before_publish,
+                                                                             last_before_publish + 1})
+    assert seen == {"step_4", "step_6"}, "the kills fell both before and after the checkpoint was published"
+
+
+@pytest.mark.slow
+def test_kill_at_every_point_of_a_save_leaves_a_resumable_run(tmp_path, four_steps, unbroken):
+    kinds = save_points(tmp_path, four_steps)
+    every = list(range(1, len(kinds) + 1))
+    assert kill_and_check(tmp_path, four_steps, unbroken, every, resume_at=set(every)) == {"step_4", "step_6"}
 
 
 def test_resume_from_a_copy_in_another_directory_writes_only_into_the_copy(tmp_path, four_steps, unbroken):
@@ -245,7 +275,7 @@ def test_resume_cannot_move_a_run(tmp_path, four_steps):
 
 def test_a_name_cannot_leave_the_runs_folder(tmp_path, tiny_data):
     for name in ("../escape", "/tmp/escape", "a/b"):
-        result = run_recurse("train", "recipe=trm-sudoku-mini", *FAST, f"data.path={tiny_data}", f"name={name}",
+        result = run_recurse("train", "recipe=trm-sudoku-mini", *FAST, f"data.path={tiny_data}", f"name={name}", "training.max_steps=1",
                              cwd=tmp_path, check=False)
         assert_one_line(result, "must be a plain folder name")
     assert not (tmp_path / "runs").exists() and not (tmp_path.parent / "escape").exists()
