@@ -103,7 +103,10 @@ class RunLogger:
         return path
 
     def close(self) -> None:
+        """Flush and close the trackers; safe to call again."""
         if self._tensorboard is not None:
             self._tensorboard.close()
+            self._tensorboard = None
         if self._wandb is not None:
             self._wandb.finish()
+            self._wandb = None

@@ -204,7 +204,7 @@ class Trainer:
             if self.runtime.distributed:
                 dist.barrier()
             if self.runtime.is_main:
-                folder = checkpoint_writer.publish(staging, self.step)
+                checkpoint_writer.publish(staging, self.step)
                 prune_checkpoints(self.run_dir, keep_last=self.config.training.keep_last,
                                   best_step=self.best["step"] if self.best is not None else None)
         except (OSError, SafetensorError) as error:
@@ -373,6 +373,8 @@ class Trainer:
         try:
             return self._fit()
         finally:
+            if self.logger is not None:  # a run that stopped on an error still flushes its trackers
+                self.logger.close()
             self.release()
 
     def _fit(self) -> dict[str, float]:
