@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 from recurse.spec import Spec
 from recurse.tasks import TASKS
 from recurse.tasks.base import PuzzleFormatError, Task
-from recurse.tasks.symmetry import GridSymmetry, dihedral
+from recurse.tasks.symmetry import GridSymmetry, draw_index, official_dihedral_symmetry
 
 WALL, OPEN, START, GOAL, PATH = range(5)
 NEIGHBOUR_ORDER = ((1, 0), (0, -1), (0, 1), (-1, 0))  # down, left, right, up
@@ -136,11 +136,12 @@ class Maze(Task):
         """Any shortest S→G path counts (mazes usually have several)."""
         return not self.violations(puzzle, answer)
 
-    def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
-        return dihedral(self.rows, self.cols, int(rng.integers(8)), len(self.alphabet))
+    def random_symmetry(self, rng: np.random.Generator | np.random.RandomState) -> GridSymmetry:
+        return official_dihedral_symmetry(self.rows, self.cols, draw_index(rng, 8), len(self.alphabet))
 
     def all_symmetries(self) -> list[GridSymmetry]:
-        return [dihedral(self.rows, self.cols, i, len(self.alphabet)) for i in range(8)]
+        """The 8 dihedral images in the official Maze builder's order (its augmentation writes them so)."""
+        return [official_dihedral_symmetry(self.rows, self.cols, i, len(self.alphabet)) for i in range(8)]
 
     def _distances(self, grid: np.ndarray, start: tuple[int, int]) -> np.ndarray:
         dist = np.full(grid.shape, -1, dtype=np.int64)
