@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 from recurse.spec import Spec
 from recurse.tasks import TASKS
 from recurse.tasks.base import PuzzleFormatError, Task
+from recurse.tasks.budget import Deadline, GenerationGaveUp
 from recurse.tasks.symmetry import GridSymmetry, draw_index, official_dihedral_symmetry
 
 WALL, OPEN, START, GOAL, PATH = range(5)
@@ -189,7 +190,17 @@ class Maze(Task):
         them. 'perfect' style: the same choice of S and G in a carved maze.
         """
         size = self.rows
+        # The path cannot have more cells than the maze has open cells (in a perfect maze, its rooms and
+        # the passages between them): refuse at once rather than search for ever.
+        most = size * size if self.style == "open" else 2 * ((size - 1) // 2) ** 2 - 1
+        if self.min_path > most:
+            raise GenerationGaveUp(f"a {size}×{size} {self.style} maze has at most {most} open cells, so no shortest "
+                                   f"path reaches task.min_path={self.min_path} cells; lower task.min_path "
+                                   f"(for example {max(2, most // 8)})")
+        deadline = Deadline(f"a {size}×{size} maze with a shortest path of at least {self.min_path} cells",
+                            "lower task.min_path")
         while True:
+            deadline.check()
             if self.style == "perfect":
                 grid = self._perfect_walls(rng)
             else:
