@@ -17,9 +17,10 @@ class GenerationGaveUp(ConfigError):
 class Deadline:
     """``check()`` raises ``GenerationGaveUp`` (one line, with a hint) once ``seconds`` have passed."""
 
-    def __init__(self, what: str, hint: str, seconds: float = GENERATION_SECONDS) -> None:
-        self.what, self.hint, self.seconds = what, hint, seconds
-        self.end = time.monotonic() + seconds
+    def __init__(self, what: str, hint: str, seconds: float | None = None) -> None:
+        self.what, self.hint = what, hint
+        self.seconds = GENERATION_SECONDS if seconds is None else seconds
+        self.end = time.monotonic() + self.seconds
 
     def check(self) -> None:
         if time.monotonic() > self.end:
