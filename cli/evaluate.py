@@ -18,8 +18,9 @@ from recurse.cli.errors import user_errors
 def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     """Evaluate CHECKPOINT (a checkpoint or run folder, a bundled name, or a Hub repo id) and save the metrics.
 
-    Prints exact accuracy, token accuracy, the task checker's validity rate, mean steps used and
-    puzzles/s. max_steps may exceed the training limit. ARC models also report pass@k from voting over
+    Prints the official metrics (accuracy: mean per-puzzle cell accuracy, exact_accuracy, q_halt_accuracy,
+    steps, lm_loss, q_halt_loss) and recurse's own (token_accuracy pooled over cells, valid_rate by the
+    task's checker, puzzles_per_s, count). max_steps may exceed the training limit. ARC models also report pass@k from voting over
     augmentations and write submission.json beside eval_metrics.json.
 
     \b
@@ -66,7 +67,7 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     with torch.inference_mode():
         metrics = evaluate(refiner, split, halting=halting, task=task, batch_size=int(options.get("batch_size", 256)),
                            limit=int(options["limit"]) if "limit" in options else None, device=device, progress=True,
-                           evaluator=evaluator)
+                           evaluator=evaluator, loss=loaded.config.loss)
     click.echo(summarise(metrics))
     record = {"checkpoint": str(checkpoint), "data": str(data_path), "split": options.get("split", "test"),
               "halting": halting_spec, **metrics}

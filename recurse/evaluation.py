@@ -1,4 +1,10 @@
-"""Evaluating a refiner on a dataset split: exact and token accuracy, checker validity, steps, speed."""
+"""Evaluating a refiner on a dataset split.
+
+The official metric set (``recurse.metrics``: accuracy, exact_accuracy, q_halt_accuracy, steps, lm_loss,
+q_halt_loss) under the official names and definitions, next to recurse's own: ``token_accuracy`` (right
+cells over all labelled cells, pooled), ``valid_rate`` (answers the task's checker accepts, which counts
+any valid solution, not only the label), ``puzzles_per_s`` and ``count`` (examples evaluated).
+"""
 
 from __future__ import annotations
 
@@ -14,33 +20,37 @@ from recurse.data.sampler import IGNORE_INDEX, eval_batches
 from recurse.errors import RecurseError
 from recurse.halting import HaltingPolicy
 from recurse.inference import refine
+from recurse.metrics import OfficialMetrics
 from recurse.refiner import RecursiveRefiner
 from recurse.tasks.base import DatasetEvaluator, Task
 
 
 def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingPolicy, task: Task | None = None,
              batch_size: int = 256, limit: int | None = None, device: torch.device | str = "cpu",
-             progress: bool = False, evaluator: DatasetEvaluator | None = None) -> dict[str, float]:
+             progress: bool = False, evaluator: DatasetEvaluator | None = None,
+             loss: str = "stablemax") -> dict[str, float]:
     """Metrics over the split's examples (or the first ``limit``). ``valid_rate`` needs the task's checker;
-    ``evaluator`` (for example ARC's voting) sees every prediction and adds its own metrics."""
+    ``evaluator`` (for example ARC's voting) sees every prediction and adds its own metrics; ``loss`` is
+    the model's token loss, for ``lm_loss``."""
     refiner.eval()
-    totals = {"count": 0, "exact": 0, "tokens_right": 0, "tokens": 0, "valid": 0, "steps": 0}
+    official = OfficialMetrics(loss)
+    totals = {"count": 0, "tokens_right": 0, "tokens": 0, "valid": 0}
     total = split.num_examples if limit is None else min(limit, split.num_examples)
     bar = tqdm(total=total, desc="evaluating", unit="puzzle", disable=None if progress else True, leave=False)
     started = time.perf_counter()
     for batch in eval_batches(split, batch_size, limit):
         inputs = torch.from_numpy(batch.inputs).to(device)
         ids = torch.from_numpy(batch.puzzle_identifiers).to(device)
-        pred = refine(refiner, inputs, ids, halting=halting)
-        tokens = pred.tokens.cpu().numpy()[: batch.real]
-        labels = batch.labels[: batch.real]
+        pred = refine(refiner, inputs, ids, halting=halting, keep_logits=True)
+        real = batch.real
+        official.add(torch.from_numpy(batch.labels[:real]).to(device).long(), pred.tokens[:real], pred.steps[:real],
+                     pred.q_halt[:real], pred.logits[:real])
+        tokens = pred.tokens.cpu().numpy()[:real]
+        labels = batch.labels[:real]
         mask = labels != IGNORE_INDEX
-        right = (tokens == labels) & mask
-        totals["count"] += batch.real
-        totals["exact"] += int((right.sum(-1) == mask.sum(-1)).sum())
-        totals["tokens_right"] += int(right.sum())
+        totals["count"] += real
+        totals["tokens_right"] += int(((tokens == labels) & mask).sum())
         totals["tokens"] += int(mask.sum())
-        totals["steps"] += int(pred.steps[: batch.real].sum())
         if evaluator is not None:
             evaluator.add(batch.puzzle_identifiers[: batch.real], batch.inputs[: batch.real], tokens,
                           pred.confidence.cpu().numpy()[: batch.real])
@@ -52,9 +62,8 @@ def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingP
     elapsed = time.perf_counter() - started
     count = max(totals["count"], 1)
     metrics = {
-        "exact_accuracy": totals["exact"] / count,
+        **official.means(),
         "token_accuracy": totals["tokens_right"] / max(totals["tokens"], 1),
-        "mean_steps": totals["steps"] / count,
         "puzzles_per_s": totals["count"] / elapsed if elapsed > 0 else float("nan"),
         "count": totals["count"],
     }

@@ -20,18 +20,24 @@ class Prediction:
     steps: torch.Tensor  # [B] supervision steps used
     confidence: torch.Tensor  # [B] sigmoid(q_halt) at the last step
     trace: list[torch.Tensor] = field(default_factory=list)  # per step: [B, L] tokens (if asked for)
+    q_halt: torch.Tensor | None = None  # [B] the halting logit at the last step
+    logits: torch.Tensor | None = None  # [B, L, V] answer logits at the last step (if asked for)
 
 
 @torch.inference_mode()
 def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Tensor | None = None, *,
-           halting: HaltingPolicy, trace: bool = False) -> Prediction:
-    """Run supervision steps until ``halting`` stops each sample (at most ``halting.max_steps``)."""
+           halting: HaltingPolicy, trace: bool = False, keep_logits: bool = False) -> Prediction:
+    """Run supervision steps until ``halting`` stops each sample (at most ``halting.max_steps``).
+
+    ``keep_logits`` also returns each sample's logits at its last step (for the evaluation losses)."""
     batch, length = inputs.shape
     device = inputs.device
     state = tuple(s.to(device) for s in refiner.initial_state(batch, length))
     tokens = torch.zeros(batch, length, dtype=torch.long, device=device)
     steps = torch.zeros(batch, dtype=torch.int32, device=device)
     confidence = torch.zeros(batch, dtype=torch.float32, device=device)
+    q_halt = torch.zeros(batch, dtype=torch.float32, device=device)
+    logits = None
     active = torch.arange(batch, device=device)
     history: list[torch.Tensor] = []
     for step in range(1, halting.max_steps + 1):
@@ -40,6 +46,11 @@ def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Te
         tokens[active] = out.logits.argmax(-1)
         steps[active] = step
         confidence[active] = torch.sigmoid(out.q_halt)
+        q_halt[active] = out.q_halt.float()
+        if keep_logits:
+            if logits is None:
+                logits = torch.zeros(batch, *out.logits.shape[1:], dtype=out.logits.dtype, device=device)
+            logits[active] = out.logits
         if trace:
             history.append(tokens.clone())
         halted = halting.halted(steps=steps[active], q_halt=out.q_halt, q_continue=out.q_continue, training=False)
@@ -50,4 +61,4 @@ def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Te
             active, state = active[keep], tuple(s[keep] for s in out.state)
         else:
             state = out.state
-    return Prediction(tokens=tokens, steps=steps, confidence=confidence, trace=history)
+    return Prediction(tokens=tokens, steps=steps, confidence=confidence, trace=history, q_halt=q_halt, logits=logits)

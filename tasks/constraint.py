@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from recurse.tasks.base import PuzzleFormatError, Task
+from recurse.tasks.budget import Deadline
 from recurse.tasks.solver import AllDifferentSolver, SolveResult
 
 
@@ -77,9 +78,9 @@ class ConstraintGridTask(Task):
         """Difficulty: the guesses the solver needed to prove the solution unique."""
         return self.solver.solve(puzzle, limit=2).guesses
 
-    def random_solution(self, rng: np.random.Generator) -> np.ndarray:
+    def random_solution(self, rng: np.random.Generator, deadline: Deadline | None = None) -> np.ndarray:
         empty = np.zeros((self.rows, self.cols), dtype=np.int64)
-        result = self.solver.solve(empty, limit=1, rng=rng)
+        result = self.solver.solve(empty, limit=1, rng=rng, deadline=deadline)
         if not result.solutions:
             raise ValueError(f"{self.describe()} has no solution")
         return result.solutions[0]
@@ -87,7 +88,9 @@ class ConstraintGridTask(Task):
     def generate(self, rng: np.random.Generator, *, clues: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """A puzzle with exactly one solution. Clues are removed in random order while the solution stays
         unique, down to ``clues`` givens or, by default, until no clue can go (a minimal puzzle)."""
-        solution = self.random_solution(rng)
+        deadline = Deadline(f"a {self.describe()} puzzle", "this grid is too large for the built-in generator; "
+                            "build its data from files or choose a smaller grid")
+        solution = self.random_solution(rng, deadline)
         puzzle = solution.reshape(-1).copy()
         remaining = puzzle.size
         for cell in rng.permutation(puzzle.size):
@@ -95,7 +98,7 @@ class ConstraintGridTask(Task):
                 break
             kept = puzzle[cell]
             puzzle[cell] = 0
-            if len(self.solver.solve(puzzle, limit=2).solutions) != 1:
+            if len(self.solver.solve(puzzle, limit=2, deadline=deadline).solutions) != 1:
                 puzzle[cell] = kept
             else:
                 remaining -= 1

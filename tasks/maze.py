@@ -17,7 +17,8 @@ from pydantic import Field, model_validator
 from recurse.spec import Spec
 from recurse.tasks import TASKS
 from recurse.tasks.base import PuzzleFormatError, Task
-from recurse.tasks.symmetry import GridSymmetry, dihedral
+from recurse.tasks.budget import Deadline, GenerationGaveUp
+from recurse.tasks.symmetry import GridSymmetry, draw_index, official_dihedral_symmetry
 
 WALL, OPEN, START, GOAL, PATH = range(5)
 NEIGHBOUR_ORDER = ((1, 0), (0, -1), (0, 1), (-1, 0))  # down, left, right, up
@@ -136,11 +137,12 @@ class Maze(Task):
         """Any shortest S→G path counts (mazes usually have several)."""
         return not self.violations(puzzle, answer)
 
-    def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
-        return dihedral(self.rows, self.cols, int(rng.integers(8)), len(self.alphabet))
+    def random_symmetry(self, rng: np.random.Generator | np.random.RandomState) -> GridSymmetry:
+        return official_dihedral_symmetry(self.rows, self.cols, draw_index(rng, 8), len(self.alphabet))
 
     def all_symmetries(self) -> list[GridSymmetry]:
-        return [dihedral(self.rows, self.cols, i, len(self.alphabet)) for i in range(8)]
+        """The 8 dihedral images in the official Maze builder's order (its augmentation writes them so)."""
+        return [official_dihedral_symmetry(self.rows, self.cols, i, len(self.alphabet)) for i in range(8)]
 
     def _distances(self, grid: np.ndarray, start: tuple[int, int]) -> np.ndarray:
         dist = np.full(grid.shape, -1, dtype=np.int64)
@@ -188,7 +190,17 @@ class Maze(Task):
         them. 'perfect' style: the same choice of S and G in a carved maze.
         """
         size = self.rows
+        # The path cannot have more cells than the maze has open cells (in a perfect maze, its rooms and
+        # the passages between them): refuse at once rather than search for ever.
+        most = size * size if self.style == "open" else 2 * ((size - 1) // 2) ** 2 - 1
+        if self.min_path > most:
+            raise GenerationGaveUp(f"a {size}×{size} {self.style} maze has at most {most} open cells, so no shortest "
+                                   f"path reaches task.min_path={self.min_path} cells; lower task.min_path "
+                                   f"(for example {max(2, most // 8)})")
+        deadline = Deadline(f"a {size}×{size} maze with a shortest path of at least {self.min_path} cells",
+                            "lower task.min_path")
         while True:
+            deadline.check()
             if self.style == "perfect":
                 grid = self._perfect_walls(rng)
             else:

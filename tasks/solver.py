@@ -8,8 +8,12 @@ hidden singles to a fixed point, then branches on the cell with the fewest candi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from recurse.tasks.budget import Deadline
 
 
 @dataclass
@@ -96,8 +100,10 @@ class AllDifferentSolver:
                 return
 
     # -- search --------------------------------------------------------------------------------------
-    def solve(self, givens: np.ndarray, *, limit: int = 2, rng: np.random.Generator | None = None) -> SolveResult:
-        """Up to ``limit`` solutions of ``givens`` (0 = empty cell). ``rng`` randomises the value order."""
+    def solve(self, givens: np.ndarray, *, limit: int = 2, rng: np.random.Generator | None = None,
+              deadline: "Deadline | None" = None) -> SolveResult:
+        """Up to ``limit`` solutions of ``givens`` (0 = empty cell). ``rng`` randomises the value order;
+        ``deadline`` (a generator's time limit) is checked at every search node."""
         flat = [int(v) for v in np.asarray(givens).reshape(-1)]
         cand = [self.full] * self.cells
         values = [0] * self.cells
@@ -113,10 +119,12 @@ class AllDifferentSolver:
             self._propagate(cand, values, queue)
         except _Contradiction:
             return result
-        self._search(cand, values, result, limit, rng, np.asarray(givens).shape)
+        self._search(cand, values, result, limit, rng, np.asarray(givens).shape, deadline)
         return result
 
-    def _search(self, cand, values, result, limit, rng, shape) -> None:
+    def _search(self, cand, values, result, limit, rng, shape, deadline=None) -> None:
+        if deadline is not None:
+            deadline.check()
         open_cells = [c for c in range(self.cells) if values[c] == 0]
         if not open_cells:
             result.solutions.append(np.array(values, dtype=np.int64).reshape(shape))
@@ -136,4 +144,4 @@ class AllDifferentSolver:
                 self._propagate(branch_cand, branch_values, queue)
             except _Contradiction:
                 continue
-            self._search(branch_cand, branch_values, result, limit, rng, shape)
+            self._search(branch_cand, branch_values, result, limit, rng, shape, deadline)

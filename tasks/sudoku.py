@@ -21,6 +21,9 @@ DIGITS = "123456789ABCDEFG"
 
 @TASKS.register("sudoku")
 class Sudoku(ConstraintGridTask):
+    # The official builder maps digits through an int64 array, so its augmented arrays are int64.
+    augmented_dtype = np.int64
+
     class Spec(Spec):
         kind: Literal["sudoku"] = "sudoku"
         box_rows: int = Field(3, ge=1, description="r: rows per box")
@@ -77,9 +80,14 @@ class Sudoku(ConstraintGridTask):
         kind = ("row", "column", "box")[index // self.n]
         return f"{kind} {index % self.n + 1}"
 
-    def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
+    def random_symmetry(self, rng: np.random.Generator | np.random.RandomState) -> GridSymmetry:
         """Relabel digits; permute bands, rows within a band, stacks and columns within a stack; and for
-        square boxes transpose with probability ½. Blanks stay blank."""
+        square boxes transpose with probability ½. Blanks stay blank.
+
+        The draws come in the official builder's order (digit permutation; one uniform number, transpose
+        below ½; bands, then each band's rows in the new band order; stacks, then their columns), and
+        the map is new(i, j) = old(row_order[i], col_order[j]) of the transposed grid, so a legacy
+        ``RandomState`` gives the official shuffles."""
         n, r, c = self.n, self.box_rows, self.box_cols
         value_map = np.concatenate([[0], 1 + rng.permutation(n)])
         transpose = r == c and rng.random() < 0.5

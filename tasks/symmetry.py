@@ -50,3 +50,26 @@ def dihedral(rows: int, cols: int, index: int, values: int) -> GridSymmetry:
     if moved.shape != (rows, cols):
         raise ValueError(f"dihedral element {index} does not map a {rows}×{cols} grid onto itself")
     return GridSymmetry(np.ascontiguousarray(moved).reshape(-1), np.arange(values))
+
+
+def official_dihedral(grid: np.ndarray, index: int) -> np.ndarray:
+    """The ``index``-th dihedral transform in the official builders' numbering: 0 identity, 1-3 quarter
+    turns anticlockwise (``np.rot90``), 4 left-right flip, 5 up-down flip, 6 transpose, 7 left-right flip
+    of one quarter turn (the anti-transpose). Works on non-square grids."""
+    if index < 4:
+        return np.rot90(grid, k=index)
+    return (np.fliplr, np.flipud, np.transpose, lambda g: np.fliplr(np.rot90(g)))[index - 4](grid)
+
+
+def official_dihedral_symmetry(rows: int, cols: int, index: int, values: int) -> GridSymmetry:
+    """``official_dihedral`` as a ``GridSymmetry`` of a square grid (the cell each output cell reads)."""
+    moved = official_dihedral(np.arange(rows * cols).reshape(rows, cols), index)
+    if moved.shape != (rows, cols):
+        raise ValueError(f"dihedral element {index} does not map a {rows}×{cols} grid onto itself")
+    return GridSymmetry(np.ascontiguousarray(moved).reshape(-1), np.arange(values))
+
+
+def draw_index(rng: np.random.Generator | np.random.RandomState, count: int) -> int:
+    """A uniform integer in [0, count) from either numpy stream (``randint`` on the legacy one, as the
+    official builders draw)."""
+    return int(rng.randint(0, count) if isinstance(rng, np.random.RandomState) else rng.integers(count))

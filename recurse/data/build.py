@@ -1,8 +1,17 @@
 """Building a dataset in the official npy layout: seeded, deterministic, streamed to disk.
 
-Each training puzzle becomes a group: the original followed by ``num_aug`` random symmetric copies
-(duplicates within a group are skipped). Test puzzles are written as they are. ``manifest.json`` records
-the task, source, seed, counts and a SHA-256 fingerprint of the arrays.
+Each training puzzle becomes a group: the original followed by ``num_aug`` random symmetric copies.
+Test puzzles are written as they are. Two procedures share this writer:
+
+- from source files (a CSV or a Hub dataset), the official Sudoku/Maze builders' procedure: the legacy
+  numpy stream (``RandomState(seed)``), one draw of ``task.random_symmetry`` per copy, duplicates kept,
+  and a small symmetry group (the maze's 8 dihedral images) written whole in its official numbering;
+- generated data, recurse's own: a ``Generator`` stream, and copies that repeat a puzzle already in the
+  group skipped (small tasks have few distinct images).
+
+``dataset.json`` and ``identifiers.json`` carry the official fields with their official meanings, written
+as ``json.dump`` writes them; recurse's own record (task, source, seed, counts, a SHA-256 fingerprint of
+the arrays) goes in ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -18,21 +27,38 @@ from tqdm.auto import tqdm
 
 from recurse.data.npy_stream import NpyAppender
 from recurse.data.sources import Pair
-from recurse.io import write_json
+from recurse.io import atomic_path, write_json
 from recurse.tasks.base import Task
 
 MANIFEST = "manifest.json"
+IDENTIFIERS = "identifiers.json"
+
+
+def write_official_json(path: str | Path, data) -> None:
+    """JSON as the official builders write it: ``json.dump`` defaults (", "/": " separators, ASCII, no
+    indent, no final newline), so the file compares byte for byte."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data))
+
+
+def official_metadata(*, seq_len: int, vocab_size: int, num_puzzle_identifiers: int, total_groups: int,
+                      mean_puzzle_examples: float, total_puzzles: int) -> dict:
+    """``dataset.json`` in the official field order and meanings (``mean_puzzle_examples`` a float)."""
+    return {"seq_len": seq_len, "vocab_size": vocab_size, "pad_id": 0, "ignore_label_id": 0,
+            "blank_identifier_id": 0, "num_puzzle_identifiers": num_puzzle_identifiers,
+            "total_groups": total_groups, "mean_puzzle_examples": float(mean_puzzle_examples),
+            "total_puzzles": total_puzzles, "sets": ["all"]}
 
 
 class SplitWriter:
     """Streams one split to disk: puzzles of one or more examples, gathered into groups."""
 
-    def __init__(self, folder: Path, seq_len: int, digest) -> None:
+    def __init__(self, folder: Path, seq_len: int, digest, dtype: np.dtype = np.uint8) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.digest = digest
-        self.inputs = NpyAppender(folder / "all__inputs.npy", np.uint8, (seq_len,))
-        self.labels = NpyAppender(folder / "all__labels.npy", np.uint8, (seq_len,))
+        self.inputs = NpyAppender(folder / "all__inputs.npy", dtype, (seq_len,))
+        self.labels = NpyAppender(folder / "all__labels.npy", dtype, (seq_len,))
         self.puzzle_identifiers: list[int] = []
         self.puzzle_indices = [0]
         self.group_indices = [0]
@@ -49,7 +75,11 @@ class SplitWriter:
     def end_group(self) -> None:
         self.group_indices.append(len(self.puzzle_indices) - 1)
 
-    def close(self, *, vocab_size: int, seq_len: int, num_puzzle_identifiers: int = 1) -> dict:
+    def close(self, *, vocab_size: int, seq_len: int, num_puzzle_identifiers: int = 1,
+              groups_as_puzzles: bool = True) -> dict:
+        """Finish the arrays and write ``dataset.json``. ``groups_as_puzzles``: the official Sudoku and Maze
+        builders count groups (original puzzles) as ``total_puzzles`` and write ``mean_puzzle_examples``
+        1; the ARC builder counts puzzles and examples per puzzle."""
         self.inputs.close()
         self.labels.close()
         puzzles = len(self.puzzle_indices) - 1
@@ -59,12 +89,11 @@ class SplitWriter:
         np.save(self.folder / "all__group_indices.npy", np.asarray(self.group_indices, dtype=np.int32))
         groups = len(self.group_indices) - 1
         examples = self.puzzle_indices[-1]
-        metadata = {
-            "pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, "vocab_size": vocab_size,
-            "seq_len": seq_len, "num_puzzle_identifiers": num_puzzle_identifiers, "total_groups": groups,
-            "mean_puzzle_examples": examples / max(puzzles, 1), "total_puzzles": puzzles, "sets": ["all"],
-        }
-        write_json(self.folder / "dataset.json", metadata)
+        metadata = official_metadata(
+            seq_len=seq_len, vocab_size=vocab_size, num_puzzle_identifiers=num_puzzle_identifiers,
+            total_groups=groups, mean_puzzle_examples=1.0 if groups_as_puzzles else examples / max(puzzles, 1),
+            total_puzzles=groups if groups_as_puzzles else puzzles)
+        write_official_json(self.folder / "dataset.json", metadata)
         return {"groups": groups, "puzzles": puzzles, "examples": examples}
 
 
@@ -83,6 +112,7 @@ def publish(staging: Path, out: Path) -> None:
 
 
 def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.Generator):
+    """recurse's own augmentation (generated data): distinct copies only, drawn from a ``Generator``."""
     examples = [(task.encode(puzzle), task.encode(solution))]
     seen = {examples[0][0].tobytes()}
     group = task.all_symmetries()
@@ -101,10 +131,29 @@ def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, r
     return examples
 
 
+def _official_group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int,
+                    rng: np.random.RandomState):
+    """The official builders' augmentation: the original, then one ``random_symmetry`` draw per copy
+    (puzzle and solution share it), duplicates kept; a small group (the maze's dihedral images) is
+    written whole, in its listed order, without drawing."""
+    group = task.all_symmetries()
+    if group is not None and num_aug >= len(group) - 1:
+        symmetries = group[1:]
+    else:
+        symmetries = (task.random_symmetry(rng) for _ in range(num_aug))
+    examples = [(task.encode(puzzle), task.encode(solution))]
+    examples += [(task.encode(s.apply(puzzle)), task.encode(s.apply(solution))) for s in symmetries]
+    return examples
+
+
 def build_dataset(task: Task, out: str | Path, *, train: Iterable[Pair], test: Iterable[Pair], num_aug: int,
                   seed: int, source: dict, train_total: int | None = None, test_total: int | None = None,
-                  progress: bool = True, record_train_rows: set[bytes] | None = None) -> dict:
+                  progress: bool = True, record_train_rows: set[bytes] | None = None,
+                  stream: np.random.RandomState | None = None) -> dict:
     """Write ``train/`` and ``test/`` splits, ``identifiers.json`` and ``manifest.json`` under ``out``.
+
+    ``stream``: a legacy ``RandomState`` selects the official procedure (augmentations drawn from it, in
+    its order); without one, recurse's own procedure for generated data.
 
     ``record_train_rows`` collects the bytes of every training input written (augmented copies
     included) before the test pairs are read, so a lazy test source can keep its puzzles held out.
@@ -115,21 +164,27 @@ def build_dataset(task: Task, out: str | Path, *, train: Iterable[Pair], test: I
     out = Path(out)
     staging = stage(out)
     digest = hashlib.sha256()
-    rng = np.random.default_rng([seed, 1])
+    official = stream is not None
+    rng = stream if official else np.random.default_rng([seed, 1])
+    grouping = _official_group if official else _group
     counts = {}
     for split, pairs, total, augment in (("train", train, train_total, num_aug), ("test", test, test_total, 0)):
-        writer = SplitWriter(staging / split, task.seq_len, digest)
+        # The official Sudoku builder's digit map is int64, so its augmented arrays are int64 (a task says
+        # so with ``augmented_dtype``); every other array of the official builders is uint8.
+        dtype = getattr(task, "augmented_dtype", np.uint8) if official and augment > 0 else np.uint8
+        writer = SplitWriter(staging / split, task.seq_len, digest, dtype)
         for puzzle, solution in tqdm(pairs, total=total, desc=f"building {split}", unit="puzzle",
                                      disable=None if progress else True, leave=False):
-            for example in _group(task, puzzle, solution, augment, rng):
+            for example in grouping(task, puzzle, solution, augment, rng):
                 writer.add_puzzle([example])  # one example per puzzle
                 if split == "train" and record_train_rows is not None:
                     record_train_rows.add(example[0].tobytes())
             writer.end_group()
         counts[split] = writer.close(vocab_size=task.vocab_size, seq_len=task.seq_len)
-    write_json(staging / "identifiers.json", ["<blank>"])
+    write_official_json(staging / IDENTIFIERS, ["<blank>"])
     manifest = {
-        "task": task.spec(), "source": source, "seed": seed, "num_aug": num_aug, "counts": counts,
+        "task": task.spec(), "source": source, "seed": seed, "num_aug": num_aug,
+        "procedure": "official" if official else "recurse", "counts": counts,
         "vocab": task.vocab, "fingerprint": digest.hexdigest(),
     }
     write_json(staging / MANIFEST, manifest)

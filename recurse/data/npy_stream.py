@@ -1,27 +1,24 @@
 """Appending rows to a ``.npy`` file whose final length is unknown, without holding the array in memory.
 
-The header is written with room to spare and rewritten with the true shape on close; numpy pads headers
-with spaces, so any file written here is an ordinary ``.npy`` file.
+The header is numpy's own (``np.lib.format``), so a file written here is byte for byte what ``np.save``
+writes for the same array. numpy pads a header so that the length of its first axis can grow without
+changing the header's size; the header is written for zero rows first and rewritten in place on close.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 import numpy as np
 
-_MAGIC = b"\x93NUMPY\x01\x00"
-_HEADER_BYTES = 128  # magic (8) + length (2) + dict, padded: fits any shape this writer produces
-
 
 def _header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
-    text = repr({"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape})
-    body_len = _HEADER_BYTES - len(_MAGIC) - 2
-    text = text.ljust(body_len - 1) + "\n"
-    if len(text) != body_len:
-        raise ValueError(f"shape {shape} does not fit the reserved npy header")
-    return _MAGIC + body_len.to_bytes(2, "little") + text.encode("latin1")
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
 
 
 class NpyAppender:
@@ -33,7 +30,9 @@ class NpyAppender:
         self.row_shape = tuple(row_shape)
         self.rows = 0
         self._file = open(self.path, "wb")
-        self._file.write(_header(self.dtype, (0, *self.row_shape)))
+        header = _header(self.dtype, (0, *self.row_shape))
+        self._header_len = len(header)
+        self._file.write(header)
 
     def append(self, rows: np.ndarray) -> None:
         rows = np.ascontiguousarray(rows, dtype=self.dtype)
@@ -43,8 +42,11 @@ class NpyAppender:
         self.rows += rows.shape[0]
 
     def close(self) -> None:
+        header = _header(self.dtype, (self.rows, *self.row_shape))
+        if len(header) != self._header_len:  # cannot happen for numpy's growth-padded headers; kept safe
+            raise ValueError(f"the npy header for {self.rows} rows does not fit the one reserved")
         self._file.seek(0)
-        self._file.write(_header(self.dtype, (self.rows, *self.row_shape)))
+        self._file.write(header)
         self._file.close()
 
     def __enter__(self) -> "NpyAppender":

@@ -14,11 +14,18 @@ from recurse.errors import RecurseError
 from recurse.tasks.base import Task
 
 
-def _subsample(pairs: list[Pair], size: int | None, rng: np.random.Generator) -> list[Pair]:
+def subsample(pairs: list[Pair], size: int | None, rng: np.random.RandomState) -> list[Pair]:
+    """The official subsample: ``choice(total, size, replace=False)`` from the stream, kept in the drawn
+    order (not sorted); nothing is drawn when ``size`` keeps every pair."""
     if size is None or size >= len(pairs):
         return pairs
-    keep = np.sort(rng.choice(len(pairs), size=size, replace=False))
-    return [pairs[i] for i in keep]
+    return [pairs[i] for i in rng.choice(len(pairs), size=size, replace=False)]
+
+
+def _held_back_test(task: Task, source: str, size: int | None, rng: np.random.RandomState) -> Iterator[Pair]:
+    """The test pairs, read (and subsampled, which the official builders never do) only after the
+    training split is written, so that no test draw can move a training draw."""
+    yield from subsample(source_pairs(task, source, "test"), size, rng)
 
 
 def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
@@ -57,21 +64,25 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
             raise RecurseError(f"could not generate {spec.test_size} test puzzles that differ from the training set;"
                                f" {task.describe()} has too few distinct puzzles (lower data.build.test_size)")
 
+        stream = None  # generated data: recurse's own procedure
         train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]), **options)
         test_pairs = test()
         train_total, test_total = spec.train_size, spec.test_size
     else:
+        # Source files: the official builders' procedure, as if the global numpy stream were seeded
+        # with spec.seed just before the build (the official scripts do not seed it themselves).
         train_rows = None
-        rng = np.random.default_rng([spec.seed, 0])
-        train_pairs = _subsample(source_pairs(task, spec.source, "train"), spec.train_size, rng)
-        test_pairs = _subsample(source_pairs(task, spec.source, "test"), spec.test_size, rng)
-        train_total, test_total = len(train_pairs), len(test_pairs)
+        stream = np.random.RandomState(spec.seed)
+        train_pairs = subsample(source_pairs(task, spec.source, "train"), spec.train_size, stream)
+        test_pairs = _held_back_test(task, spec.source, spec.test_size, stream)
+        train_total, test_total = len(train_pairs), spec.test_size
     source = {"source": spec.source, "train_size": spec.train_size, "test_size": spec.test_size}
     if spec.clues is not None:
         source["clues"] = spec.clues
     return build_dataset(task, config.path, train=train_pairs, test=test_pairs, num_aug=spec.num_aug,
                          seed=spec.seed, source=source, train_total=train_total, test_total=test_total,
-                         progress=progress, record_train_rows=train_rows)
+                         progress=progress, record_train_rows=train_rows,
+                         stream=stream)
 
 
 def prepare_dataset(config: DataConfig, *, progress: bool = True) -> Path:

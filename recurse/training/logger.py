@@ -82,7 +82,7 @@ class RunLogger:
                   ("exact accuracy", "exact accuracy",
                    [("train", train, "train_exact_accuracy"), ("eval", evals, "exact_accuracy")]),
                   ("mean steps", "supervision steps at halt",
-                   [("train", train, "train_mean_steps"), ("eval", evals, "mean_steps")])]
+                   [("train", train, "train_mean_steps"), ("eval", evals, "steps")])]
         for ax, (ylabel, title, series) in zip(axes, panels):
             for label, rows, key in series:
                 points = [(r["step"], r[key]) for r in rows if key in r]

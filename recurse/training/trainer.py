@@ -329,7 +329,8 @@ class Trainer:
     def _check_best_metric(self) -> None:
         """Fail at start, not at the first evaluation, when the best-checkpoint metric will not exist."""
         evaluator = self.task.dataset_evaluator(self.config.data.path) if self.runtime.is_main else None
-        known = {"exact_accuracy", "token_accuracy", "valid_rate", *(evaluator.metrics() if evaluator else ())}
+        known = {"exact_accuracy", "accuracy", "q_halt_accuracy", "token_accuracy", "valid_rate",
+                 *(evaluator.metrics() if evaluator else ())}
         best = self.config.evaluation.best_metric
         if self.runtime.is_main and best not in known:
             raise RecurseError(f"evaluation.best_metric {best!r} is not a metric of this task; use one of "
@@ -349,7 +350,8 @@ class Trainer:
         with context:
             metrics = evaluate(self.refiner, self.test_split, halting=self.eval_halting, task=self.task,
                                batch_size=cfg.batch_size, limit=cfg.limit, device=self.device,
-                               progress=self.config.logging.progress, evaluator=evaluator)
+                               progress=self.config.logging.progress, evaluator=evaluator,
+                               loss=self.config.model.loss)
         if evaluator is not None:
             evaluator.write(self.run_dir)
         self.refiner.train()

@@ -14,17 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from recurse.tasks.arc.grid import NUM_COLOURS
+from recurse.tasks.symmetry import draw_index, official_dihedral
 
 SEPARATOR = "|||"
 DIHEDRAL_INVERSE = (0, 3, 2, 1, 4, 5, 6, 7)
 
 
-def dihedral(grid: np.ndarray, index: int) -> np.ndarray:
-    """The ``index``-th dihedral transform of a (not necessarily square) grid, in the official numbering."""
-    if index < 4:
-        return np.rot90(grid, k=index)
-    return (np.fliplr, np.flipud, np.transpose, lambda g: np.fliplr(np.rot90(g)))[index - 4](grid)
-
+dihedral = official_dihedral  # the official numbering, on grids of any shape
 
 @dataclass(frozen=True)
 class ArcAugmentation:
@@ -51,7 +47,7 @@ class ArcAugmentation:
     def draw(cls, rng: np.random.RandomState | np.random.Generator) -> "ArcAugmentation":
         """A uniformly random augmentation. With a legacy ``RandomState`` the draws (transform, then the
         colour permutation) follow the official builder's order."""
-        index = int(rng.randint(0, 8) if isinstance(rng, np.random.RandomState) else rng.integers(0, 8))
+        index = draw_index(rng, 8)
         colours = np.concatenate([[0], rng.permutation(np.arange(1, NUM_COLOURS))]).astype(np.uint8)
         return cls(index, colours)
 

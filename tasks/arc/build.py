@@ -1,14 +1,16 @@
 """Building an ARC dataset by the official procedure, streamed to disk.
 
-Every task becomes a group: the task itself and up to ``num_aug`` distinct augmentations of it (a draw
-that reproduces a puzzle already in the group is skipped, up to 5·num_aug draws). Demonstration pairs go
+Each subset's tasks are shuffled first (in the file's order, with the stream), then every task becomes a
+group: the task itself and up to ``num_aug`` distinct augmentations of it (a draw that reproduces a
+puzzle already in the group is skipped, up to 5·num_aug draws). A task's examples follow its JSON's key
+order ("test" before "train" in the ARC-AGI-1 files). Demonstration pairs go
 to the training split. Test pairs go to the test split for tasks of the test subset and to the training
 split otherwise, so the model also learns from evaluation tasks' demonstrations. Every puzzle (task and
 augmentation) gets its own identifier, shared by both splits, which selects its learned embedding. In the
 training split, all examples but one random one per puzzle are moved to a random place on the canvas.
 
-The random draws come from one ``RandomState(seed)`` in the official builder's order: all augmentations
-first, then the placements, split by split. Augmentations are drawn in a first pass that keeps only
+The random draws come from one ``RandomState(seed)`` in the official builder's order: per subset the
+shuffle then the augmentations, then the placements, split by split. Augmentations are drawn in a first pass that keeps only
 their parameters, and applied again while writing, so memory stays small at any ``num_aug``.
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from recurse.data.build import MANIFEST, SplitWriter, publish, stage
+from recurse.data.build import IDENTIFIERS, MANIFEST, SplitWriter, publish, stage, write_official_json
 from recurse.errors import RecurseError
 from recurse.io import write_json
 from recurse.tasks.arc.augment import ArcAugmentation
@@ -46,7 +48,7 @@ class _Group:
     def examples(self, split: str) -> list[Example]:
         if split == "test":
             return self.puzzle.test if self.in_test_set else []
-        return self.puzzle.train if self.in_test_set else self.puzzle.train + self.puzzle.test
+        return self.puzzle.train if self.in_test_set else self.puzzle.examples_in_key_order()
 
 
 def _fingerprint(examples: list[Example]) -> tuple[bytes, ...]:
@@ -58,7 +60,7 @@ def _draw_augmentations(puzzle: ArcPuzzle, num_aug: int, rng: np.random.RandomSt
     chosen = [ArcAugmentation.identity()]
     if num_aug == 0:
         return chosen
-    examples = puzzle.train + puzzle.test
+    examples = puzzle.examples_in_key_order()
     seen = {_fingerprint(examples)}
     for _ in range(RETRIES_PER_AUGMENTATION * num_aug):
         augmentation = ArcAugmentation.draw(rng)
@@ -88,7 +90,9 @@ def build_arc_dataset(out: str | Path, *, source: str, subsets: list[str], test_
     bar = dict(disable=None if progress else True, leave=False)
     groups: list[_Group] = []
     for subset in subsets:
-        for puzzle in tqdm(load_subset(source, subset), desc=f"augmenting {subset}", unit="task", **bar):
+        puzzles = load_subset(source, subset)
+        rng.shuffle(puzzles)  # a list, as officially: the same draws and order as shuffling the (name, task) list
+        for puzzle in tqdm(puzzles, desc=f"augmenting {subset}", unit="task", **bar):
             groups.append(_Group(puzzle, subset == test_subset, _draw_augmentations(puzzle, num_aug, rng)))
 
     # Identifiers in order of first appearance over the training split, then the test split (0 is blank).
@@ -123,14 +127,16 @@ def build_arc_dataset(out: str | Path, *, source: str, subsets: list[str], test_
                     writer.add_puzzle(placed, identifiers[name])
                     progress_bar.update()
                 writer.end_group()
-        counts[split] = writer.close(vocab_size=VOCAB_SIZE, seq_len=CANVAS * CANVAS, num_puzzle_identifiers=len(names))
+        counts[split] = writer.close(vocab_size=VOCAB_SIZE, seq_len=CANVAS * CANVAS, num_puzzle_identifiers=len(names),
+                                     groups_as_puzzles=False)
 
-    write_json(staging / "identifiers.json", names)
-    write_json(staging / TEST_PUZZLES, {g.puzzle.name: g.puzzle.to_json() for g in groups if g.in_test_set})
+    write_official_json(staging / IDENTIFIERS, names)
+    write_official_json(staging / TEST_PUZZLES,
+                        {g.puzzle.name: g.puzzle.to_json() for g in groups if g.in_test_set})
     short = sum(len(g.augmentations) < num_aug + 1 for g in groups)
     manifest = {
         "task": task_spec, "source": {"source": source, "subsets": subsets, "test_subset": test_subset},
-        "seed": seed, "num_aug": num_aug, "counts": counts, "vocab": vocab,
+        "seed": seed, "num_aug": num_aug, "procedure": "official", "counts": counts, "vocab": vocab,
         "groups_with_fewer_augmentations": short, "fingerprint": digest.hexdigest(),
     }
     write_json(staging / MANIFEST, manifest)

@@ -23,16 +23,30 @@ Example = tuple[np.ndarray, np.ndarray]
 
 @dataclass
 class ArcPuzzle:
-    """One ARC task: demonstration pairs and test pairs (test outputs are [[0]] when not known)."""
+    """One ARC task: demonstration pairs and test pairs (test outputs are [[0]] when not known).
+
+    ``key_order`` is the order of "train" and "test" in the task's JSON: the official builder gathers a
+    task's examples by iterating its keys, so this order decides the order of a task's examples
+    (ARC-AGI-1 files list "test" first, ConceptARC "train"). ``document`` is the task as read, test
+    outputs filled in, keys in the file's order (what the official builder saves for test tasks).
+    """
 
     name: str
     train: list[Example]
     test: list[Example]
     solved: bool = True  # False when the test outputs were not available
+    key_order: tuple[str, ...] = ("train", "test")
+    document: dict | None = None
 
     def to_json(self) -> dict:
-        """The task in the Kaggle form, test outputs included."""
-        return {"train": _pairs_json(self.train), "test": _pairs_json(self.test)}
+        """The task in the Kaggle form, test outputs included, keys in the file's order."""
+        if self.document is not None:
+            return self.document
+        return {key: _pairs_json(getattr(self, key)) for key in self.key_order}
+
+    def examples_in_key_order(self) -> list[Example]:
+        """Every example, kind by kind in the JSON's key order."""
+        return [example for key in self.key_order for example in getattr(self, key)]
 
 
 def _pairs_json(examples: list[Example]) -> list[dict]:
@@ -89,8 +103,14 @@ def load_subset(source: str, subset: str) -> list[ArcPuzzle]:
                                             f"outputs for {len(test)} test inputs")
                 for example, output in zip(test, outputs):
                     example["output"] = output
+            else:
+                for example in test:
+                    example.setdefault("output", [[0]])
+            document = {key: (test if key == "test" else value) for key, value in task.items()}
+            key_order = tuple(key for key in task if key in ("train", "test"))
             puzzles.append(ArcPuzzle(name, _pairs(task["train"], "train", need_output=True),
-                                     _pairs(test, "test", need_output=False), solved=solutions is not None))
+                                     _pairs(test, "test", need_output=False), solved=solutions is not None,
+                                     key_order=key_order, document=document))
         except (KeyError, TypeError, AttributeError):
             raise RecurseError(f"{where}: expected {{'train': [...], 'test': [...]}} with input/output grids") from None
         except PuzzleFormatError as error:

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from recurse.spec import Spec
 from recurse.tasks import TASKS, GridSymmetry, PuzzleFormatError, Task
+from recurse.tasks.budget import Deadline
 from recurse.tasks.solver import AllDifferentSolver
 from recurse.tasks.symmetry import dihedral
 
@@ -143,9 +144,10 @@ class Futoshiki(Task):
         """A random Latin square, signs on a random share of neighbour pairs, then digits removed while
         the solution stays unique."""
         n = self.n
+        deadline = Deadline(f"a {n}×{n} futoshiki", "lower task.size or task.signs, or build the data from files")
         square = AllDifferentSolver(n, [[r * n + c for c in range(n)] for r in range(n)] +
                                     [[r * n + c for r in range(n)] for c in range(n)], num_cells=n * n)
-        digits = square.solve(np.zeros((n, n), dtype=np.int64), limit=1, rng=rng).solutions[0]
+        digits = square.solve(np.zeros((n, n), dtype=np.int64), limit=1, rng=rng, deadline=deadline).solutions[0]
         solution = np.full((self.rows, self.cols), self.blank_sign, dtype=np.int64)
         solution[::2, ::2] = digits
         v = self.sign_value
@@ -160,6 +162,6 @@ class Futoshiki(Task):
         for r, c in rng.permutation([(r, c) for r in range(n) for c in range(n)]):
             kept = puzzle[2 * r, 2 * c]
             puzzle[2 * r, 2 * c] = 0
-            if len(solver.solve(self._digits(puzzle), limit=2).solutions) != 1:
+            if len(solver.solve(self._digits(puzzle), limit=2, deadline=deadline).solutions) != 1:
                 puzzle[2 * r, 2 * c] = kept
         return puzzle, solution

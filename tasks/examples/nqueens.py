@@ -14,6 +14,7 @@ from pydantic import Field
 
 from recurse.spec import Spec
 from recurse.tasks import TASKS, GridSymmetry, Task
+from recurse.tasks.budget import Deadline
 from recurse.tasks.symmetry import dihedral
 
 EMPTY, QUEEN = 0, 1
@@ -51,8 +52,9 @@ class NQueens(Task):
                 problems.append(f"two queens share a {kind}")
         return problems
 
-    def completions(self, puzzle: np.ndarray, limit: int = 2) -> list[np.ndarray]:
-        """Up to ``limit`` ways to complete the board (row-by-row backtracking)."""
+    def completions(self, puzzle: np.ndarray, limit: int = 2, deadline: Deadline | None = None) -> list[np.ndarray]:
+        """Up to ``limit`` ways to complete the board (row-by-row backtracking); ``deadline`` is a
+        generator's time limit, checked at every node."""
         given = {int(r): int(c) for r, c in np.argwhere(np.asarray(puzzle) == QUEEN)}
         found: list[np.ndarray] = []
         columns: list[int] = []
@@ -60,6 +62,8 @@ class NQueens(Task):
         def place(row: int) -> None:
             if len(found) >= limit:
                 return
+            if deadline is not None:
+                deadline.check()
             if row == self.n:
                 board = np.zeros((self.n, self.n), dtype=np.int64)
                 board[np.arange(self.n), columns] = QUEEN
@@ -81,12 +85,14 @@ class NQueens(Task):
 
     def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """A random full placement, then queens revealed one at a time until its completion is unique."""
-        solutions = self.completions(np.zeros((self.n, self.n), dtype=np.int64), limit=100_000)
+        deadline = Deadline(f"a {self.n}-queens puzzle", "lower task.size (boards above 12 have too many placements "
+                            "for this generator)")
+        solutions = self.completions(np.zeros((self.n, self.n), dtype=np.int64), limit=100_000, deadline=deadline)
         solution = solutions[rng.integers(len(solutions))]
         puzzle = np.zeros_like(solution)
         for r, c in rng.permutation(np.argwhere(solution == QUEEN)):
             puzzle[r, c] = QUEEN
-            if len(self.completions(puzzle, limit=2)) == 1:
+            if len(self.completions(puzzle, limit=2, deadline=deadline)) == 1:
                 break
         return puzzle, solution
 

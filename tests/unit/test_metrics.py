@@ -1,0 +1,60 @@
+"""The official evaluation metrics: per-puzzle means, on puzzles with different numbers of labels."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from recurse.losses.cross_entropy import IGNORE_INDEX
+from recurse.metrics import OFFICIAL_METRICS, OfficialMetrics
+
+X = IGNORE_INDEX
+
+
+def _batch():
+    # Puzzle 0: 2 labelled cells, both right. Puzzle 1: 4 labelled cells, 1 right. Puzzle 2: no labels.
+    labels = torch.tensor([[3, 4, X, X], [2, 3, 4, 5], [X, X, X, X]])
+    predictions = torch.tensor([[3, 4, 0, 0], [2, 0, 0, 0], [1, 1, 1, 1]])
+    return labels, predictions
+
+
+def test_accuracy_is_the_mean_of_per_puzzle_accuracies_not_pooled():
+    """Official ``accuracy``: mean over puzzles of right/labelled; a puzzle without labels is not scored."""
+    labels, predictions = _batch()
+    metrics = OfficialMetrics()
+    metrics.add(labels, predictions, steps=torch.tensor([16, 16, 16]), q_halt=torch.tensor([2.0, -1.0, 5.0]))
+    means = metrics.means(with_lm_loss=False)
+    assert metrics.count == 2
+    assert means["accuracy"] == pytest.approx((2 / 2 + 1 / 4) / 2)  # 0.625
+    pooled = (2 + 1) / (2 + 4)  # 0.5: what total right / total labelled would give
+    assert not math.isclose(means["accuracy"], pooled)
+    assert means["exact_accuracy"] == pytest.approx(1 / 2)
+    # q_halt ≥ 0 predicts "exactly right": right for puzzle 0 (2.0, exact) and puzzle 1 (−1.0, not exact).
+    assert means["q_halt_accuracy"] == pytest.approx(1.0)
+    assert means["steps"] == pytest.approx(16)
+    expected_bce = (math.log1p(math.exp(-2.0)) + math.log1p(math.exp(-1.0))) / 2
+    assert means["q_halt_loss"] == pytest.approx(expected_bce)
+
+
+def test_lm_loss_is_the_mean_over_puzzles_of_each_puzzles_mean_token_loss():
+    labels, predictions = _batch()
+    logits = torch.randn(3, 4, 6, generator=torch.Generator().manual_seed(0))
+    metrics = OfficialMetrics("softmax")
+    metrics.add(labels, predictions, steps=torch.tensor([1, 2, 3]), q_halt=torch.zeros(3), logits=logits)
+    token = torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=X,
+                                              reduction="none").view(3, 4)
+    per_puzzle = [token[0, :2].mean(), token[1].mean()]
+    assert metrics.means()["lm_loss"] == pytest.approx(float(sum(per_puzzle) / 2), rel=1e-6)
+    assert metrics.means()["steps"] == pytest.approx(1.5)  # puzzle 2 (no labels) is not counted
+    assert set(metrics.means()) == set(OFFICIAL_METRICS)
+
+
+def test_sums_carry_over_batches():
+    labels, predictions = _batch()
+    one, two = OfficialMetrics(), OfficialMetrics()
+    one.add(labels, predictions, torch.tensor([4, 4, 4]), torch.zeros(3))
+    for row in range(3):
+        two.add(labels[row:row + 1], predictions[row:row + 1], torch.tensor([4]), torch.zeros(1))
+    assert one.means(with_lm_loss=False) == pytest.approx(two.means(with_lm_loss=False))
