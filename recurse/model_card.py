@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from safetensors import safe_open
 
+from recurse import DISTRIBUTION
 from recurse.checkpoint import WEIGHTS_NAME
 
 if TYPE_CHECKING:
     from huggingface_hub import ModelCard
 
 LICENSE = "apache-2.0"
-DISTRIBUTION = "recurse-reasoners"  # the name on the package index; the import and the command are `recurse`
 INSTALL = f"pip install {DISTRIBUTION}"
 PACKAGE_URL = f"https://pypi.org/project/{DISTRIBUTION}/"
 # metrics that go into the model-index: value in [0, 1], reported as a fraction

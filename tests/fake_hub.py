@@ -159,11 +159,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _create(self, payload: dict) -> None:
         repo_id = f"{payload['organization']}/{payload['name']}" if payload.get("organization") else payload["name"]
         key = ("datasets/" if payload.get("type") == "dataset" else "") + repo_id
-        if key in self.repos:
-            return self._error(409, "RepoExists", "You already created this repo")
+        url = f"http://{self.headers['Host']}/{key}"
+        if key in self.repos:  # as the Hub does: 409, with the URL (the client accepts it with exist_ok)
+            return self._json({"error": "You already created this repo", "url": url}, status=409)
         self.repos[key] = FakeRepo()
-        host = f"http://{self.headers['Host']}"
-        self._json({"url": f"{host}/{key}", "name": repo_id})
+        self._json({"url": url, "name": repo_id})
 
     def _commit(self, name: str, repo: FakeRepo, branch: str) -> None:
         files = dict(repo.resolve(branch)[1]) if repo.resolve(branch) else {}

@@ -51,7 +51,16 @@ def array_digest(array: np.ndarray) -> str:
     return digest.hexdigest()
 
 
+def _require_datasets() -> None:
+    try:
+        import datasets  # noqa: F401
+    except ImportError:
+        raise RecurseError("publishing and loading datasets on the Hub needs the `datasets` package: "
+                           'pip install "recurse-reasoners[data]"') from None
+
+
 def _features(seq_len: int):
+    _require_datasets()
     from datasets import Features, Sequence, Value
 
     return Features({"inputs": Sequence(Value("uint8"), length=seq_len),
@@ -104,7 +113,7 @@ def _write_parquet(split_data, path: Path) -> None:
 def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any]) -> str:
     from huggingface_hub import DatasetCard, DatasetCardData
 
-    from recurse.model_card import INSTALL
+    from recurse.model_card import INSTALL, PACKAGE_URL
 
     task = manifest.get("task") or {}
     counts = {split: record["splits"][split]["examples"] for split in SPLITS}
@@ -116,7 +125,7 @@ def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any]) -> str
     body = [
         f"# {repo_id.split('/')[-1]}",
         "",
-        f"Puzzle data for **{task.get('kind')}** built with [recurse]({'https://pypi.org/project/recurse-reasoners/'}) "
+        f"Puzzle data for **{task.get('kind')}** built with [recurse]({PACKAGE_URL}) "
         f"in the official npy layout and published as Parquet: {counts['train']} training examples, "
         f"{counts['test']} test examples.",
         "",
@@ -203,6 +212,7 @@ def _published_manifest(repo_id: str, revision: str | None) -> dict[str, Any] | 
 
 
 def _read_split(split: str, files: list[str], cache_dir: Path) -> dict[str, np.ndarray]:
+    _require_datasets()
     from datasets import load_dataset
 
     dataset = load_dataset("parquet", data_files={split: files}, split=split, cache_dir=str(cache_dir))
