@@ -216,8 +216,14 @@ def _read_split(split: str, files: list[str], cache_dir: Path) -> dict[str, np.n
     from datasets import load_dataset
 
     dataset = load_dataset("parquet", data_files={split: files}, split=split, cache_dir=str(cache_dir))
-    columns = dataset.with_format("numpy")[:]
-    return {name: np.asarray(columns[name]) for name in dataset.column_names}
+    columns = {}
+    for name in dataset.column_names:
+        # Straight from the Arrow table: the same on every datasets and numpy version.
+        column = dataset.data.column(name).combine_chunks()
+        if hasattr(column, "flatten"):  # a fixed-length token list: rows of seq_len values
+            column = column.flatten()
+        columns[name] = column.to_numpy(zero_copy_only=False)
+    return columns
 
 
 def _rebuild(columns: dict[str, np.ndarray], counts: dict[str, Any], seq_len: int) -> dict[str, np.ndarray]:
