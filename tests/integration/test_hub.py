@@ -5,6 +5,9 @@ useful advice, and built datasets published as Parquet and loaded back through `
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -263,8 +266,19 @@ def test_data_push_command(tmp_path):
     _build(tmp_path / "built")
     env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1", "HF_TOKEN": TOKEN}
     with serve() as server:
-        pushed = run_recurse("data", "push", str(tmp_path / "built"), "org/cli", env={**env, "HF_ENDPOINT": server.endpoint})
+        env["HF_ENDPOINT"] = server.endpoint
+        pushed = run_recurse("data", "push", str(tmp_path / "built"), "org/cli", env=env)
         assert "pushed" in pushed.stdout and "datasets/org/cli" in server.repos
+        # Any datasets user can read it from the Hub by name.
+        script = ("import datasets, json; d = datasets.load_dataset('org/cli'); "
+                  "print(json.dumps({k: [v.num_rows, v[0]['inputs']] for k, v in d.items()}))")
+        read = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                              env={**os.environ, **env})
+        assert read.returncode == 0, read.stderr[-2000:]
+        rows = json.loads(read.stdout.strip().splitlines()[-1])
+        inputs = np.load(tmp_path / "built" / "train" / "all__inputs.npy")
+        assert rows["train"] == [len(inputs), inputs[0].tolist()] and rows["test"][0] == 4
+    env.pop("HF_ENDPOINT")
     refused = run_recurse("data", "push", str(tmp_path), "org/cli", env=env, check=False)
     assert refused.returncode != 0 and "not a dataset built by `recurse data build`" in refused.stderr
 
