@@ -8,6 +8,7 @@ model-index with the recorded held-out metrics as ``EvalResult`` entries.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,8 @@ if TYPE_CHECKING:
 LICENSE = "apache-2.0"
 INSTALL = f"pip install {DISTRIBUTION}"
 PACKAGE_URL = f"https://pypi.org/project/{DISTRIBUTION}/"
-# metrics that go into the model-index: value in [0, 1], reported as a fraction
-INDEXED_METRICS = {"exact_accuracy": "exact accuracy", "token_accuracy": "token accuracy",
-                   "valid_rate": "valid answers", "pass@1": "pass@1", "pass@2": "pass@2"}
+# metrics that go into the model-index (fractions in [0, 1]); ARC models add pass@k
+INDEXED_METRICS = {"exact_accuracy": "exact accuracy", "token_accuracy": "token accuracy", "valid_rate": "valid answers"}
 
 
 def _parameter_count(folder: Path) -> int:
@@ -90,10 +90,11 @@ def _eval_results(document: dict[str, Any], task_name: str, datasets: list[str])
     metrics = document.get("metrics") or {}
     dataset = document.get("dataset") or {}
     name = datasets[0] if datasets else Path(str(dataset.get("path") or "held-out")).name
+    labels = {**INDEXED_METRICS, **{key: key for key in metrics if key.startswith("pass@")}}
     results = []
-    for key, label in INDEXED_METRICS.items():
+    for key, label in labels.items():
         value = metrics.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             results.append(EvalResult(task_type="puzzle-solving", task_name=f"{task_name} solving",
                                       dataset_type=name, dataset_name=name, dataset_split="test", metric_type=key,
                                       metric_name=label, metric_value=round(float(value), 4)))

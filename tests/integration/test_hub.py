@@ -127,7 +127,8 @@ def test_card_has_metadata_model_index_and_usage(hub, checkpoint):
     model = _model(checkpoint)
     model.checkpoint_meta.update(recipe="trm-sudoku", source={"format": "official-trm", "repo_id": "org/official"},
                                  puzzle_identifiers=["<blank>", "abc", "abc|||t1"],
-                                 metrics={"exact_accuracy": 0.25, "token_accuracy": 0.8125, "count": 8})
+                                 metrics={"exact_accuracy": 0.25, "token_accuracy": 0.8125, "count": 8,
+                                          "pass@2": 0.375, "valid_rate": float("nan")})
     model.push_to_hub("me/card", token=TOKEN)
     text = hub.repos["me/card"].commits[-1][1]["README.md"].decode()
     card = ModelCard(text)
@@ -136,12 +137,21 @@ def test_card_has_metadata_model_index_and_usage(hub, checkpoint):
     assert card.data.datasets == ["sapientinc/sudoku-extreme"]  # the recipe reads it from the Hub
     assert card.data.base_model == "org/official"
     results = {r.metric_type: r.metric_value for r in card.data.eval_results}
-    assert results == {"exact_accuracy": 0.25, "token_accuracy": 0.8125}
+    assert results == {"exact_accuracy": 0.25, "token_accuracy": 0.8125, "pass@2": 0.375}  # counts and NaN left out
     assert card.data.eval_results[0].dataset_type == "sapientinc/sudoku-extreme"
     assert "model-index:" in text and "pip install recurse-reasoners" in text and "pip install recurse\n" not in text
     assert 'recurse solve me/card --puzzle-id abc "' in text and 'puzzle_id="abc"' in text
     example = text.split('recurse solve me/card --puzzle-id abc "')[1].split('"')[0]
     assert TASK.solve_all(TASK.parse(example)).unique, "the card's example is a real puzzle of its task"
+
+
+def test_bundled_cards_are_what_the_generator_writes():
+    from recurse.model_card import render_model_card
+    from recurse.zoo import bundled_model_path, bundled_models
+
+    for name, document in bundled_models().items():
+        folder = bundled_model_path(name)
+        assert (folder / "README.md").read_text() == render_model_card(document, folder, reference=name), name
 
 
 def test_push_refuses_offline_and_bad_ids(checkpoint, monkeypatch):
