@@ -58,7 +58,7 @@ class HubMixin:
                         cache_dir: str | os.PathLike | None = None, force_download: bool = False,
                         token: str | bool | None = None, local_files_only: bool = False,
                         map_location: str = "cpu") -> T:
-        """Load from a checkpoint folder, a bundled model name or a Hub repo id (``owner/name[@revision]``).
+        """Load from a checkpoint or run folder, a bundled model name or a Hub repo id (``owner/name[@revision]``).
 
         The rest of ``config.json`` is kept as ``checkpoint_meta``; for a Hub download it also records
         ``hub`` = {repo_id, revision, commit}, the commit the revision resolved to.
@@ -68,7 +68,12 @@ class HubMixin:
         from recurse.zoo import bundled_model_path
 
         source = str(pretrained_model_name_or_path)
-        folder = Path(source) if Path(source).is_dir() else bundled_model_path(source)
+        if Path(source).is_dir():
+            from recurse.solver import find_checkpoint_folder
+
+            folder = find_checkpoint_folder(Path(source))  # a checkpoint folder, or the best one of a run
+        else:
+            folder = bundled_model_path(source)
         hub = None
         if folder is None:
             folder = resolve_checkpoint(source, revision=revision, cache_dir=cache_dir, force_download=force_download,

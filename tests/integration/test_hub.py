@@ -53,7 +53,8 @@ def test_download_then_offline_then_errors(tmp_path, checkpoint):
     (repo / "optimizer.bin").write_bytes(b"x" * 100)  # not part of a checkpoint: the snapshot leaves it out
     puzzle = TASK.format(TASK.generate(np.random.default_rng(1))[0])
     env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1"}
-    with serve({"org/tiny": repo}) as (endpoint, requests):
+    with serve({"org/tiny": repo}) as server:
+        endpoint, requests = server
         env["HF_ENDPOINT"] = endpoint
         pulled = run_recurse("hub", "pull", "org/tiny", env=env)
         assert f"org/tiny@main is commit {COMMIT}" in pulled.stdout
@@ -62,6 +63,9 @@ def test_download_then_offline_then_errors(tmp_path, checkpoint):
         assert not any("optimizer.bin" in r for r in requests)
         snapshot = tmp_path / "hf" / "hub" / "models--org--tiny" / "snapshots" / COMMIT
         assert sorted(p.name for p in snapshot.iterdir()) == ["README.md", "config.json", "model.safetensors"]
+        pushed = run_recurse("hub", "push", str(checkpoint), "org/pushed", env={**env, "HF_TOKEN": TOKEN})
+        assert "pushed" in pushed.stdout and "/org/pushed/commit/" in pushed.stdout
+        assert "sudoku" in server.repos["org/pushed"].commits[-1][1]["README.md"].decode()
         missing = run_recurse("hub", "pull", "org/missing", env=env, check=False)
         assert missing.returncode != 0 and "no such model repository" in missing.stderr
         assert len(missing.stderr.strip().splitlines()) == 1
