@@ -96,6 +96,12 @@ def _alternatives() -> str:
     return bundled_list()
 
 
+def _cached_revisions(name: str, repo_type: str, cache_dir: str | Path | None) -> list[str]:
+    """The branches and tags of ``name`` that the cache knows (for advice when another one is asked for)."""
+    refs = Path(_cache_hint(cache_dir)) / f"{repo_type}s--{name.replace('/', '--')}" / "refs"
+    return sorted(p.name for p in refs.iterdir() if p.is_file()) if refs.is_dir() else []
+
+
 def snapshot_commit(folder: str | Path) -> str | None:
     """The commit a cached snapshot folder holds (its name, in the Hugging Face cache layout)."""
     folder = Path(folder)
@@ -123,10 +129,14 @@ def download(repo_id: str, *, revision: str | None = None, cache_dir: str | Path
     except LocalEntryNotFoundError:
         if offline:
             why = "HF_HUB_OFFLINE is set" if offline_mode() else "local_files_only is set"
-            advice = "unset it with network access to download it"
+            advice = ("unset HF_HUB_OFFLINE" if offline_mode() else "allow downloads") + \
+                " where the Hub can be reached to download it"
         else:  # the probe failed, or it passed but the Hub then did not answer
             why = f"the Hub cannot be reached ({reason or endpoint() + ' did not answer'})"
             advice = "check the network (or HF_ENDPOINT) to download it"
+        cached = _cached_revisions(name, repo_type, cache_dir)
+        if cached:
+            advice += f", or ask for a revision the cache has ({', '.join(f'{name}@{r}' for r in cached)})"
         extra = f", or use a bundled model instead: {_alternatives()}" if kind == "model" else ""
         raise CheckpointError(f"{what} is not in the local Hugging Face cache ({_cache_hint(cache_dir)}) and {why}; "
                               f"{advice}{extra}") from None

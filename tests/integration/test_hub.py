@@ -193,6 +193,8 @@ def test_unreachable_hub_uses_the_cache(monkeypatch, tmp_path, checkpoint, caplo
     assert time.perf_counter() - start < 10
     assert model.checkpoint_meta["hub"]["commit"] == COMMIT
     assert "using the cached org/tiny" in caplog.text and "HF_HUB_OFFLINE=1" in caplog.text
+    with pytest.raises(CheckpointError, match=r"ask for a revision the cache has \(org/tiny@main\)"):
+        RecursiveRefiner.from_pretrained("org/tiny@v2")
 
 
 def test_names_that_are_not_models_suggest_the_bundled_ones(tmp_path):
