@@ -35,7 +35,7 @@ def main(source: str, name: str, description: str, eval_set: str, eval_json: str
     document["bundled"] = {"name": name, "description": description, "eval_set": eval_set,
                            "accuracy": metrics.get("exact_accuracy"), "steps": document["training"]["step"]}
     (out / "config.json").write_text(json.dumps(document, indent=2) + "\n")
-    (out / "README.md").write_text(render_model_card(document, out, repo_id=None).replace("PATH/TO/CHECKPOINT", name))
+    (out / "README.md").write_text(render_model_card(document, out, reference=name))
     print(f"bundled {checkpoint} as {out} ({metrics.get('exact_accuracy')} exact on {eval_set})")
 
 

@@ -51,3 +51,26 @@ def build(assignments: tuple[str, ...]) -> None:
     click.echo(f"wrote {config.path}: train {counts['train']['examples']} examples in "
                f"{counts['train']['groups']} groups, test {counts['test']['examples']}; "
                f"fingerprint {manifest['fingerprint'][:16]}")
+
+
+@data.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.argument("repo_id")
+@click.option("--private", is_flag=True, help="Create the repository as private.")
+@click.option("--token", default=None, help="Hub token (default: the one saved by `hf auth login`).")
+@user_errors
+def push(path: str, repo_id: str, private: bool, token: str | None) -> None:
+    """Publish the dataset built at PATH to the Hub dataset repo REPO_ID, as Parquet with a dataset card.
+
+    The card records the build command and the fingerprint. Load it back (checked against the
+    published arrays) with build.source=hub:REPO_ID.
+
+    \b
+    Examples:
+      recurse data push data/sudoku-6x6-mini my-name/sudoku-6x6-mini
+      recurse data build sudoku task.box_rows=2 task.box_cols=3 build.source=hub:my-name/sudoku-6x6-mini path=data/s6
+    """
+    from recurse.data.hub_dataset import push_dataset
+
+    url = push_dataset(path, repo_id, private=private or None, token=token)
+    click.echo(f"pushed {path} to {url}")

@@ -33,7 +33,7 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
 
     from recurse.checkpoint import load_checkpoint
     from recurse.data.layout import load_split
-    from recurse.errors import ConfigError
+    from recurse.errors import ConfigError, RecurseError
     from recurse.evaluation import check_puzzle_map, evaluate, summarise
     from recurse.halting import inference_policy
     from recurse.solver import resolve_model
@@ -52,7 +52,16 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     data_path = options.get("data") or loaded.meta.get("dataset", {}).get("path")
     if not data_path:
         raise ConfigError("this checkpoint does not name its dataset; pass data=DIR")
-    split = load_split(data_path, options.get("split", "test"))
+    try:
+        split = load_split(data_path, options.get("split", "test"))
+    except RecurseError as error:
+        from recurse.zoo import data_advice
+
+        advice = None if options.get("data") else data_advice(loaded.meta)
+        if advice is None:
+            raise
+        raise ConfigError(f"{error}".split(";")[0] + f"; this model was evaluated on the data that `{advice}` "
+                          "builds: run it, or pass data=DIR") from None
     check_puzzle_map(loaded.meta.get("puzzle_identifiers"), data_path)
     task = build_task(loaded.meta["task"]) if "task" in loaded.meta else None
     max_steps = int(options.get("max_steps", loaded.config.halting.max_steps))

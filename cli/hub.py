@@ -36,16 +36,22 @@ def push(checkpoint: Path, repo_id: str, private: bool, token: str | None) -> No
 
 @hub.command()
 @click.argument("repo_id")
-@click.option("--revision", default=None, help="Branch, tag or commit.")
+@click.option("--revision", default=None, help="Branch, tag or commit (or write REPO_ID@REVISION).")
+@click.option("--force-download", is_flag=True, help="Download again even if the files are cached.")
 @user_errors
-def pull(repo_id: str, revision: str | None) -> None:
-    """Download REPO_ID into the Hugging Face cache (then it works offline).
+def pull(repo_id: str, revision: str | None, force_download: bool) -> None:
+    """Download REPO_ID's checkpoint into the Hugging Face cache (then it works offline).
+
+    Prints the commit the revision resolved to: pass it as --revision (or REPO_ID@COMMIT) to load
+    exactly these weights again.
 
     \b
-    Example:
+    Examples:
       recurse hub pull my-name/trm-sudoku-6x6
+      recurse hub pull my-name/trm-sudoku-6x6@v1
     """
-    from recurse.hub import download
+    from recurse.hub import download_checkpoint, snapshot_commit, split_reference
 
-    folder = download(repo_id, revision=revision)
-    click.echo(f"{repo_id} is in {folder}")
+    folder = download_checkpoint(repo_id, revision=revision, force_download=force_download)
+    name, pinned = split_reference(repo_id)
+    click.echo(f"{name}@{revision or pinned or 'main'} is commit {snapshot_commit(folder)}, in {folder}")

@@ -9,10 +9,24 @@ from recurse.refiner import RecursiveRefiner
 from recurse.registry import Registry
 from recurse.schedules import SCHEDULES
 
-__version__ = "0.1.0"
+DISTRIBUTION = "recurse-reasoners"  # the name on the package index (pip install recurse-reasoners)
+
+
+def _installed_version() -> str:
+    """The version of the installed distribution: pyproject.toml is the one place it is written."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # imported from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _installed_version()
 
 __all__ = [
     "CORES",
+    "DISTRIBUTION",
     "HALTING",
     "SCHEDULES",
     "Carry",

@@ -30,7 +30,9 @@ def build_refiner(config: ModelConfig) -> RecursiveRefiner:
         learned_positions=config.learned_positions, dtype=config.dtype,
     )
     schedule = config.schedule.build(make_level=make_level, dim=dim)
-    return RecursiveRefiner(embedding, schedule, vocab_size=config.vocab_size, dim=dim)
+    refiner = RecursiveRefiner(embedding, schedule, vocab_size=config.vocab_size, dim=dim)
+    refiner.model_config = config  # what save_pretrained writes to config.json
+    return refiner
 
 
 def build_halting(config: ModelConfig) -> HaltingPolicy:

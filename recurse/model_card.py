@@ -1,17 +1,31 @@
-"""Model cards for published solvers, generated from a checkpoint's config.json."""
+"""Model cards for published solvers, built with ``huggingface_hub.ModelCard`` from a checkpoint's config.json.
+
+The YAML header (``ModelCardData``) carries the library name, tags, the Hub dataset the model was trained
+on (when its recipe reads one), ``base_model`` for a checkpoint converted from another repo, and a
+model-index with the recorded held-out metrics as ``EvalResult`` entries.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from safetensors import safe_open
 
+from recurse import DISTRIBUTION
 from recurse.checkpoint import WEIGHTS_NAME
 
+if TYPE_CHECKING:
+    from huggingface_hub import ModelCard
+
 LICENSE = "apache-2.0"
+INSTALL = f"pip install {DISTRIBUTION}"
+PACKAGE_URL = f"https://pypi.org/project/{DISTRIBUTION}/"
+# metrics that go into the model-index (fractions in [0, 1]); ARC models add pass@k
+INDEXED_METRICS = {"exact_accuracy": "exact accuracy", "token_accuracy": "token accuracy", "valid_rate": "valid answers"}
 
 
 def _parameter_count(folder: Path) -> int:
@@ -47,31 +61,76 @@ def _example_puzzle_id(document: dict[str, Any]) -> str | None:
     return next((name for name in names[1:] if "|||" not in name), names[1])
 
 
-def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | None = None) -> str:
+def _hub_datasets(document: dict[str, Any]) -> list[str]:
+    """The Hub dataset repos the model's training data came from, as far as the checkpoint tells."""
+    from recurse.errors import RecurseError
+
+    dataset = document.get("dataset") or {}
+    sources = [dataset.get("source")] if dataset.get("source") else []
+    if not sources and document.get("recipe"):
+        from recurse.recipe import load_recipe
+
+        try:
+            build = load_recipe(document["recipe"]).data.build
+            sources = [build.source] if build is not None else []
+        except RecurseError:  # a recipe this installation does not have
+            pass
+    return [s[4:].split("@")[0] for s in sources if isinstance(s, str) and s.startswith("hub:")]
+
+
+def _base_model(document: dict[str, Any]) -> str | None:
+    source = document.get("source") or {}
+    repo = source.get("repo_id") or source.get("repo")
+    return repo if isinstance(repo, str) and repo.count("/") == 1 else None
+
+
+def _eval_results(document: dict[str, Any], task_name: str, datasets: list[str]) -> list:
+    from huggingface_hub import EvalResult
+
+    metrics = document.get("metrics") or {}
+    dataset = document.get("dataset") or {}
+    name = datasets[0] if datasets else Path(str(dataset.get("path") or "held-out")).name
+    labels = {**INDEXED_METRICS, **{key: key for key in metrics if key.startswith("pass@")}}
+    results = []
+    for key, label in labels.items():
+        value = metrics.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            results.append(EvalResult(task_type="puzzle-solving", task_name=f"{task_name} solving",
+                                      dataset_type=name, dataset_name=name, dataset_split="test", metric_type=key,
+                                      metric_name=label, metric_value=round(float(value), 4)))
+    return results
+
+
+def build_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | None = None,
+                     reference: str | None = None) -> "ModelCard":
+    """The card of the checkpoint in ``folder`` whose config is ``document``; usage snippets name
+    ``reference`` (default: ``repo_id``, else a placeholder path)."""
+    from huggingface_hub import ModelCard, ModelCardData
+
     model = document["model"]
     task = document.get("task") or {}
     task_name = task.get("kind", "unknown")
     metrics = document.get("metrics") or {}
     dataset = document.get("dataset") or {}
     training = document.get("training") or {}
-    reference = repo_id or "PATH/TO/CHECKPOINT"
+    reference = reference or repo_id or "PATH/TO/CHECKPOINT"
+    title = repo_id.split("/")[-1] if repo_id else (document.get("bundled") or {}).get("name") or reference
     example = _example_puzzle(document)  # generated once: a 9×9 minimal Sudoku takes a while
     puzzle_id = _example_puzzle_id(document)
     solve_options = f" --puzzle-id {puzzle_id}" if puzzle_id else ""
     solve_arguments = f', puzzle_id="{puzzle_id}"' if puzzle_id else ""
     schedule, core, halting = model["schedule"], model["core"], model["halting"]
-    tags = ["recurse", "recursive-reasoning", task_name]
+    datasets = _hub_datasets(document)
+    eval_results = _eval_results(document, task_name, datasets)
+    data = ModelCardData(
+        license=LICENSE, library_name="recurse", tags=["recurse", "recursive-reasoning", task_name, schedule["kind"]],
+        datasets=datasets or None, base_model=_base_model(document), model_name=title if eval_results else None,
+        eval_results=eval_results or None, metrics=[r.metric_type for r in eval_results] or None,
+    )
     lines = [
-        "---",
-        f"license: {LICENSE}",
-        "library_name: recurse",
-        "tags:",
-        *[f"- {tag}" for tag in tags],
-        "---",
+        f"# {title}",
         "",
-        f"# {repo_id.split('/')[-1] if repo_id else (document.get('bundled') or {}).get('name', 'recurse solver')}",
-        "",
-        f"A recursive reasoner for **{task_name}** trained with [recurse](https://pypi.org/project/recurse/): a "
+        f"A recursive reasoner for **{task_name}** trained with [recurse]({PACKAGE_URL}): a "
         f"`{schedule['kind']}` schedule over a `{core['kind']}` core, hidden size {model['hidden_size']}, "
         f"{_parameter_count(folder):,} parameters, halting `{halting['kind']}` with at most "
         f"{halting['max_steps']} supervision steps.",
@@ -79,7 +138,7 @@ def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | 
         "## Use",
         "",
         "```bash",
-        "pip install recurse",
+        INSTALL,
         f'recurse solve {reference}{solve_options} "{example}"',
         "```",
         "",
@@ -122,4 +181,10 @@ def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | 
     if source:
         lines += ["", "## Provenance", "", f"Converted from an official checkpoint: `{json.dumps(source)}`."]
     lines += ["", "## Model config", "", "```json", json.dumps(model, indent=2), "```", ""]
-    return "\n".join(lines)
+    return ModelCard(f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(lines))
+
+
+def render_model_card(document: dict[str, Any], folder: Path, *, repo_id: str | None = None,
+                      reference: str | None = None) -> str:
+    """:func:`build_model_card` as the text of ``README.md``."""
+    return str(build_model_card(document, folder, repo_id=repo_id, reference=reference))

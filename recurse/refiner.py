@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from recurse.embedding import InputEmbedding
+from recurse.hub_mixin import HubMixin
 from recurse.layers import CastedLinear, weight_cast_scope
 from recurse.schedules import Schedule, State
 
@@ -20,8 +21,10 @@ class RefinerOutput:
     q_continue: torch.Tensor  # [B] fp32
 
 
-class RecursiveRefiner(nn.Module):
+class RecursiveRefiner(nn.Module, HubMixin):
     """One supervision step of a recursive reasoner, with the schedule and embedding injected.
+
+    ``save_pretrained`` / ``from_pretrained`` / ``push_to_hub`` come from :class:`HubMixin`.
 
     The Q head reads position 0 and predicts (halt, continue). It starts with zero weights and bias −5,
     so a fresh model is confident it should not stop yet.

@@ -32,3 +32,36 @@ def bundled_model_path(name: str) -> Path | None:
         return None
     folder = root / name
     return folder if (folder / "config.json").is_file() else None
+
+
+def bundled_list() -> str:
+    """The bundled model names for a message: ``a, b, c (`recurse models list`)``."""
+    names = sorted(bundled_models())
+    return f"{', '.join(names)} (`recurse models list`)" if names else "none in this installation"
+
+
+def bundled_hint(name: str | None = None) -> str:
+    """The bundled model names for an error message, the closest one first when ``name`` resembles one."""
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(bundled_models()), n=1, cutoff=0.6) if name else []
+    guess = f"did you mean {close[0]}? " if close else ""
+    return f"{guess}bundled models: {bundled_list()}"
+
+
+def data_advice(document: dict) -> str | None:
+    """How to build the dataset a checkpoint was trained and evaluated on: the recipe command, or None."""
+    recipe = document.get("recipe")
+    path = (document.get("dataset") or {}).get("path")
+    if not recipe:
+        return None
+    command = f"recurse data build recipe={recipe}"
+    from recurse.errors import RecurseError
+    from recurse.recipe import load_recipe
+
+    try:
+        if path and str(load_recipe(recipe).data.path) != str(path):
+            command += f" data.path={path}"
+    except RecurseError:  # a recipe this installation does not have: the plain command still says what to run
+        pass
+    return command

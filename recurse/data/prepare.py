@@ -34,6 +34,12 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
     spec = config.build
     if spec is None:
         raise RecurseError(f"no dataset at {config.path} and the config has no data.build section to make one")
+    if spec.source.startswith("hub:"):  # a dataset published with `recurse data push` is taken as it is
+        from recurse.data.hub_dataset import load_published
+
+        manifest = load_published(spec.source[4:], config.path, task_spec=task.spec())
+        if manifest is not None:
+            return manifest
     manifest = task.build_dataset(config.path, spec, progress=progress)
     if manifest is not None:
         return manifest

@@ -25,7 +25,7 @@ class RunLogger:
 
                 self._tensorboard = SummaryWriter(str(run_dir / "tensorboard"))
             except ImportError:
-                log.warning("logging.tensorboard is on but tensorboard is not installed (pip install recurse[tensorboard])")
+                log.warning("logging.tensorboard is on but tensorboard is not installed (pip install 'recurse-reasoners[tensorboard]')")
         if config.wandb:
             try:
                 import wandb
@@ -33,7 +33,7 @@ class RunLogger:
                 self._wandb = wandb.init(project=config.wandb_project, name=run_dir.name, config=run_config,
                                          dir=str(run_dir))
             except ImportError:
-                log.warning("logging.wandb is on but wandb is not installed (pip install recurse[wandb])")
+                log.warning("logging.wandb is on but wandb is not installed (pip install 'recurse-reasoners[wandb]')")
 
     def drop_after(self, step: int) -> None:
         """Forget the lines of steps after ``step``: a resumed run writes them again, so none appears twice."""

@@ -1,28 +1,71 @@
-"""Hub I/O through the real huggingface_hub client: download from a local Hub-style server, reuse
-offline from the cache, clear one-line errors; push checked at the HfApi boundary."""
+"""Hub I/O through the real huggingface_hub client against a local Hub-style server: push and pull with
+revisions, snapshot allow-patterns, cards with a model-index, offline behaviour that fails fast with
+useful advice, and built datasets published as Parquet and loaded back through ``datasets``."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
+from recurse.builder import build_refiner
+from recurse.errors import CheckpointError, RecurseError
 from recurse.hub import push_to_hub, save_pretrained
-from tests.fake_hub import serve
+from recurse.refiner import RecursiveRefiner
+from tests.fake_hub import COMMIT, serve
 from tests.integration.conftest import TASK, run_recurse
+
+BUNDLED = ("maze-9x9", "sudoku-4x4", "sudoku-6x6")
+TOKEN = "test-token"
+
+
+def _use_endpoint(monkeypatch, endpoint: str, cache: Path, *, offline: bool = False) -> None:
+    """Point this process's huggingface_hub at ``endpoint`` with its own cache (it reads both at import)."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "ENDPOINT", endpoint)
+    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", offline)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1" if offline else "0")
+
+
+@pytest.fixture
+def hub(monkeypatch, tmp_path):
+    with serve() as server:
+        _use_endpoint(monkeypatch, server.endpoint, tmp_path / "hub-cache")
+        yield server
+
+
+def _model(checkpoint: Path) -> RecursiveRefiner:
+    return RecursiveRefiner.from_pretrained(checkpoint)
 
 
 def test_download_then_offline_then_errors(tmp_path, checkpoint):
     repo = save_pretrained(checkpoint, tmp_path / "repo", repo_id="org/tiny")
+    (repo / "optimizer.bin").write_bytes(b"x" * 100)  # not part of a checkpoint: the snapshot leaves it out
     puzzle = TASK.format(TASK.generate(np.random.default_rng(1))[0])
     env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1"}
-    with serve({"org/tiny": repo}) as (endpoint, requests):
+    with serve({"org/tiny": repo}) as server:
+        endpoint, requests = server
         env["HF_ENDPOINT"] = endpoint
         pulled = run_recurse("hub", "pull", "org/tiny", env=env)
-        assert "org/tiny is in" in pulled.stdout
-        assert any("/org/tiny/resolve/main/model.safetensors" in r for r in requests)
+        assert f"org/tiny@main is commit {COMMIT}" in pulled.stdout
+        assert any("/api/models/org/tiny/tree/" in r for r in requests)
+        assert any(f"/org/tiny/resolve/{COMMIT}/model.safetensors" in r for r in requests)
+        assert not any("optimizer.bin" in r for r in requests)
+        snapshot = tmp_path / "hf" / "hub" / "models--org--tiny" / "snapshots" / COMMIT
+        assert sorted(p.name for p in snapshot.iterdir()) == ["README.md", "config.json", "model.safetensors"]
+        pushed = run_recurse("hub", "push", str(checkpoint), "org/pushed", env={**env, "HF_TOKEN": TOKEN})
+        assert "pushed" in pushed.stdout and "/org/pushed/commit/" in pushed.stdout
+        assert "sudoku" in server.repos["org/pushed"].commits[-1][1]["README.md"].decode()
         missing = run_recurse("hub", "pull", "org/missing", env=env, check=False)
         assert missing.returncode != 0 and "no such model repository" in missing.stderr
         assert len(missing.stderr.strip().splitlines()) == 1
@@ -32,41 +75,90 @@ def test_download_then_offline_then_errors(tmp_path, checkpoint):
     record = json.loads(solved.stdout)
     assert record["puzzle"] == puzzle and len(record["answer"]) == 16
     not_cached = run_recurse("solve", "org/other", puzzle, env=offline, check=False)
-    assert not_cached.returncode != 0 and "not in the local Hugging Face cache" in not_cached.stderr
-    assert "HF_HUB_OFFLINE" in not_cached.stderr and "Traceback" not in not_cached.stderr
+    message = not_cached.stderr.strip()
+    assert not_cached.returncode != 0 and len(message.splitlines()) == 1 and "Traceback" not in message
+    assert "not in the local Hugging Face cache" in message and "HF_HUB_OFFLINE is set" in message
+    assert all(name in message for name in BUNDLED) and "recurse models list" in message
+    assert "recurse hub pull" not in message
 
 
-def test_push_uploads_weights_config_and_card(tmp_path, checkpoint, monkeypatch):
-    from huggingface_hub import HfApi
+def test_model_push_then_pull_pinned_revisions(hub, tmp_path, checkpoint):
+    model = _model(checkpoint)
+    first = model.push_to_hub("me/tiny", token=TOKEN)
+    with torch.no_grad():
+        model.q_head.bias.fill_(1.5)
+    second = model.push_to_hub("me/tiny", token=TOKEN, commit_message="second")
+    first_commit, second_commit = first.rsplit("/", 1)[1], second.rsplit("/", 1)[1]
+    assert first_commit != second_commit and hub.repos["me/tiny"].refs["main"] == second_commit
+    assert sorted(hub.repos["me/tiny"].commits[-1][1]) == ["README.md", "config.json", "model.safetensors"]
 
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    calls = {}
+    latest = RecursiveRefiner.from_pretrained("me/tiny")
+    assert torch.equal(latest.q_head.bias, torch.full((2,), 1.5))
+    assert latest.checkpoint_meta["hub"] == {"repo_id": "me/tiny", "revision": "main", "commit": second_commit}
+    assert latest.checkpoint_meta["task"] == TASK.spec()  # the rest of config.json comes along
+    pinned = RecursiveRefiner.from_pretrained(f"me/tiny@{first_commit}")
+    assert torch.equal(pinned.q_head.bias, torch.full((2,), -5.0))
+    assert pinned.checkpoint_meta["hub"]["commit"] == first_commit
+    by_argument = RecursiveRefiner.from_pretrained("me/tiny", revision=first_commit, cache_dir=tmp_path / "other",
+                                                   force_download=True)
+    assert torch.equal(by_argument.q_head.bias, pinned.q_head.bias)
+    with pytest.raises(CheckpointError, match="has no revision 'v9'"):
+        RecursiveRefiner.from_pretrained("me/tiny", revision="v9")
+    with pytest.raises(CheckpointError, match="not in the local Hugging Face cache .* local_files_only"):
+        RecursiveRefiner.from_pretrained("me/tiny", cache_dir=tmp_path / "empty", local_files_only=True)
 
-    def create_repo(self, repo_id, private=False, exist_ok=False, repo_type=None):
-        calls["create"] = (repo_id, private, exist_ok)
-        return f"https://hub.example/{repo_id}"
 
-    def upload_folder(self, repo_id, folder_path, repo_type=None, commit_message=None):
-        folder = Path(folder_path)
-        calls["files"] = sorted(p.name for p in folder.iterdir())
-        calls["card"] = (folder / "README.md").read_text()
+def test_save_pretrained_writes_the_checkpoint_format(tmp_path, checkpoint):
+    from recurse.solver import Solver
 
-    monkeypatch.setattr(HfApi, "create_repo", create_repo)
-    monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
-    url = push_to_hub(checkpoint, "me/tiny-sudoku", private=True)
-    assert url.endswith("me/tiny-sudoku") and calls["create"] == ("me/tiny-sudoku", True, True)
-    assert calls["files"] == ["README.md", "config.json", "model.safetensors"]
-    card = calls["card"]
-    for expected in ("library_name: recurse", "- recurse", "- recursive-reasoning", "- sudoku", "license: apache-2.0",
-                     "recurse solve me/tiny-sudoku", "trm-sudoku-mini", "exact_accuracy", "abc"):
-        assert expected in card, expected
-    example = card.split('recurse solve me/tiny-sudoku "')[1].split('"')[0]
+    model = build_refiner(_model(checkpoint).model_config)  # a fresh model that knows only its config
+    with pytest.raises(CheckpointError):  # without a task the folder could not be used: refuse to pretend
+        Solver.from_pretrained(model.save_pretrained(tmp_path / "bare"))
+    model.checkpoint_meta = {"task": TASK.spec(), "vocab": TASK.vocab}
+    folder = model.save_pretrained(tmp_path / "saved")
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.json", "model.safetensors"]
+    solver = Solver.from_pretrained(folder)
+    puzzle = TASK.format(TASK.generate(np.random.default_rng(2))[0])
+    assert len(solver.solve(puzzle).answer) == 16
+    reloaded = RecursiveRefiner.from_pretrained(folder)
+    for name, tensor in model.state_dict().items():
+        assert torch.equal(reloaded.state_dict()[name], tensor), name
+
+
+def test_card_has_metadata_model_index_and_usage(hub, checkpoint):
+    from huggingface_hub import ModelCard
+
+    model = _model(checkpoint)
+    model.checkpoint_meta.update(recipe="trm-sudoku", source={"format": "official-trm", "repo_id": "org/official"},
+                                 puzzle_identifiers=["<blank>", "abc", "abc|||t1"],
+                                 metrics={"exact_accuracy": 0.25, "token_accuracy": 0.8125, "count": 8,
+                                          "pass@2": 0.375, "valid_rate": float("nan")})
+    model.push_to_hub("me/card", token=TOKEN)
+    text = hub.repos["me/card"].commits[-1][1]["README.md"].decode()
+    card = ModelCard(text)
+    assert card.data.library_name == "recurse" and card.data.license == "apache-2.0"
+    assert {"recurse", "recursive-reasoning", "sudoku", "trm"} <= set(card.data.tags)
+    assert card.data.datasets == ["sapientinc/sudoku-extreme"]  # the recipe reads it from the Hub
+    assert card.data.base_model == "org/official"
+    results = {r.metric_type: r.metric_value for r in card.data.eval_results}
+    assert results == {"exact_accuracy": 0.25, "token_accuracy": 0.8125, "pass@2": 0.375}  # counts and NaN left out
+    assert card.data.eval_results[0].dataset_type == "sapientinc/sudoku-extreme"
+    assert "model-index:" in text and "pip install recurse-reasoners" in text and "pip install recurse\n" not in text
+    assert 'recurse solve me/card --puzzle-id abc "' in text and 'puzzle_id="abc"' in text
+    example = text.split('recurse solve me/card --puzzle-id abc "')[1].split('"')[0]
     assert TASK.solve_all(TASK.parse(example)).unique, "the card's example is a real puzzle of its task"
 
 
-def test_push_refuses_offline_and_bad_ids(checkpoint, monkeypatch):
-    from recurse.errors import RecurseError
+def test_bundled_cards_are_what_the_generator_writes():
+    from recurse.model_card import render_model_card
+    from recurse.zoo import bundled_model_path, bundled_models
 
+    for name, document in bundled_models().items():
+        folder = bundled_model_path(name)
+        assert (folder / "README.md").read_text() == render_model_card(document, folder, reference=name), name
+
+
+def test_push_refuses_offline_and_bad_ids(checkpoint, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(RecurseError, match="HF_HUB_OFFLINE"):
         push_to_hub(checkpoint, "me/x")
@@ -74,8 +166,141 @@ def test_push_refuses_offline_and_bad_ids(checkpoint, monkeypatch):
         push_to_hub(checkpoint, "no-slash")
 
 
+@pytest.mark.parametrize("endpoint", ["http://hub.invalid", "http://127.0.0.1:9"])
+def test_unreachable_hub_fails_fast_with_advice(monkeypatch, tmp_path, endpoint):
+    from recurse.solver import resolve_model
+
+    _use_endpoint(monkeypatch, endpoint, tmp_path / "cache")
+    start = time.perf_counter()
+    with pytest.raises(CheckpointError) as caught:
+        resolve_model("org/absent")
+    elapsed = time.perf_counter() - start
+    message = str(caught.value)
+    assert elapsed < 10, f"took {elapsed:.1f} s"  # without the probe the client retries for ~25 s
+    assert "\n" not in message and "the Hub cannot be reached" in message
+    assert "not in the local Hugging Face cache" in message and all(name in message for name in BUNDLED)
+    assert "recurse hub pull" not in message
+
+
+def test_unreachable_hub_uses_the_cache(monkeypatch, tmp_path, checkpoint, caplog):
+    cache = tmp_path / "cache"
+    with serve({"org/tiny": save_pretrained(checkpoint, tmp_path / "repo")}) as server:
+        _use_endpoint(monkeypatch, server.endpoint, cache)
+        RecursiveRefiner.from_pretrained("org/tiny")
+    _use_endpoint(monkeypatch, "http://127.0.0.1:9", cache)
+    start = time.perf_counter()
+    model = RecursiveRefiner.from_pretrained("org/tiny")
+    assert time.perf_counter() - start < 10
+    assert model.checkpoint_meta["hub"]["commit"] == COMMIT
+    assert "using the cached org/tiny" in caplog.text and "HF_HUB_OFFLINE=1" in caplog.text
+    with pytest.raises(CheckpointError, match=r"ask for a revision the cache has \(org/tiny@main\)"):
+        RecursiveRefiner.from_pretrained("org/tiny@v2")
+
+
+def test_names_that_are_not_models_suggest_the_bundled_ones(tmp_path):
+    from recurse.solver import Solver
+
+    with pytest.raises(CheckpointError) as caught:
+        Solver.from_pretrained("sudoku-9x9")
+    message = str(caught.value)
+    assert "did you mean sudoku-6x6?" in message and all(name in message for name in BUNDLED)
+    evaluated = run_recurse("eval", "sudoku-6x6", cwd=tmp_path, check=False)
+    assert evaluated.returncode != 0 and "recurse data build recipe=trm-sudoku-mini" in evaluated.stderr
+    assert len(evaluated.stderr.strip().splitlines()) == 1
+
+
+def _build(path: Path, seed: int = 0) -> dict:
+    from recurse.config import DataConfig
+    from recurse.data.prepare import build_from_config
+
+    config = DataConfig(task=TASK.spec(), path=str(path),
+                        build={"train_size": 12, "test_size": 4, "num_aug": 2, "seed": seed})
+    return build_from_config(config, progress=False)
+
+
+def _load(source: str, path: Path) -> dict:
+    from recurse.config import DataConfig
+    from recurse.data.prepare import build_from_config
+
+    return build_from_config(DataConfig(task=TASK.spec(), path=str(path), build={"source": source}), progress=False)
+
+
+def _arrays(root: Path) -> dict[str, np.ndarray]:
+    return {f"{split}/{file.name}": np.load(file) for split in ("train", "test")
+            for file in sorted((root / split).glob("*.npy"))}
+
+
+def test_dataset_push_then_load_round_trip(hub, tmp_path, monkeypatch):
+    from huggingface_hub import DatasetCard
+
+    from recurse.data.hub_dataset import push_dataset
+
+    built = _build(tmp_path / "built")
+    first = push_dataset(tmp_path / "built", "org/s4", token=TOKEN).rsplit("/", 1)[1]
+    files = hub.repos["datasets/org/s4"].commits[-1][1]
+    assert "data/train-00000-of-00001.parquet" in files and "recurse/manifest.json" in files
+    card = DatasetCard(files["README.md"].decode())
+    assert "recurse" in card.data.tags and card.data.configs[0]["data_files"][0]["split"] == "train"
+    assert built["fingerprint"] in card.text
+    assert ("recurse data build sudoku task.box_rows=2 task.box_cols=2 build.source=generate build.train_size=12 "
+            "build.test_size=4 build.num_aug=2 build.seed=0") in card.text
+
+    loaded = _load("hub:org/s4", tmp_path / "loaded")
+    assert loaded["fingerprint"] == built["fingerprint"] and loaded["hub"]["commit"] == first
+    original, copy = _arrays(tmp_path / "built"), _arrays(tmp_path / "loaded")
+    assert original.keys() == copy.keys() and len(original) == 10
+    for name, array in original.items():
+        assert copy[name].dtype == array.dtype and np.array_equal(copy[name], array), name
+
+    _build(tmp_path / "other", seed=1)
+    push_dataset(tmp_path / "other", "org/s4", token=TOKEN)
+    pinned = _load(f"hub:org/s4@{first}", tmp_path / "pinned")
+    assert pinned["fingerprint"] == built["fingerprint"]
+    assert _load("hub:org/s4", tmp_path / "latest")["fingerprint"] != built["fingerprint"]
+
+    # Offline, from the cache: the same arrays without the server.
+    _use_endpoint(monkeypatch, "http://127.0.0.1:9", tmp_path / "hub-cache", offline=True)
+    again = _load(f"hub:org/s4@{first}", tmp_path / "offline")
+    assert again["fingerprint"] == built["fingerprint"]
+    for name, array in _arrays(tmp_path / "offline").items():
+        assert np.array_equal(array, original[name]), name
+
+
+def test_dataset_load_refuses_another_task(hub, tmp_path):
+    from recurse.config import DataConfig
+    from recurse.data.hub_dataset import push_dataset
+    from recurse.data.prepare import build_from_config
+
+    _build(tmp_path / "built")
+    push_dataset(tmp_path / "built", "org/s4", token=TOKEN)
+    config = DataConfig(task={"kind": "sudoku"}, path=str(tmp_path / "x"), build={"source": "hub:org/s4"})
+    with pytest.raises(RecurseError, match="holds data of the task"):
+        build_from_config(config, progress=False)
+
+
+def test_data_push_command(tmp_path):
+    _build(tmp_path / "built")
+    env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1", "HF_TOKEN": TOKEN}
+    with serve() as server:
+        env["HF_ENDPOINT"] = server.endpoint
+        pushed = run_recurse("data", "push", str(tmp_path / "built"), "org/cli", env=env)
+        assert "pushed" in pushed.stdout and "datasets/org/cli" in server.repos
+        # Any datasets user can read it from the Hub by name.
+        script = ("import datasets, json; d = datasets.load_dataset('org/cli'); "
+                  "print(json.dumps({k: [v.num_rows, v[0]['inputs']] for k, v in d.items()}))")
+        read = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                              env={**os.environ, **env})
+        assert read.returncode == 0, read.stderr[-2000:]
+        rows = json.loads(read.stdout.strip().splitlines()[-1])
+        inputs = np.load(tmp_path / "built" / "train" / "all__inputs.npy")
+        assert rows["train"] == [len(inputs), inputs[0].tolist()] and rows["test"][0] == 4
+    env.pop("HF_ENDPOINT")
+    refused = run_recurse("data", "push", str(tmp_path), "org/cli", env=env, check=False)
+    assert refused.returncode != 0 and "not a dataset built by `recurse data build`" in refused.stderr
+
+
 def test_hub_datasets_download_then_build_offline(tmp_path):
-    """``hub:<dataset>`` sources go through hf_hub_download (repo_type=dataset) and the cache."""
+    """``hub:<dataset>`` sources that hold CSV files go through hf_hub_download (repo_type=dataset) and the cache."""
     fixtures = Path(__file__).parents[1] / "fixtures" / "data"
     sudoku = tmp_path / "sudoku-repo"
     sudoku.mkdir()
