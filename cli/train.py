@@ -22,7 +22,7 @@ def train(assignments: tuple[str, ...]) -> None:
     \b
     Examples:
       recurse train recipe=trm-sudoku-mini
-      recurse train recipe=trm-sudoku-mini training.max_minutes=2 out_dir=runs/quick
+      recurse train recipe=trm-sudoku-mini training.max_steps=500 out_dir=runs/quick
       recurse train recipe=trm-sudoku model.forward_dtype=float32 runtime.device=cuda
       recurse train resume=runs/trm-sudoku-mini
       torchrun --nproc-per-node 2 -m recurse.cli train recipe=trm-sudoku-mini
