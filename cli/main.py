@@ -7,7 +7,6 @@ the command functions, so ``recurse --help`` and every ``recurse CMD --help`` re
 from __future__ import annotations
 
 import importlib
-import logging
 
 import click
 
@@ -95,6 +94,8 @@ def cli(plugins: tuple[str, ...]) -> None:
       recurse convert official PATH/step_N --config PATH/all_config.yaml --out DIR
       recurse --plugin my_task.py train recipe=my-recipe.yaml
     """
+    import logging  # here, not at the top: help and completion never need it
+
     # Library notes (filled config defaults, skipped optional loggers) go to stderr as plain lines.
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))

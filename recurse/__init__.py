@@ -44,12 +44,15 @@ def _package_version() -> str:
     """The installed distribution's version: pyproject.toml is the one place it is written."""
     from importlib import metadata
 
-    # The distribution that installs the ``recurse`` package need not be called ``recurse``.
-    names = metadata.packages_distributions().get("recurse") or ["recurse"]
     try:
-        return metadata.version(names[0])
+        return metadata.version("recurse")
     except metadata.PackageNotFoundError:
-        return "0+unknown"  # run from a source tree that was never installed
+        pass
+    # The distribution that installs the ``recurse`` package need not be called ``recurse``; finding it
+    # means reading every installed distribution's file list, so only when the direct look-up fails.
+    for name in metadata.packages_distributions().get("recurse", []):
+        return metadata.version(name)
+    return "0+unknown"  # run from a source tree that was never installed
 
 
 def __getattr__(name: str) -> Any:
