@@ -95,3 +95,18 @@ def test_cpu_recipes_are_step_budgeted_and_documented():
         # A fixed number of optimiser steps makes the result the same on a slow or a busy machine.
         assert config.training.max_steps and config.training.max_minutes is None, name
         assert config.expected is not None and config.expected.steps == config.training.max_steps, name
+
+
+def test_a_step_budget_repeats_the_learning_rates_of_the_timed_runs():
+    """The documented runs stopped on time, when the schedule's total was the step reached so far; with a
+    constant rate after warmup the total does not matter, so stopping at their step count repeats them."""
+    from recurse.optim import warmup_cosine
+
+    for name in ("trm-sudoku-mini", "baseline-sudoku-mini", "trm-maze-mini", "trm-sudoku4-mini", "trm-sudoku9-mini"):
+        cfg = load_recipe(name).training
+        for step in range(1, cfg.max_steps + 1):
+            timed = warmup_cosine(step, base_lr=cfg.lr, warmup_steps=cfg.lr_warmup_steps,
+                                  total_steps=max(step, cfg.lr_warmup_steps + 1), min_ratio=cfg.lr_min_ratio)
+            budgeted = warmup_cosine(step, base_lr=cfg.lr, warmup_steps=cfg.lr_warmup_steps,
+                                     total_steps=cfg.max_steps, min_ratio=cfg.lr_min_ratio)
+            assert timed == budgeted, (name, step)
