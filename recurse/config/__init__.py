@@ -13,6 +13,6 @@ from recurse.config.run import (
     TrainingConfig,
 )
 
-__all__ = ["DTYPES", "DataBuildConfig", "DataConfig", "EvaluationConfig", "ExpectedResult", "LoggingConfig", "ModelConfig",
-           "PuzzleEmbeddingConfig", "RunConfig", "RuntimeConfig", "TrainingConfig", "apply_overrides",
+__all__ = ["DTYPES", "DataBuildConfig", "DataConfig", "EvaluationConfig", "ExpectedResult", "LoggingConfig",
+           "ModelConfig", "PuzzleEmbeddingConfig", "RunConfig", "RuntimeConfig", "TrainingConfig", "apply_overrides",
            "validate_config"]
