@@ -1,27 +1,85 @@
-"""The ``recurse`` entry point: a click group that gathers the subcommands."""
+"""The ``recurse`` entry point: a click group that imports a subcommand's module only when it is used.
+
+``import recurse`` does not import torch and the command modules import their heavy dependencies inside
+the command functions, so ``recurse --help`` and every ``recurse CMD --help`` return at once.
+"""
 
 from __future__ import annotations
 
-import logging
+import importlib
 
 import click
 
-from recurse import __version__
-from recurse.cli.bench import bench
-from recurse.cli.convert import convert
-from recurse.cli.data import data
 from recurse.cli.errors import user_errors
-from recurse.cli.evaluate import eval_
-from recurse.cli.hub import hub
-from recurse.cli.models import models
-from recurse.cli.recipes import recipes
-from recurse.cli.solve import solve
-from recurse.cli.tasks import tasks
-from recurse.cli.train import train
+
+# Command name -> "module:attribute"; ``recurse --help`` lists them in alphabetical order, as click does.
+COMMANDS = {
+    "train": "recurse.cli.train:train",
+    "eval": "recurse.cli.evaluate:eval_",
+    "solve": "recurse.cli.solve:solve",
+    "models": "recurse.cli.models:models",
+    "data": "recurse.cli.data:data",
+    "recipes": "recurse.cli.recipes:recipes",
+    "tasks": "recurse.cli.tasks:tasks",
+    "hub": "recurse.cli.hub:hub",
+    "convert": "recurse.cli.convert:convert",
+    "bench": "recurse.cli.bench:bench",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="recurse")
+def _completions() -> dict[tuple[str, ...], object]:
+    """(command path, parameter name) -> what completes it; attached when the command is loaded."""
+    from recurse.cli import completion as c
+
+    return {
+        ("train", "assignments"): c.assignments_completer(recipes=True),
+        ("bench", "assignments"): c.assignments_completer(recipes=True),
+        ("data", "build", "assignments"): c.assignments_completer(recipes=True, tasks=True),
+        ("eval", "checkpoint"): c.complete_model,
+        ("solve", "model"): c.complete_model,
+        ("recipes", "show", "name"): c.complete_recipe,
+        ("recipes", "copy", "name"): c.complete_recipe,
+    }
+
+
+def _attach_completions(command: click.Command, path: tuple[str, ...], table: dict) -> None:
+    for param in command.params:
+        completer = table.get((*path, param.name))
+        # A completer the command declares itself wins; click keeps it in this attribute.
+        if completer is not None and getattr(param, "_custom_shell_complete", None) is None:
+            param._custom_shell_complete = completer
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            _attach_completions(sub, (*path, name), table)
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use, from the ``COMMANDS`` table."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        _attach_completions(command, (name,), _completions())
+        return command
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from recurse import __version__
+
+        click.echo(f"recurse, version {__version__}")
+        ctx.exit()
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 @click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False),
               help="A Python file defining tasks, cores, schedules or halting policies (repeatable).")
 @user_errors
@@ -31,11 +89,13 @@ def cli(plugins: tuple[str, ...]) -> None:
     \b
     Examples:
       recurse train recipe=trm-sudoku-mini
-      recurse eval runs/trm-sudoku-mini/checkpoints/step_2000
+      recurse eval runs/trm-sudoku-mini
       recurse recipes list
       recurse convert official PATH/step_N --config PATH/all_config.yaml --out DIR
       recurse --plugin my_task.py train recipe=my-recipe.yaml
     """
+    import logging  # here, not at the top: help and completion never need it
+
     # Library notes (filled config defaults, skipped optional loggers) go to stderr as plain lines.
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -49,10 +109,6 @@ def cli(plugins: tuple[str, ...]) -> None:
     load_installed_plugins()
     for path in plugins:
         load_plugin_file(path)
-
-
-for command in (train, eval_, solve, models, data, recipes, tasks, hub, convert, bench):
-    cli.add_command(command)
 
 
 def main() -> None:

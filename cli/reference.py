@@ -15,9 +15,26 @@ Every command also prints this with `--help`. Settings are dotted `key=value` ov
 (`recurse train recipe=trm-sudoku-mini training.lr=1e-3`); see [recipes.md](recipes.md).
 """
 
+COMPLETION = """## Shell completion
+
+`recurse` completes command names, recipe names (`recurse train recipe=<TAB>`, `recurse recipes show
+<TAB>`), task names (`recurse data build <TAB>`) and bundled model names (`recurse solve <TAB>`,
+`recurse eval <TAB>`). Generate the script once and load it from your shell's start-up file:
+
+```bash
+_RECURSE_COMPLETE=bash_source recurse > ~/.recurse-complete.bash   # then, in ~/.bashrc:
+. ~/.recurse-complete.bash
+_RECURSE_COMPLETE=zsh_source recurse > ~/.recurse-complete.zsh     # zsh: source it from ~/.zshrc
+_RECURSE_COMPLETE=fish_source recurse > ~/.config/fish/completions/recurse.fish
+```
+"""
+
 
 def _walk(command: click.Command, parent: click.Context | None, path: list[str]):
-    context = click.Context(command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100)
+    # The root's context_settings (``-h`` beside ``--help``) as ``recurse`` itself applies them; children inherit.
+    settings = command.context_settings if parent is None else {}
+    context = click.Context(command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100,
+                            **settings)
     yield path, command.get_help(context)
     if isinstance(command, click.Group):
         for name in command.list_commands(context):
@@ -25,7 +42,7 @@ def _walk(command: click.Command, parent: click.Context | None, path: list[str])
 
 
 def cli_reference() -> str:
-    sections = [HEADER]
+    sections = [HEADER, COMPLETION]
     for path, help_text in _walk(cli, None, ["recurse"]):
         heading = "#" * min(len(path) + 1, 4)
         sections.append(f"{heading} `{' '.join(path)}`\n\n```text\n{help_text.rstrip()}\n```\n")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import yaml
 
 from recurse.cli.args import split_assignments
 from recurse.cli.errors import user_errors
@@ -19,12 +18,12 @@ def train(assignments: tuple[str, ...]) -> None:
     """Train a recursive reasoner from a recipe.
 
     Any config key can be overridden as a dotted KEY=VALUE (lists and mappings in YAML flow style).
-    The resolved config is printed and saved as RUN_DIR/config.yaml.
+    The resolved config is saved as RUN_DIR/config.yaml (logging.verbose=true also prints it).
 
     \b
     Examples:
       recurse train recipe=trm-sudoku-mini
-      recurse train recipe=trm-sudoku-mini training.max_minutes=2 out_dir=runs/quick
+      recurse train recipe=trm-sudoku-mini training.max_steps=500 out_dir=runs/quick
       recurse train recipe=trm-sudoku model.forward_dtype=float32 runtime.device=cuda
       recurse train resume=runs/trm-sudoku-mini
       torchrun --nproc-per-node 2 -m recurse.cli train recipe=trm-sudoku-mini
@@ -51,11 +50,5 @@ def train(assignments: tuple[str, ...]) -> None:
         click.echo(f"resuming from {resume_from}")
     else:
         config = load_recipe(special.get("recipe", "trm-sudoku-mini"), overrides)
-    trainer = Trainer(config, resume_from=resume_from, run_dir=run_dir, echo=click.echo)
-    if trainer.runtime.is_main:
-        click.echo(yaml.safe_dump({"config": trainer.config.model_dump(mode="json")}, sort_keys=False).rstrip())
-        click.echo(f"run folder: {trainer.run_dir}   device: {trainer.device}   processes: {trainer.runtime.world_size}")
-    metrics = trainer.fit()
-    if trainer.runtime.is_main:
-        click.echo(f"done: {trainer.run_dir} (checkpoints in {trainer.run_dir / 'checkpoints'}); "
-                   f"exact accuracy {metrics.get('exact_accuracy', float('nan')):.4f}")
+    # The trainer prints the run's one-line header, its progress and the closing summary.
+    Trainer(config, resume_from=resume_from, run_dir=run_dir, echo=click.echo).fit()

@@ -1,42 +1,67 @@
-"""recurse: recursive reasoners that refine an answer by recursing on a latent state."""
+"""recurse: recursive reasoners that refine an answer by recursing on a latent state.
 
-from recurse.builder import build_halting, build_model, build_refiner, build_training_model
-from recurse.carry import Carry, DeepSupervision
-from recurse.config import ModelConfig
-from recurse.cores import CORES
-from recurse.halting import HALTING
-from recurse.refiner import RecursiveRefiner
-from recurse.registry import Registry
-from recurse.schedules import SCHEDULES
+The names below load on first use, so ``import recurse`` (and with it every ``recurse --help``) does not
+import torch; ``from recurse import build_model`` works as before.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Public name -> the module that defines it.
+_EXPORTS = {
+    "build_halting": "recurse.builder",
+    "build_model": "recurse.builder",
+    "build_refiner": "recurse.builder",
+    "build_training_model": "recurse.builder",
+    "Carry": "recurse.carry",
+    "DeepSupervision": "recurse.carry",
+    "ModelConfig": "recurse.config",
+    "CORES": "recurse.cores",
+    "HALTING": "recurse.halting",
+    "RecursiveRefiner": "recurse.refiner",
+    "Registry": "recurse.registry",
+    "SCHEDULES": "recurse.schedules",
+}
+
+__all__ = sorted([*_EXPORTS, "DISTRIBUTION", "__version__"])
 
 DISTRIBUTION = "recurse-reasoners"  # the name on the package index (pip install recurse-reasoners)
 
+if TYPE_CHECKING:
+    from recurse.builder import build_halting, build_model, build_refiner, build_training_model
+    from recurse.carry import Carry, DeepSupervision
+    from recurse.config import ModelConfig
+    from recurse.cores import CORES
+    from recurse.halting import HALTING
+    from recurse.refiner import RecursiveRefiner
+    from recurse.registry import Registry
+    from recurse.schedules import SCHEDULES
 
-def _installed_version() -> str:
-    """The version of the installed distribution: pyproject.toml is the one place it is written."""
-    from importlib.metadata import PackageNotFoundError, version
+    __version__: str
+
+
+def _package_version() -> str:
+    """The installed distribution's version: pyproject.toml is the one place it is written."""
+    from importlib import metadata
 
     try:
-        return version(DISTRIBUTION)
-    except PackageNotFoundError:  # imported from a source tree that was never installed
-        return "0+unknown"
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "0+unknown"  # run from a source tree that was never installed
 
 
-__version__ = _installed_version()
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value = _package_version()
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
+        raise AttributeError(f"module 'recurse' has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip this function
+    return value
 
-__all__ = [
-    "CORES",
-    "DISTRIBUTION",
-    "HALTING",
-    "SCHEDULES",
-    "Carry",
-    "DeepSupervision",
-    "ModelConfig",
-    "RecursiveRefiner",
-    "Registry",
-    "__version__",
-    "build_halting",
-    "build_model",
-    "build_refiner",
-    "build_training_model",
-]
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS, "__version__"])

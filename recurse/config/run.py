@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, field_validator, model_validator
 
+from recurse.config.expected import ExpectedResult
 from recurse.config.model import ModelConfig
 from recurse.halting import HALTING
 from recurse.spec import Spec, validate_spec
@@ -87,6 +88,9 @@ class LoggingConfig(_Strict):
     progress: bool = True
     every_steps: int = Field(10, ge=1, description="write a training line to metrics.jsonl every N steps")
     plot: bool = True
+    progress_every_seconds: float = Field(30.0, gt=0, description="a progress line this often when output "
+                                          "is not a terminal")
+    verbose: bool = Field(False, description="print the whole resolved config at start, not a one-line summary")
     tensorboard: bool = False
     wandb: bool = False
     wandb_project: str = "recurse"
@@ -110,6 +114,7 @@ class RunConfig(_Strict):
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
+    expected: ExpectedResult | None = Field(None, description="the recipe's documented result, checked at the end")
 
     @property
     def run_dir(self) -> str:

@@ -7,9 +7,31 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from recurse.config import LoggingConfig
+import yaml
+
+from recurse.config import LoggingConfig, RunConfig
 
 log = logging.getLogger(__name__)
+
+
+def config_header(config: RunConfig, *, where: str) -> str:
+    """What a run prints at start: one line by default, the whole resolved config with ``logging.verbose``.
+
+    The whole config is always saved as RUN_DIR/config.yaml, so the terminal only needs enough to
+    recognise the run.
+    """
+    if config.logging.verbose:
+        return yaml.safe_dump({"config": config.model_dump(mode="json")}, sort_keys=False).rstrip() + "\n" + where
+    model, training = config.model, config.training
+    length = [f"{training.max_steps} steps"] if training.max_steps else []
+    if training.epochs and not training.max_steps:
+        length.append(f"{training.epochs} epochs")
+    if training.max_minutes:
+        length.append(f"at most {training.max_minutes:g} min")
+    task = config.data.task.model_dump(mode="json")
+    return (f"{config.name}: {model.schedule.kind}/{model.core.kind} hidden {model.hidden_size} · "
+            f"{task.get('kind')} from {config.data.path} · {', '.join(length)}, batch {training.global_batch_size}, "
+            f"lr {training.lr:g} · {where} (logging.verbose=true prints the whole config)")
 
 
 class RunLogger:

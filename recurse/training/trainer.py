@@ -17,7 +17,6 @@ from typing import Any
 import torch
 import torch.distributed as dist
 from safetensors import SafetensorError
-from tqdm.auto import tqdm
 
 from recurse import __version__
 from recurse.block import compile_blocks
@@ -39,7 +38,8 @@ from recurse.training.divergence import check_step, total_grad_norm
 from recurse.training.ema import EMA
 from recurse.training.interrupt import StopRequest, TrainingInterrupted
 from recurse.training.lock import RunFolderError, RunLock
-from recurse.training.logger import RunLogger
+from recurse.training.logger import RunLogger, config_header
+from recurse.training.progress import Progress, shortfall_warning, summary_line, time_cap_warning
 from recurse.training.run_folder import (check_same_recipe, complete_checkpoints, prune_checkpoints, run_dir_of,
                                          step_folder, write_run_config)
 from recurse.training.runtime import Runtime, setup_runtime, teardown_runtime
@@ -371,6 +371,17 @@ class Trainer:
         self.save(metrics)
         return metrics
 
+    def _report(self, metrics: dict[str, float], *, seconds: float, stopped_by_time: bool) -> None:
+        """The closing summary line, and a warning for each way the run may not match its recipe's figures."""
+        cfg = self.config.training
+        self.echo(summary_line(steps=self.step, seconds=seconds, metrics=metrics, run_dir=str(self.run_dir)))
+        warnings = (time_cap_warning(steps=self.step, max_steps=cfg.max_steps, max_minutes=cfg.max_minutes,
+                                     run_dir=str(self.run_dir)) if stopped_by_time else None,
+                    shortfall_warning(self.config.expected, steps=self.step, metrics=metrics,
+                                      stopped_by_time=stopped_by_time))
+        for warning in filter(None, warnings):
+            self.echo(warning)
+
     def fit(self) -> dict[str, float]:
         try:
             return self._fit()
@@ -387,10 +398,14 @@ class Trainer:
             self.logger = RunLogger(self.run_dir, self.config.logging, run_config=self.config.model_dump(mode="json"))
             if self.resume_from is not None:
                 self.logger.drop_after(self.step)
+            self.echo(config_header(self.config, where=f"run folder {self.run_dir} · device {self.device} · "
+                                                        f"{self.runtime.world_size} process(es)"))
         cfg = self.config.training
         budget = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
-        bar = tqdm(total=self.total_steps, initial=self.step, desc="training", unit="step", dynamic_ncols=True,
-                   disable=None if (self.config.logging.progress and self.runtime.is_main) else True)
+        fit_started = time.perf_counter()
+        progress = Progress(total=self.total_steps, initial=self.step,
+                            enabled=self.config.logging.progress and self.runtime.is_main,
+                            every_seconds=self.config.logging.progress_every_seconds)
         last_metrics: dict[str, float] = {}
         batches = self.sampler.iterate(self.iteration, self.batch_index)
         samples = 0
@@ -423,23 +438,24 @@ class Trainer:
                     window_steps = 0
                     self.logger.write(record)
                     elapsed = time.perf_counter() - window_start
-                    bar.set_postfix(loss=f"{record['loss']:.3f}",
-                                    exact=f"{record.get('train_exact_accuracy', float('nan')):.3f}",
-                                    samples_s=f"{samples / elapsed:.0f}" if elapsed > 0 else "-", refresh=False)
+                    progress.note(loss=record["loss"], exact=record.get("train_exact_accuracy", float("nan")),
+                                  samples_s=samples / elapsed if elapsed > 0 else float("nan"))
                 if self.runtime.is_main:
-                    bar.update(1)
+                    progress.advance()
                 every_steps = self.config.training.eval_every_steps
                 if (every_steps and self.step % every_steps == 0) or (self.eval_at_iteration_end and last_in_iteration):
                     last_metrics = self._evaluate_and_save()
                     window_start, samples = time.perf_counter(), 0
         finally:
             stop.release()
-            bar.close()
+            progress.close()
         if self.last_eval_step != self.step:  # every rank knows this, so all take the same path
             last_metrics = self._evaluate_and_save()
         if self.runtime.is_main:
             self.logger.close()
             write_json(self.run_dir / "final_metrics.json", {"step": self.step, **last_metrics})
+            self._report(last_metrics, seconds=time.perf_counter() - fit_started,
+                         stopped_by_time=self.train_seconds >= budget)
         teardown_runtime(self.runtime)
         return last_metrics
 
