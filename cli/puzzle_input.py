@@ -80,10 +80,16 @@ def chunks(items: Iterable[Numbered], size: int, stream: BinaryIO | None) -> Ite
     """Batches of up to ``size`` items; a batch also ends when reading on would have to wait for input, so a
     slow pipe or a terminal gets each answer as soon as its line arrives."""
     chunk: list[Numbered] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size or not _more_waiting(stream):
+    try:
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= size or not _more_waiting(stream):
+                yield chunk
+                chunk = []
+    except InputFileError:
+        # The lines read before an unreadable one are still answered, then the error ends the command.
+        if chunk:
             yield chunk
-            chunk = []
+        raise
     if chunk:
         yield chunk

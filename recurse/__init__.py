@@ -4,6 +4,15 @@ from recurse.builder import build_halting, build_model, build_refiner, build_tra
 from recurse.carry import Carry, DeepSupervision
 from recurse.config import ModelConfig
 from recurse.cores import CORES
+from recurse.errors import (
+    CheckpointError,
+    ConfigError,
+    ConversionError,
+    InputFileError,
+    PuzzleFormatError,
+    RecurseError,
+    ResourceError,
+)
 from recurse.halting import HALTING
 from recurse.refiner import RecursiveRefiner
 from recurse.registry import Registry
@@ -16,10 +25,17 @@ __all__ = [
     "HALTING",
     "SCHEDULES",
     "Carry",
+    "CheckpointError",
+    "ConfigError",
+    "ConversionError",
     "DeepSupervision",
+    "InputFileError",
     "ModelConfig",
+    "PuzzleFormatError",
+    "RecurseError",
     "RecursiveRefiner",
     "Registry",
+    "ResourceError",
     "__version__",
     "build_halting",
     "build_model",
