@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path 
     from recurse.solver import Solver
 
     for text in puzzles:
-        if text.startswith("--"):
+        if re.match(r"--[A-Za-z]", text):  # a mistyped option; rendered grids ("---+---") are puzzles
             raise click.UsageError(f"no such option: {text} (puzzle text that starts with '-' goes after --)")
     if file_ is not None and puzzles:
         raise click.UsageError("give puzzles either as arguments or with --file, not both")

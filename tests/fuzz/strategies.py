@@ -34,11 +34,13 @@ def bad_puzzle_text(draw) -> str:
     return "".join(cells)
 
 
-def bad_numbers(low_bad: float, high_bad: float, *, integer: bool = False):
-    """Text that is not a valid value: numbers at or below ``low_bad`` or at or above ``high_bad``,
-    non-numbers, and (for whole numbers) fractions, (for floats) nan and inf."""
+def bad_numbers(low_bad: float, high_bad: float | None, *, integer: bool = False):
+    """Text that is not a valid value: numbers at or below ``low_bad`` or at or above ``high_bad`` (None: no
+    upper limit), non-numbers, and (for whole numbers) fractions, (for floats) nan and inf."""
     if integer:
-        outside = st.one_of(st.integers(-10**12, int(low_bad)), st.integers(int(high_bad), 10**15))
+        outside = st.integers(-10**12, int(low_bad))
+        if high_bad is not None:
+            outside = st.one_of(outside, st.integers(int(high_bad), int(high_bad) * 1000))
         odd = st.floats(-1e9, 1e9).filter(lambda x: x != int(x)).map(repr)
     else:
         outside = st.one_of(st.floats(max_value=low_bad, allow_nan=False, allow_infinity=False),
