@@ -29,7 +29,7 @@ def test_a_batch_beyond_memory_is_refused_in_one_line():
 
 def test_hours_of_work_are_warned_about_and_a_limit_refuses(caplog):
     with caplog.at_level(logging.WARNING, logger="recurse"):
-        assert check_time(MODEL, examples=10, max_steps=16, what="eval") < 60
+        assert check_time(MODEL, examples=2, max_steps=4, what="eval") < 60
         assert not caplog.records
         check_time(MODEL, examples=400_000, max_steps=10_000, what="eval")
     assert "eval may take about" in caplog.text
