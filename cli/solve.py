@@ -30,11 +30,11 @@ def _highlight(task, previous: str, current: str) -> str:
 
 
 def _verdict(result) -> str:
-    """``valid`` or ``NOT VALID: <the checker's violations>``, then the steps and the confidence."""
+    """``valid`` or ``not valid: <the checker's violations>``, then the steps and the confidence."""
     if result.valid:
         verdict = click.style("valid", fg="green")
     else:
-        verdict = click.style("NOT VALID", fg="red", bold=True) + ": " + "; ".join(result.violations)
+        verdict = click.style("not valid", fg="red", bold=True) + ": " + "; ".join(result.violations)
     return f"{verdict} · {result.steps} step{'s' if result.steps != 1 else ''} · confidence {result.confidence:.2f}"
 
 
@@ -85,7 +85,7 @@ def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path 
     Puzzles come as arguments, from --file (one per line), or from stdin when neither is given. Each
     answer is printed as soon as its batch is done; a puzzle that cannot be read is reported (on stderr,
     or as a JSON error line) without stopping the others, and the exit status is then 1. An answer that
-    breaks the rules is marked NOT VALID with the checker's reasons (--check makes that exit 1 too).
+    breaks the rules is marked "not valid" with the checker's reasons (--check makes that exit 1 too).
     Puzzle text that starts with '-' may follow '--'.
 
     \b

@@ -50,7 +50,7 @@ def test_other_encodings_end_in_one_line_after_the_lines_before(tmp_path, checkp
 def test_check_flags_invalid_answers_and_text_mode_says_why(checkpoint):
     # The untrained model overwrites the given, so its answer is not valid.
     plain = _solve(checkpoint, GOOD, "--halting", "fixed")
-    assert plain.exit_code == 0 and re.search(r"NOT VALID: .*given\(s\) changed", plain.stdout)
+    assert plain.exit_code == 0 and re.search(r"not valid: .*given\(s\) changed", plain.stdout)
     checked = _solve(checkpoint, GOOD, "--halting", "fixed", "--check")
     assert checked.exit_code == 1
 
