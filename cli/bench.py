@@ -6,7 +6,7 @@ import json
 
 import click
 
-from recurse.cli.args import split_assignments
+from recurse.cli.args import parse_options
 from recurse.cli.errors import user_errors
 
 
@@ -25,15 +25,37 @@ def bench(assignments: tuple[str, ...]) -> None:
       recurse bench recipe=trm-sudoku-mini checkpoint=runs/trm-sudoku-mini
     """
     from recurse.bench import benchmark
+    from recurse.config.budget import check_memory
     from recurse.recipe import load_recipe
 
-    special, overrides = split_assignments(assignments, ("recipe", "batch", "steps", "dtype", "compile",
-                                                          "checkpoint", "eval_steps"))
-    if "dtype" in special:
-        overrides.append(f"model.forward_dtype={special['dtype']}")
-    if "compile" in special:
-        overrides.append(f"runtime.compile={special['compile']}")
-    config = load_recipe(special.get("recipe", "trm-sudoku"), overrides)
-    result = benchmark(config, batch_size=int(special.get("batch", 32)), steps=int(special.get("steps", 5)),
-                       eval_steps=int(special.get("eval_steps", 16)), checkpoint=special.get("checkpoint"))
+    options, overrides = parse_options(assignments, _bench_options(), command="bench", passthrough=True)
+    if options.dtype is not None:
+        overrides.append(f"model.forward_dtype={options.dtype}")
+    if options.compile is not None:
+        overrides.append(f"runtime.compile={str(options.compile).lower()}")
+    config = load_recipe(options.recipe, overrides)
+    check_memory(config.model, options.batch, training=True, what="bench")
+    result = benchmark(config, batch_size=options.batch, steps=options.steps, eval_steps=options.eval_steps,
+                       checkpoint=options.checkpoint)
     click.echo(json.dumps(result))
+
+
+def _bench_options():
+    """The typed ``key=value`` options of ``recurse bench``; other keys are recipe overrides."""
+    from typing import Literal
+
+    from pydantic import BaseModel, ConfigDict, Field
+
+    from recurse.config.model import MAX_RECURSION
+
+    class BenchOptions(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        recipe: str = "trm-sudoku"
+        batch: int = Field(32, ge=1, le=1 << 20)
+        steps: int = Field(5, ge=1, le=100_000)
+        eval_steps: int = Field(16, ge=1, le=MAX_RECURSION)
+        dtype: Literal["auto", "float32", "bfloat16", "float16"] | None = None
+        compile: bool | None = None
+        checkpoint: str | None = None
+
+    return BenchOptions

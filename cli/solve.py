@@ -1,14 +1,18 @@
-"""``recurse solve``: solve puzzles given on the command line, in a file or on stdin."""
+"""``recurse solve``: solve puzzles given on the command line, in a file or on stdin, streaming the answers."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
+from recurse.cli.args import DEVICE, PROBABILITY, OutputFile
 from recurse.cli.errors import user_errors
+from recurse.cli.puzzle_input import argument_puzzles, chunks, file_puzzles
 
 
 def _highlight(task, previous: str, current: str) -> str:
@@ -25,82 +29,127 @@ def _highlight(task, previous: str, current: str) -> str:
     return "\n".join(marked)
 
 
-@click.command()
+def _verdict(result) -> str:
+    """``valid`` or ``not valid: <the checker's violations>``, then the steps and the confidence."""
+    if result.valid:
+        verdict = click.style("valid", fg="green")
+    else:
+        verdict = click.style("not valid", fg="red", bold=True) + ": " + "; ".join(result.violations)
+    return f"{verdict} · {result.steps} step{'s' if result.steps != 1 else ''} · confidence {result.confidence:.2f}"
+
+
+def _print_text(task, result, *, trace: bool, several: bool) -> None:
+    if trace:
+        previous = result.puzzle
+        for step, answer in enumerate(result.trace, start=1):
+            click.echo(f"step {step}:")
+            click.echo(_highlight(task, previous, answer))
+            previous = answer
+    click.echo(task.render(task.parse(result.answer)) if result.answer else "(no grid)")
+    click.echo(_verdict(result))
+    if several:
+        click.echo()
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("model")
 @click.argument("puzzles", nargs=-1)
-@click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read puzzles from a file, one per line ('-' for stdin).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per puzzle.")
-@click.option("--trace", is_flag=True, help="Show the answer after every supervision step, changes highlighted.")
-@click.option("--save-gif", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write an animation of the refinement of the (first) puzzle.")
+@click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+              help="Read puzzles from a file, one per line ('-' for stdin); answers stream out as they come.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object per puzzle (answer, valid, violations, steps, confidence); a line that "
+                   "cannot be read gives {\"line\": N, \"error\": …}.")
+@click.option("--check", is_flag=True, help="Exit with status 1 if any answer is not valid.")
+@click.option("--trace", is_flag=True,
+              help="Show the answer after every supervision step, changes highlighted (runs every step unless "
+                   "--halting is given).")
+@click.option("--save-gif", type=OutputFile(".gif"), default=None,
+              help="Write an animation of the refinement of the (first) puzzle to this .gif file.")
 @click.option("--halting", type=click.Choice(["threshold", "fixed", "q_halt"]), default="threshold", show_default=True,
               help="threshold stops a puzzle once the model is confident; fixed runs every step.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Step limit (default: training's).")
-@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.99, show_default=True,
-              help="Halting confidence for --halting threshold.")
+@click.option("--threshold", type=PROBABILITY, default=0.99, show_default=True,
+              help="Halting confidence for --halting threshold, strictly between 0 and 1.")
 @click.option("--puzzle-id", default=None,
               help="For models with an embedding per training puzzle (ARC): the puzzle, e.g. an ARC task id.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
-@click.option("--device", default="auto", show_default=True)
+@click.option("--device", type=DEVICE, default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) for a repo id.")
 @click.option("--allow-nonfinite", is_flag=True, help="Load weights even if they hold NaN or Inf.")
+@click.pass_context
 @user_errors
-def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, trace: bool,
-          save_gif: Path | None, halting: str,
-          max_steps: int | None, threshold: float, puzzle_id: str | None, batch_size: int, device: str,
-          revision: str | None, allow_nonfinite: bool) -> None:
+def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, check: bool,
+          trace: bool, save_gif: Path | None, halting: str, max_steps: int | None, threshold: float,
+          puzzle_id: str | None, batch_size: int, device: str, revision: str | None, allow_nonfinite: bool) -> None:
     """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
 
-    Puzzles come as arguments, from --file (one per line), or from stdin when neither is given.
+    Puzzles come as arguments, from --file (one per line), or from stdin when neither is given. Each
+    answer is printed as soon as its batch is done; a puzzle that cannot be read is reported (on stderr,
+    or as a JSON error line) without stopping the others, and the exit status is then 1. An answer that
+    breaks the rules is marked "not valid" with the checker's reasons (--check makes that exit 1 too).
+    Puzzle text that starts with '-' may follow '--'.
 
     \b
     Examples:
-      recurse solve runs/trm-sudoku-mini "1.....3...2......5.4.6....1..3.2.6.."
+      recurse solve sudoku-6x6 ".5.6.1................4356.4..3..1.."
       recurse solve sudoku-6x6 --file puzzles.txt --json
-      recurse solve my-org/trm-sudoku-6x6 --trace "..."
-      recurse solve sudoku-6x6 --save-gif refinement.gif "..."
+      recurse solve sudoku-6x6 --trace --check ".5.6.1................4356.4..3..1.."
+      recurse solve sudoku-6x6 --save-gif refinement.gif ".5.6.1................4356.4..3..1.."
       recurse solve runs/trm-arc1 --puzzle-id 00576224 "34|78"
+      recurse solve sudoku-6x6 --json -- ".5.6.1................4356.4..3..1.."
     """
     from recurse.solver import Solver
 
-    lines = list(puzzles)
-    if file_ is not None:
-        handle = sys.stdin if str(file_) == "-" else open(file_)
-        lines += [line.strip() for line in handle if line.strip()]
-    elif not lines:
-        if sys.stdin.isatty():
-            raise click.UsageError("give puzzles as arguments, with --file, or on stdin")
-        lines = [line.strip() for line in sys.stdin if line.strip()]
-    if not lines:
-        raise click.UsageError("no puzzles given")
+    for text in puzzles:
+        if re.match(r"--[A-Za-z]", text):  # a mistyped option; rendered grids ("---+---") are puzzles
+            raise click.UsageError(f"no such option: {text} (puzzle text that starts with '-' goes after --)")
+    if file_ is not None and puzzles:
+        raise click.UsageError("give puzzles either as arguments or with --file, not both")
+    if file_ is None and not puzzles and sys.stdin.isatty():
+        raise click.UsageError("give puzzles as arguments, with --file, or on stdin")
+    if save_gif is not None:
+        from recurse.animation import require_matplotlib
+
+        require_matplotlib()
+    if (trace or save_gif is not None) and ctx.get_parameter_source("halting") == ParameterSource.DEFAULT:
+        halting = "fixed"  # a trace shows every step up to the limit, not just the first confident one
     solver = Solver.from_pretrained(model, revision=revision, device=device, halting=halting, max_steps=max_steps,
                                     threshold=threshold, allow_nonfinite=allow_nonfinite)
-    results = solver.solve_many(lines, batch_size=batch_size, trace=trace or save_gif is not None, puzzle_id=puzzle_id)
     task = solver.task
-    if save_gif is not None:
-        from recurse.animation import save_refinement_gif
+    if puzzles:
+        source, stream = argument_puzzles(puzzles), None
+    else:
+        source, stream = file_puzzles(file_ if file_ is not None else Path("-"))
+    seen = failed = invalid = 0
+    gif_pending = save_gif is not None
+    for chunk in chunks(source, batch_size, stream):
+        results = solver.solve_each([text for _, _, text in chunk], batch_size=batch_size,
+                                    trace=trace or gif_pending, puzzle_id=puzzle_id)
+        for (label, number, _), result in zip(chunk, results):
+            seen += 1
+            if isinstance(result, Exception):
+                failed += 1
+                if as_json:
+                    click.echo(json.dumps({label: number, "error": str(result)}))
+                else:
+                    click.echo(f"{label} {number}: {result}", err=True)
+                continue
+            invalid += not result.valid
+            if gif_pending:
+                from recurse.animation import save_refinement_gif
 
-        first = results[0]
-        save_refinement_gif(task, first.puzzle, first.trace, save_gif, valid=first.valid)
-        click.echo(f"wrote {save_gif}", err=True)
-
-    for result in results:
-        if as_json:
-            record = result.to_json()
-            if not trace:
-                record.pop("trace", None)
-            click.echo(json.dumps(record))
-            continue
-        if trace:
-            previous = result.puzzle
-            for step, answer in enumerate(result.trace, start=1):
-                click.echo(f"step {step}:")
-                click.echo(_highlight(task, previous, answer))
-                previous = answer
-        click.echo(task.render(task.parse(result.answer)) if result.answer else "(no grid)")
-        verdict = click.style("valid", fg="green") if result.valid else click.style("not valid", fg="red")
-        click.echo(f"{verdict} · {result.steps} step{'s' if result.steps != 1 else ''} · "
-                   f"confidence {result.confidence:.2f}")
-        if len(results) > 1:
-            click.echo()
+                save_refinement_gif(task, result.puzzle, result.trace, save_gif, valid=result.valid)
+                click.echo(f"wrote {save_gif}", err=True)
+                gif_pending = False
+            if as_json:
+                record = result.to_json()
+                if not trace:
+                    record.pop("trace", None)
+                click.echo(json.dumps(record))
+            else:
+                _print_text(task, result, trace=trace, several=len(puzzles) != 1)
+        sys.stdout.flush()
+    if seen == 0:
+        raise click.UsageError("no puzzles given")
+    if failed or (check and invalid):
+        ctx.exit(1)

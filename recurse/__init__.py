@@ -9,6 +9,17 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# The library's errors are light (no torch) and are what callers catch, so they load at once.
+from recurse.errors import (
+    CheckpointError,
+    ConfigError,
+    ConversionError,
+    InputFileError,
+    PuzzleFormatError,
+    RecurseError,
+    ResourceError,
+)
+
 # Public name -> the module that defines it.
 _EXPORTS = {
     "build_halting": "recurse.builder",
@@ -25,7 +36,8 @@ _EXPORTS = {
     "SCHEDULES": "recurse.schedules",
 }
 
-__all__ = sorted([*_EXPORTS, "DISTRIBUTION", "__version__"])
+__all__ = sorted([*_EXPORTS, "DISTRIBUTION", "__version__", "CheckpointError", "ConfigError", "ConversionError",
+                  "InputFileError", "PuzzleFormatError", "RecurseError", "ResourceError"])
 
 DISTRIBUTION = "recurse-reasoners"  # the name on the package index (pip install recurse-reasoners)
 

@@ -1,4 +1,8 @@
-"""Errors meant for users. The CLI prints them as one line; anything else is a bug and keeps its traceback."""
+"""Errors meant for users. The CLI prints them as one line; anything else is a bug and keeps its traceback.
+
+Every error raised on bad user input (a puzzle, a config, a checkpoint, an option, a file) is a subclass of
+``RecurseError``, so a caller of the Python API can catch ``RecurseError`` and know the message is for people.
+"""
 
 
 class RecurseError(Exception):
@@ -14,4 +18,27 @@ class ConversionError(RecurseError):
 
 
 class ConfigError(RecurseError):
-    """An invalid config, recipe or override."""
+    """An invalid config, recipe, override or option value (including a bad device, threshold or batch size)."""
+
+
+class ResourceError(ConfigError):
+    """A setting whose estimated memory or time is far beyond what this machine can give (say, max_steps=1e9)."""
+
+
+class PuzzleFormatError(RecurseError):
+    """A puzzle's text that cannot be parsed, or a puzzle that breaks the task's rules."""
+
+
+class InputFileError(RecurseError):
+    """A user's input file that cannot be read: missing, unreadable, a folder, or not UTF-8 text."""
+
+
+def one_line(message: object, limit: int = 300) -> str:
+    """The first line of ``message``, shortened: user input echoed back in a message can be long or binary."""
+    text = str(message).removeprefix("Value error, ").strip()
+    line = text.splitlines()[0] if text else "(no message)"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+__all__ = ["CheckpointError", "ConfigError", "ConversionError", "InputFileError", "PuzzleFormatError",
+           "RecurseError", "ResourceError", "one_line"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from recurse.config import RunConfig, apply_overrides, validate_config
-from recurse.errors import ConfigError
+from recurse.errors import ConfigError, one_line
 
 
 def _recipe_files() -> dict[str, Path]:
@@ -46,9 +46,14 @@ def recipe_summary(name: str) -> str:
 def load_recipe(name: str, overrides: list[str] = ()) -> RunConfig:
     path = recipe_path(name)
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a YAML text file (it is not UTF-8)") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: invalid YAML ({str(error).splitlines()[0]})") from None
+        raise ConfigError(f"{path}: invalid YAML ({one_line(error, 200)})") from None
+    if not isinstance(raw, dict):
+        what = "empty" if raw is None else f"a YAML {type(raw).__name__}"
+        raise ConfigError(f"{path}: a recipe is a mapping of settings (model:, data:, training:, …), this file is {what}")
     raw.setdefault("recipe", path.stem)
     raw.setdefault("name", path.stem)
     raw = apply_overrides(raw, list(overrides))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -11,11 +14,16 @@ import numpy as np
 import torch
 
 from recurse.checkpoint import CONFIG_NAME, load_checkpoint
-from recurse.errors import CheckpointError
+from recurse.config import ModelConfig
+from recurse.config.budget import check_memory
+from recurse.config.model import MAX_RECURSION
+from recurse.config.run import check_device_name
+from recurse.errors import CheckpointError, ConfigError, PuzzleFormatError, RecurseError
 from recurse.halting import HaltingPolicy, inference_policy
 from recurse.inference import refine
 from recurse.refiner import RecursiveRefiner
 from recurse.tasks import PuzzleFormatError, Task, build_task
+from recurse.tasks.base import Task as BaseTask
 from recurse.training.run_folder import complete_checkpoints, read_counters, step_folder
 from recurse.training.runtime import resolve_device
 
@@ -30,9 +38,11 @@ class Solution:
     steps: int  # supervision steps used
     confidence: float  # sigmoid(q_halt) at the last step
     trace: list[str] = field(default_factory=list)  # the answer after each step, when asked for
+    violations: list[str] = field(default_factory=list)  # the rules the answer breaks (empty when valid)
 
     def to_json(self) -> dict:
-        record = {"puzzle": self.puzzle, "answer": self.answer, "valid": self.valid, "steps": self.steps}
+        record = {"puzzle": self.puzzle, "answer": self.answer, "valid": self.valid, "steps": self.steps,
+                  "confidence": round(self.confidence, 4), "violations": self.violations}
         if self.trace:
             record["trace"] = self.trace
         return record
@@ -77,16 +87,42 @@ def resolve_model(source: str | Path, *, revision: str | None = None) -> Path:
     return resolve_checkpoint(source, revision=revision)
 
 
+HALTING_CHOICES = ("threshold", "fixed", "q_halt")
+
+
+def inference_halting(halting: object, *, max_steps: object, threshold: object) -> HaltingPolicy:
+    """An inference halting policy from user values, each checked: ``ConfigError`` names the bad one."""
+    if halting not in HALTING_CHOICES:
+        raise ConfigError(f"halting must be one of {', '.join(HALTING_CHOICES)}, got {halting!r}")
+    if isinstance(max_steps, bool) or not isinstance(max_steps, Integral) or not 1 <= max_steps <= MAX_RECURSION:
+        raise ConfigError(f"max_steps must be a whole number from 1 to {MAX_RECURSION}, got {max_steps!r}")
+    if (isinstance(threshold, bool) or not isinstance(threshold, Real) or not math.isfinite(threshold)
+            or not 0 < threshold < 1):
+        raise ConfigError(f"threshold must be a number strictly between 0 and 1, got {threshold!r}")
+    try:
+        return inference_policy(str(halting), max_steps=int(max_steps), threshold=float(threshold))
+    except ValueError as error:
+        raise ConfigError(f"halting: {str(error).splitlines()[0]}") from None
+
+
 class Solver:
-    """A trained refiner together with its task: ``solve("…")`` returns a checked answer."""
+    """A trained refiner together with its task: ``solve("…")`` returns a checked answer.
+
+    Every problem with the caller's input raises a ``RecurseError`` subclass: ``PuzzleFormatError`` for a
+    puzzle (text that does not parse, a grid of the wrong shape, type or values, clashing givens, an unknown
+    puzzle id), ``ConfigError`` for an option (halting, max_steps, threshold, device, batch_size; its
+    subclass ``ResourceError`` when a batch would not fit in memory) and ``CheckpointError`` for the model.
+    """
 
     def __init__(self, refiner: RecursiveRefiner, task: Task, *, halting: HaltingPolicy,
-                 device: torch.device | str = "cpu", puzzle_names: list[str] | None = None) -> None:
+                 device: torch.device | str = "cpu", puzzle_names: list[str] | None = None,
+                 config: ModelConfig | None = None) -> None:
         self.device = torch.device(device)
         self.refiner = refiner.to(self.device).eval()
         self.task = task
         self.halting = halting
         self.puzzle_names = puzzle_names or ["<blank>"]
+        self.config = config  # for the memory estimate of a batch, when known
 
     @property
     def needs_puzzle_id(self) -> bool:
@@ -100,6 +136,8 @@ class Solver:
                                         f"training puzzles; name one with --puzzle-id (for example "
                                         f"{self.puzzle_names[1]!r})")
             return 0
+        if not isinstance(name, str):
+            raise PuzzleFormatError(f"a puzzle id is a name (text), got {type(name).__name__}")
         try:
             return self.puzzle_names.index(name)
         except ValueError:
@@ -116,41 +154,112 @@ class Solver:
         ``q_halt`` (both run ``max_steps``, default: the training limit). Weights holding NaN or Inf are
         refused with a ``CheckpointError`` unless ``allow_nonfinite`` is set.
         """
+        if not isinstance(source, (str, Path)) or not str(source).strip():
+            raise CheckpointError(f"a model is a checkpoint or run folder, a bundled model name or a Hub repo id, "
+                                  f"got {source!r}")
+        try:
+            check_device_name(device)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+        if max_steps is not None:
+            inference_halting(halting, max_steps=max_steps, threshold=threshold)  # check before loading
         folder = resolve_model(source, revision=revision)
         checkpoint = load_checkpoint(folder, allow_nonfinite=allow_nonfinite)
         task_spec = checkpoint.meta.get("task")
         if not task_spec:
             raise CheckpointError(f"{folder} does not record its task, so its puzzles cannot be read")
         task = build_task(task_spec)
-        policy = inference_policy(halting, max_steps=max_steps or checkpoint.config.halting.max_steps,
-                                  threshold=threshold)
+        policy = inference_halting(halting, max_steps=max_steps or checkpoint.config.halting.max_steps,
+                                   threshold=threshold)
         return cls(checkpoint.refiner, task, halting=policy, device=resolve_device(device),
-                   puzzle_names=checkpoint.meta.get("puzzle_identifiers"))
+                   puzzle_names=checkpoint.meta.get("puzzle_identifiers"), config=checkpoint.config)
 
     def parse(self, puzzle: str | np.ndarray) -> np.ndarray:
-        grid = self.task.parse(puzzle) if isinstance(puzzle, str) else np.asarray(puzzle)
+        """A checked grid from puzzle text, or from a grid of cell values (``alphabet`` indices)."""
+        grid = self.task.parse(puzzle) if isinstance(puzzle, str) else self._grid(puzzle)
         self.task.validate_puzzle(grid)
         return grid
 
+    def _grid(self, puzzle: object) -> np.ndarray:
+        task = self.task
+        if puzzle is None or isinstance(puzzle, (bytes, bytearray, bool, dict, set, Real)):
+            raise PuzzleFormatError(f"a puzzle is text or a grid of whole numbers, got {type(puzzle).__name__}")
+        try:
+            grid = np.asarray(puzzle)
+        except (ValueError, TypeError):
+            raise PuzzleFormatError("a puzzle grid must be rectangular (rows of equal length)") from None
+        if grid.dtype == object or not (np.issubdtype(grid.dtype, np.integer) and grid.dtype != np.bool_):
+            raise PuzzleFormatError(f"a puzzle grid holds whole numbers, got values of type {grid.dtype}")
+        if type(task).encode is not BaseTask.encode:
+            # Tasks with their own encoding (ARC grids of any size) check their grids themselves.
+            try:
+                task.encode(grid)
+            except PuzzleFormatError:
+                raise
+            except (ValueError, IndexError, TypeError):
+                raise PuzzleFormatError(f"not a valid {task.describe()} (shape {grid.shape})") from None
+            return grid
+        if grid.shape not in ((task.rows, task.cols), (task.seq_len,)):
+            raise PuzzleFormatError(f"a {task.describe()} grid has shape ({task.rows}, {task.cols}) or "
+                                    f"({task.seq_len},), got {grid.shape}")
+        if grid.size and (grid.min() < 0 or grid.max() >= len(task.alphabet)):
+            raise PuzzleFormatError(f"cell values of a {task.describe()} run from 0 to {len(task.alphabet) - 1} "
+                                    f"(blank {task.blank}), got {int(grid.min())}..{int(grid.max())}")
+        return grid.reshape(task.rows, task.cols).astype(np.int64)
+
     def solve(self, puzzle: str | np.ndarray, *, trace: bool = False, puzzle_id: str | None = None) -> Solution:
+        """Solve one puzzle (text or a grid); raises ``PuzzleFormatError`` for a puzzle it cannot read."""
         return self.solve_many([puzzle], trace=trace, puzzle_id=puzzle_id)[0]
 
     def solve_many(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256, trace: bool = False,
                    puzzle_id: str | None = None) -> list[Solution]:
-        """Solve every puzzle; ``puzzle_id`` names the training puzzle whose embedding to use (ARC models)."""
+        """Solve every puzzle; ``puzzle_id`` names the training puzzle whose embedding to use (ARC models).
+
+        The first puzzle that cannot be read raises ``PuzzleFormatError`` naming its position; use
+        ``solve_each`` to get an answer for the good ones and the error for each bad one.
+        """
+        results = self.solve_each(puzzles, batch_size=batch_size, trace=trace, puzzle_id=puzzle_id)
+        for number, result in enumerate(results, start=1):
+            if isinstance(result, RecurseError):
+                where = f"puzzle {number}: " if len(results) > 1 else ""
+                raise PuzzleFormatError(f"{where}{result}")
+        return results  # type: ignore[return-value]
+
+    def solve_each(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256, trace: bool = False,
+                   puzzle_id: str | None = None) -> list[Solution | PuzzleFormatError]:
+        """In input order, a ``Solution`` for each readable puzzle and the ``PuzzleFormatError`` for each other."""
+        self._check_options(batch_size=batch_size, trace=trace)
         puzzle_index = self.puzzle_index(puzzle_id)
-        puzzles = list(puzzles)
-        grids = []
-        for number, puzzle in enumerate(puzzles, start=1):
+        if isinstance(puzzles, (str, bytes, bytearray)) or puzzles is None:
+            raise PuzzleFormatError("solve_many takes a list of puzzles (use solve for one puzzle)")
+        try:
+            puzzles = list(puzzles)
+        except TypeError:
+            raise PuzzleFormatError(f"solve_many takes a list of puzzles, got {type(puzzles).__name__}") from None
+        results: list[Solution | PuzzleFormatError | None] = []
+        good: list[tuple[int, np.ndarray]] = []
+        for puzzle in puzzles:
             try:
-                grids.append(self.parse(puzzle))
+                good.append((len(results), self.parse(puzzle)))
+                results.append(None)
             except PuzzleFormatError as error:
-                where = f"puzzle {number}: " if len(puzzles) > 1 else ""
-                raise PuzzleFormatError(f"{where}{error}") from None
-        solutions: list[Solution] = []
-        for start in range(0, len(grids), batch_size):
-            solutions.extend(self._solve_batch(grids[start:start + batch_size], trace=trace, puzzle_index=puzzle_index))
-        return solutions
+                results.append(error)
+        batch_size = int(batch_size)
+        if good and self.config is not None and self.device.type == "cpu":
+            check_memory(self.config, min(batch_size, len(good)), training=False, what="solve",
+                         seq_len=self.task.seq_len)
+        for start in range(0, len(good), batch_size):
+            chunk = good[start:start + batch_size]
+            solved = self._solve_batch([g for _, g in chunk], trace=trace, puzzle_index=puzzle_index)
+            for (position, _), solution in zip(chunk, solved):
+                results[position] = solution
+        return results  # type: ignore[return-value]
+
+    def _check_options(self, *, batch_size: object, trace: object) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
+            raise ConfigError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
+        if not isinstance(trace, bool):
+            raise ConfigError(f"trace must be True or False, got {trace!r}")
 
     def _solve_batch(self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int) -> list[Solution]:
         inputs = torch.from_numpy(np.stack([self.task.encode(g) for g in grids]).astype(np.int64)).to(self.device)
@@ -162,10 +271,12 @@ class Solver:
         for i, grid in enumerate(grids):
             answer = self.task.decode(tokens[i])
             steps = int(prediction.steps[i])
+            violations = self.task.violations(grid, answer)
             results.append(Solution(
                 puzzle=self.task.format(grid),
                 answer=self.task.format(answer),
-                valid=self.task.is_solution(grid, answer),
+                valid=not violations,
+                violations=violations,
                 steps=steps,
                 confidence=float(prediction.confidence[i]),
                 trace=[self.task.format(self.task.decode(h[i])) for h in history[:steps]] if trace else [],

@@ -27,6 +27,8 @@ def validate_spec(registry: Registry, value: Any) -> Spec:
         return value
     if not isinstance(value, dict) or "kind" not in value:
         raise ValueError(f"expected a mapping with a 'kind' (one of: {', '.join(registry.names())})")
+    if not isinstance(value["kind"], str):
+        raise ValueError(f"kind must be a name, one of: {', '.join(registry.names())}")
     try:
         plugin = registry.get(value["kind"])
         return plugin.Spec.model_validate(value)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from recurse.errors import RecurseError
+from recurse.errors import PuzzleFormatError, RecurseError
 from recurse.tasks.symmetry import GridSymmetry
 
 if TYPE_CHECKING:
@@ -39,10 +39,6 @@ class DatasetEvaluator(Protocol):
     def metrics(self) -> dict[str, float]: ...
 
     def write(self, folder: str | Path) -> Path: ...
-
-
-class PuzzleFormatError(RecurseError):
-    """A puzzle's text that cannot be parsed, or a puzzle that breaks the task's rules."""
 
 
 class Task(ABC):

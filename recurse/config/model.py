@@ -14,24 +14,31 @@ from recurse.spec import Spec, validate_spec
 
 DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
+# Sanity caps, far above any published setting (TRM: 16 supervision steps, n=6, T=3, hidden 512), that turn a
+# typo such as max_steps=1e9 or hidden_size=20000000 into one line instead of an hour-long hang or a crash.
+MAX_HIDDEN_SIZE = 65536
+MAX_SEQ_LEN = 1 << 20
+MAX_RECURSION = 10_000
+
 
 class PuzzleEmbeddingConfig(BaseModel):
     """One learned vector per puzzle id, placed as ``prefix_len`` tokens before the sequence."""
 
     model_config = ConfigDict(extra="forbid")
-    num_ids: int = Field(1, ge=1, description="number of puzzle identifiers (rows)")
-    dim: int = Field(0, ge=0, description="width of a puzzle vector; 0 disables puzzle embeddings")
-    prefix_len: int | None = Field(None, ge=0, description="prefix tokens; default ceil(dim / hidden_size)")
+    num_ids: int = Field(1, ge=1, le=1 << 24, description="number of puzzle identifiers (rows)")
+    dim: int = Field(0, ge=0, le=MAX_HIDDEN_SIZE, description="width of a puzzle vector; 0 disables puzzle embeddings")
+    prefix_len: int | None = Field(None, ge=0, le=1024, description="prefix tokens; default ceil(dim / hidden_size)")
 
 
 class ModelConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    vocab_size: int | None = Field(None, ge=2, description="token vocabulary; default: the dataset's")
-    seq_len: int | None = Field(None, ge=1, description="tokens per puzzle, without the prefix; default: the dataset's")
-    hidden_size: int = Field(512, ge=1)
-    expansion: float = Field(4.0, gt=0, description="SwiGLU expansion of the feed-forward sublayers")
-    norm_eps: float = 1e-5
+    vocab_size: int | None = Field(None, ge=2, le=1 << 20, description="token vocabulary; default: the dataset's")
+    seq_len: int | None = Field(None, ge=1, le=MAX_SEQ_LEN,
+                                description="tokens per puzzle, without the prefix; default: the dataset's")
+    hidden_size: int = Field(512, ge=1, le=MAX_HIDDEN_SIZE)
+    expansion: float = Field(4.0, ge=0.25, le=64, description="SwiGLU expansion of the feed-forward sublayers")
+    norm_eps: float = Field(1e-5, gt=0, lt=1)
     core: SerializeAsAny[Spec] = Field(default_factory=lambda: CORES.get("attention").Spec())
     schedule: SerializeAsAny[Spec] = Field(default_factory=lambda: SCHEDULES.get("trm").Spec())
     halting: SerializeAsAny[Spec] = Field(default_factory=lambda: HALTING.get("q_halt").Spec())
@@ -58,7 +65,14 @@ class ModelConfig(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "ModelConfig":
+        for slot in ("schedule", "halting", "core"):
+            for key, value in getattr(self, slot).model_dump().items():
+                # Plugin specs are third-party code, so the caps on recursion counts live here, once.
+                if isinstance(value, int) and not isinstance(value, bool) and value > MAX_RECURSION:
+                    raise ValueError(f"{slot}.{key}={value} is beyond any sensible setting (at most {MAX_RECURSION})")
         heads = getattr(self.core, "num_heads", None)
+        if heads is not None and (not isinstance(heads, int) or heads < 1):
+            raise ValueError(f"core.num_heads={heads} must be a positive whole number")
         if heads is not None and self.hidden_size % heads:
             raise ValueError(f"core.num_heads={heads} must divide hidden_size={self.hidden_size}")
         emb = self.puzzle_embedding

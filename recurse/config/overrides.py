@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from recurse.errors import ConfigError
+from recurse.errors import ConfigError, one_line
 
 
 def parse_value(text: str) -> Any:
@@ -26,8 +26,10 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise ConfigError(f"override {item!r} is not of the form key=value (for example training.lr=3e-4)")
-        node = result
         parts = key.split(".")
+        if not all(part.isidentifier() for part in parts):
+            raise ConfigError(f"override key {key!r} is not a dotted name (for example training.lr)")
+        node = result
         for depth, part in enumerate(parts[:-1]):
             child = node.get(part)
             if child is None:
@@ -41,12 +43,13 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
 
 def validate_config(model: type[BaseModel], raw: dict[str, Any], *, source: str = "config") -> BaseModel:
     """Validate, turning the first pydantic error into one line that names the dotted key."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping of settings, got {type(raw).__name__}")
     try:
         return model.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
         location = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-")) or "(top level)"
         if first["type"] == "extra_forbidden":
-            raise ConfigError(f"{source}: unknown key {location}") from None
-        message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{source}: {location}: {message}") from None
+            raise ConfigError(f"{source}: unknown key {one_line(location, 120)}") from None
+        raise ConfigError(f"{source}: {one_line(location, 120)}: {one_line(first['msg'])}") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, field_validator, model_validator
@@ -12,18 +14,41 @@ from recurse.halting import HALTING
 from recurse.spec import Spec, validate_spec
 
 
+SEED_MAX = 2**32 - 1  # numpy's seeding accepts 0..2**32-1
+DEVICE_PATTERN = re.compile(r"auto|cpu|mps|cuda(:\d{1,3})?")
+
+
+def check_device_name(name: object) -> str:
+    """The device name if it is one recurse runs on (``auto``, ``cpu``, ``cuda``, ``cuda:N``, ``mps``)."""
+    if not isinstance(name, str) or not DEVICE_PATTERN.fullmatch(name):
+        raise ValueError(f"unknown device {name!r}; use auto, cpu, cuda, cuda:N or mps")
+    return name
+
+
+def check_folder_path(path: str) -> str:
+    """Refuse a folder path that cannot be created because one of its parents is a file (``/etc/passwd/x``)."""
+    if "\0" in path or not path.strip():
+        raise ValueError(f"{path!r} is not a usable folder path")
+    for parent in [Path(path), *Path(path).parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(f"{path} cannot be a folder: {parent} is a file")
+            break
+    return path
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class DataBuildConfig(_Strict):
     """How ``recurse data build`` (and training, when the data is missing) makes the dataset."""
 
     source: str = Field("generate", description="'generate', a CSV file or folder, or 'hub:<dataset repo>'")
-    train_size: int | None = Field(None, ge=1, description="generated puzzles, or a seeded subsample of the source")
-    test_size: int | None = Field(None, ge=1)
-    num_aug: int = Field(0, ge=0, description="augmented copies of each training puzzle")
-    seed: int = 0
+    train_size: int | None = Field(None, ge=1, le=10**9, description="generated puzzles, or a seeded subsample of the source")
+    test_size: int | None = Field(None, ge=1, le=10**9)
+    num_aug: int = Field(0, ge=0, le=100_000, description="augmented copies of each training puzzle")
+    seed: int = Field(0, ge=0, le=SEED_MAX)
     clues: int | None = Field(None, ge=0, description="generator: stop removing clues at this many givens")
     subsets: list[str] | None = Field(None, description="ARC: the subsets to read, e.g. [training, evaluation, concept]")
     test_subset: str | None = Field(None, description="ARC: the subset whose test pairs form the test split")
@@ -34,6 +59,11 @@ class DataConfig(_Strict):
     path: str = Field(description="dataset folder in the official npy layout")
     build: DataBuildConfig | None = None
 
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return check_folder_path(value)
+
     @field_validator("task", mode="before")
     @classmethod
     def _task(cls, value: Any) -> Spec:
@@ -43,15 +73,15 @@ class DataConfig(_Strict):
 
 
 class TrainingConfig(_Strict):
-    global_batch_size: int = Field(768, ge=1)
+    global_batch_size: int = Field(768, ge=1, le=1 << 24)
     epochs: int | None = Field(None, ge=1, description="passes over the training groups")
     max_steps: int | None = Field(None, ge=1, description="optimiser steps (overrides epochs)")
     max_minutes: float | None = Field(None, gt=0, description="stop after this much training time")
-    lr: float = Field(1e-4, gt=0)
+    lr: float = Field(1e-4, gt=0, le=10)
     lr_min_ratio: float = Field(1.0, ge=0, le=1, description="cosine floor as a fraction of lr (1 = constant)")
     lr_warmup_steps: int = Field(2000, ge=0)
-    beta1: float = 0.9
-    beta2: float = 0.95
+    beta1: float = Field(0.9, ge=0, lt=1, description="Adam's first-moment decay, in [0, 1)")
+    beta2: float = Field(0.95, ge=0, lt=1, description="Adam's second-moment decay, in [0, 1)")
     weight_decay: float = Field(1.0, ge=0)
     puzzle_emb_lr: float = Field(1e-4, gt=0)
     puzzle_emb_weight_decay: float = Field(1.0, ge=0)
@@ -71,7 +101,7 @@ class TrainingConfig(_Strict):
 
 
 class EvaluationConfig(_Strict):
-    batch_size: int = Field(256, ge=1)
+    batch_size: int = Field(256, ge=1, le=1 << 24)
     halting: SerializeAsAny[Spec] | None = Field(None, description="policy at evaluation (default: fixed N_sup)")
     limit: int | None = Field(None, ge=1, description="evaluate on the first N test examples")
     best_metric: str = Field("exact_accuracy", description="the metric that picks the best checkpoint (e.g. pass@2)")
@@ -99,14 +129,24 @@ class LoggingConfig(_Strict):
 class RuntimeConfig(_Strict):
     device: str = Field("auto", description="auto, cpu, cuda, cuda:N or mps")
     compile: bool = False
-    seed: int = 0
-    threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores)")
+    seed: int = Field(0, ge=0, le=SEED_MAX)
+    threads: int | None = Field(None, ge=1, le=4096, description="CPU threads (default: all cores)")
+
+    @field_validator("device")
+    @classmethod
+    def _device(cls, value: str) -> str:
+        return check_device_name(value)
 
 
 class RunConfig(_Strict):
     name: str = "run"
     recipe: str | None = None
     out_dir: str | None = Field(None, description="run folder (default: runs/<name>)")
+
+    @field_validator("out_dir")
+    @classmethod
+    def _out_dir(cls, value: str | None) -> str | None:
+        return None if value is None else check_folder_path(value)
     init_from: str | None = Field(None, description="checkpoint or run folder, bundled name or Hub repo to start from")
     model: ModelConfig
     data: DataConfig

@@ -60,6 +60,11 @@ TASK = Sudoku(2, 2)
 @pytest.fixture
 def checkpoint(tmp_path) -> Path:
     """An untrained 4×4-Sudoku solver checkpoint with the metadata a trained one carries."""
+    return make_checkpoint(tmp_path / "ckpt")
+
+
+def make_checkpoint(folder: Path) -> Path:
+    """Write an untrained 4×4-Sudoku solver checkpoint, with the metadata a trained one carries, to ``folder``."""
     config = ModelConfig(vocab_size=TASK.vocab_size, seq_len=TASK.seq_len, hidden_size=16, expansion=2.0,
                          core={"kind": "attention", "num_heads": 2},
                          schedule={"kind": "trm", "latent_steps": 1, "deep_steps": 1, "layers": 1},
@@ -68,7 +73,7 @@ def checkpoint(tmp_path) -> Path:
     meta = {"task": TASK.spec(), "vocab": TASK.vocab, "recipe": "trm-sudoku-mini",
             "dataset": {"path": "data/x", "fingerprint": "abc"}, "training": {"step": 7, "seed": 0},
             "metrics": {"exact_accuracy": 0.25, "count": 8}}
-    return save_checkpoint(tmp_path / "ckpt", build_refiner(config), config, meta)
+    return save_checkpoint(folder, build_refiner(config), config, meta)
 
 
 @pytest.fixture(scope="session")

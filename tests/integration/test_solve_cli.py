@@ -15,11 +15,13 @@ def test_solve_formats_and_sources(tmp_path, checkpoint):
     out = run_recurse("solve", str(checkpoint), "--file", str(tmp_path / "puzzles.txt"), "--json", "--halting", "fixed")
     records = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["puzzle"] for r in records] == puzzles
-    assert all(set(r) == {"puzzle", "answer", "valid", "steps"} and r["steps"] == 2 for r in records)
+    assert all(set(r) == {"puzzle", "answer", "valid", "steps", "confidence", "violations"} and r["steps"] == 2
+               for r in records)
+    assert all(0 <= r["confidence"] <= 1 and r["valid"] == (r["violations"] == []) for r in records)
     piped = run_recurse("solve", str(checkpoint), "--json", stdin="\n".join(puzzles[:2]))
     assert len(piped.stdout.splitlines()) == 2
     text = run_recurse("solve", str(checkpoint), puzzles[0])
-    assert ("valid" in text.stdout) and "step" in text.stdout and "|" in text.stdout  # a boxed grid
+    assert ("valid" in text.stdout.lower()) and "step" in text.stdout and "|" in text.stdout  # a boxed grid
     gif = tmp_path / "refine.gif"
     run_recurse("solve", str(checkpoint), puzzles[0], "--save-gif", str(gif), "--halting", "fixed")
     assert gif.read_bytes()[:6] in (b"GIF87a", b"GIF89a")
