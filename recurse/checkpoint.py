@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from pydantic import ValidationError
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from recurse.builder import build_refiner
 from recurse.checkpoint_checks import (check_config_against_header, check_finite, check_shapes_against_header,
                                        read_safetensors_header)
-from recurse.config import ModelConfig
-from recurse.errors import CheckpointError
+from recurse.config import ModelConfig, validate_config
+from recurse.errors import CheckpointError, ConfigError
 from recurse.io import atomic_path, write_json
 from recurse.refiner import RecursiveRefiner
 
@@ -104,11 +103,12 @@ def load_checkpoint(directory: str | Path, *, map_location: str | torch.device =
     """
     directory = Path(directory)
     document = read_config(directory)
+    if "model" not in document:
+        raise CheckpointError(f"{directory / CONFIG_NAME}: invalid model config (missing 'model')")
     try:
-        config = ModelConfig.model_validate(document["model"])
-    except (KeyError, ValidationError) as error:
-        first = str(error).splitlines()[0] if isinstance(error, ValidationError) else "missing 'model'"
-        raise CheckpointError(f"{directory / CONFIG_NAME}: invalid model config ({first})") from None
+        config = validate_config(ModelConfig, document["model"], source=f"{directory / CONFIG_NAME}: model")
+    except ConfigError as error:
+        raise CheckpointError(str(error)) from None
     weights = directory / WEIGHTS_NAME
     header = read_safetensors_header(weights)
     check_config_against_header(config, header, source=str(directory / CONFIG_NAME))

@@ -35,11 +35,14 @@ def edit_config(folder, **changes):
 
 @pytest.mark.parametrize("changes, message", [
     ({"hidden_size": 20000}, "hidden_size=20000 but"),
-    ({"vocab_size": 5_000_000}, "vocab_size=5000000 but"),
-    ({"expansion": 100000.0}, "expansion=100000.0"),
+    ({"vocab_size": 500_000}, "vocab_size=500000 but"),
+    ({"vocab_size": 5_000_000}, "vocab_size: Input should be less than or equal to"),
+    ({"expansion": 60.0}, "expansion=60.0|the config expects"),
+    ({"expansion": 100000.0}, "expansion: Input should be less than or equal to"),
     ({"schedule": {"kind": "trm", "latent_steps": 2, "deep_steps": 2, "layers": 100_000_000}}, "layers"),
     ({"schedule": {"kind": "trm", "latent_steps": 2, "deep_steps": 2, "layers": 2}}, "missing tensor"),
-    ({"seq_len": 10**9}, "position tables"),
+    ({"seq_len": 1 << 20}, "position tables"),
+    ({"seq_len": 10**9}, "seq_len: Input should be less than or equal to"),
 ])
 def test_an_oversized_config_is_refused_fast_without_allocating(saved, changes, message):
     folder, *_ = saved

@@ -86,7 +86,7 @@ def test_ema_state_saved_and_restored_keeps_averaging(tmp_path):
     with torch.no_grad():
         ema.shadow["weight"].fill_(4.0)
         module.weight.fill_(0.0)
-    save_training_state(tmp_path, module=module, optimizer=optimizer, ema=ema, carry=None, counters={"step": 1},
+    save_training_state(tmp_path, module=module, optimizer=optimizer, ema=ema, carry=None, counters={"step": 1, "iteration": 0, "batch_index": 0},
                         rank=0, is_main=True)
     restored = EMA(module, rate=0.5)
     load_training_state(tmp_path, module=module, optimizer=optimizer, ema=restored, rank=0, device=torch.device("cpu"))
