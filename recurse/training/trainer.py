@@ -22,7 +22,7 @@ from recurse import __version__
 from recurse.block import compile_blocks
 from recurse.builder import build_training_model
 from recurse.carry import Carry
-from recurse.checkpoint import load_checkpoint, save_checkpoint
+from recurse.checkpoint import load_checkpoint, read_config, save_checkpoint
 from recurse.config import RunConfig
 from recurse.data.layout import load_split, read_puzzle_identifiers
 from recurse.data.prepare import dataset_fingerprint, prepare_dataset
@@ -159,6 +159,7 @@ class Trainer:
         self.best: dict[str, Any] | None = None
         self.carry: Carry | None = None
         self.last_eval_step: int | None = None
+        self.resumed_metrics: dict[str, float] = {}  # the evaluation a resumed checkpoint was saved with
         self.logger: RunLogger | None = None
         self.pooled_evaluator = None  # kept across evaluations when evaluation.aggregate_checkpoints is set
 
@@ -223,7 +224,8 @@ class Trainer:
             else:
                 save_checkpoint(folder, self.refiner, self.model_config, self._checkpoint_meta(metrics))
         counters = {"step": self.step, "iteration": self.iteration, "batch_index": self.batch_index,
-                    "train_seconds": self.train_seconds, "best": self.best, "world_size": self.runtime.world_size}
+                    "train_seconds": self.train_seconds, "best": self.best, "world_size": self.runtime.world_size,
+                    "evaluated": metrics is not None}
         save_training_state(folder, module=self.refiner, optimizer=self.optimizer, ema=self.ema, carry=self.carry,
                             counters=counters, rank=self.runtime.rank, is_main=self.runtime.is_main)
 
@@ -254,6 +256,9 @@ class Trainer:
         self.train_seconds = counters.get("train_seconds", 0.0)
         self.best = counters.get("best")
         self.carry = carry
+        if counters.get("evaluated"):  # not evaluated again, so that no step is evaluated (and logged) twice
+            self.last_eval_step = self.step
+            self.resumed_metrics = read_config(folder).get("metrics") or {}
 
     # -- loop --------------------------------------------------------------------------------------------
     def _to_device(self, host) -> dict[str, torch.Tensor]:
@@ -406,7 +411,7 @@ class Trainer:
         progress = Progress(total=self.total_steps, initial=self.step,
                             enabled=self.config.logging.progress and self.runtime.is_main,
                             every_seconds=self.config.logging.progress_every_seconds)
-        last_metrics: dict[str, float] = {}
+        last_metrics: dict[str, float] = dict(self.resumed_metrics)
         batches = self.sampler.iterate(self.iteration, self.batch_index)
         samples = 0
         window_start = time.perf_counter()

@@ -172,3 +172,19 @@ def test_a_folder_of_another_recipe_or_task_is_refused(tmp_path):
     other_task = load_recipe("trm-sudoku-mini", ["data.task.box_cols=2"])
     with pytest.raises(ConfigError, match="holds a run of"):
         check_same_recipe(tmp_path, other_task)
+
+
+def test_solver_lookup_skips_a_broken_newest_checkpoint_with_a_warning(tmp_path, caplog):
+    from recurse.errors import CheckpointError
+    from recurse.solver import find_checkpoint_folder
+
+    fake_checkpoint(tmp_path, 10)
+    broken = fake_checkpoint(tmp_path, 20)
+    (broken / "model.safetensors").write_bytes(b"\1\0\0\0")
+    (tmp_path / "checkpoints" / "step_abc").mkdir()
+    with caplog.at_level("WARNING"):
+        assert find_checkpoint_folder(tmp_path).name == "step_10"
+    warnings = [r.getMessage() for r in caplog.records if "skipping incomplete checkpoint" in r.getMessage()]
+    assert len(warnings) == 1 and "step_20" in warnings[0]
+    with pytest.raises(CheckpointError, match="holds no checkpoint"):
+        find_checkpoint_folder(tmp_path / "checkpoints" / "step_abc")
