@@ -314,7 +314,7 @@ class Trainer:
             self._save_run_files()
             self.logger = RunLogger(self.run_dir, self.config.logging, run_config=self.config.model_dump(mode="json"))
             self.echo(config_header(self.config, where=f"run folder {self.run_dir} · device {self.device} · "
-                                                        f"{self.runtime.world_size} process(es)"))
+                                                        f"processes: {self.runtime.world_size}"))
         cfg = self.config.training
         budget = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
         fit_started = time.perf_counter()
