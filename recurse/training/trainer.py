@@ -404,7 +404,7 @@ class Trainer:
             if self.resume_from is not None:
                 self.logger.drop_after(self.step)
             self.echo(config_header(self.config, where=f"run folder {self.run_dir} · device {self.device} · "
-                                                        f"{self.runtime.world_size} process(es)"))
+                                                        f"processes: {self.runtime.world_size}"))
         cfg = self.config.training
         budget = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
         fit_started = time.perf_counter()
