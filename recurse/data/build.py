@@ -83,7 +83,7 @@ def publish(staging: Path, out: Path) -> None:
 
 
 def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.Generator):
-    examples = [(task.encode(puzzle), task.encode(solution))]
+    examples = [(task.encode(puzzle), task.encode_label(solution))]
     seen = {examples[0][0].tobytes()}
     group = task.all_symmetries()
     if group is not None and num_aug >= len(group) - 1:
@@ -97,7 +97,7 @@ def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, r
         if inputs.tobytes() in seen:
             continue
         seen.add(inputs.tobytes())
-        examples.append((inputs, task.encode(symmetry.apply(solution))))
+        examples.append((inputs, task.encode_label(symmetry.apply(solution))))
     return examples
 
 
