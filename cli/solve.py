@@ -14,7 +14,7 @@ from recurse.cli.errors import user_errors
 def _highlight(task, previous: str, current: str) -> str:
     """The rendered grid of ``current``, with the cells that differ from ``previous`` in colour."""
     def lines(text: str) -> list[str]:
-        return task.render(task.parse(text)).splitlines() if text else ["(no grid)"]
+        return task.render_answer(text).splitlines() if text else ["(no grid)"]
 
     before, after = lines(previous), lines(current)
     marked = []
@@ -97,7 +97,7 @@ def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: boo
                 click.echo(f"step {step}:")
                 click.echo(_highlight(task, previous, answer))
                 previous = answer
-        click.echo(task.render(task.parse(result.answer)) if result.answer else "(no grid)")
+        click.echo(task.render_answer(result.answer) if result.answer else "(no grid)")
         verdict = click.style("valid", fg="green") if result.valid else click.style("not valid", fg="red")
         click.echo(f"{verdict} · {result.steps} step{'s' if result.steps != 1 else ''} · "
                    f"confidence {result.confidence:.2f}")

@@ -119,6 +119,10 @@ class Task(ABC):
         """The text of a solution's answer as the task writes it (default: the whole grid, one line)."""
         return self.format(solution)
 
+    def render_answer(self, text: str) -> str:
+        """A human-readable picture of an answer written by ``format_answer`` (default: the grid drawn)."""
+        return self.render(self.parse(text))
+
     def accepts(self, input_tokens: np.ndarray, output_tokens: np.ndarray) -> bool:
         """Whether the checker accepts the answer in ``output_tokens`` for the puzzle in ``input_tokens``
         (any valid answer counts, not only the label)."""

@@ -31,7 +31,7 @@ class GraphColouring(Task):
         vertices: int = Field(10, ge=3, le=20, description="at most 20: tokens are stored as bytes")
         colours: int = Field(3, ge=2, le=len(COLOURS))
         max_edges: int = Field(24, ge=1, description="edge slots in the input; a graph may use fewer")
-        density: float = Field(0.4, gt=0, le=1,
+        density: float = Field(0.6, gt=0, le=1,
                                description="generator: chance that two differently coloured vertices are joined")
         unique: bool = Field(True, description="generator: colour vertices in advance until only one colouring "
                                                "is left (False: no colours given, many valid answers)")
@@ -46,7 +46,7 @@ class GraphColouring(Task):
             return GraphColouring(self.vertices, self.colours, max_edges=self.max_edges, density=self.density,
                                   unique=self.unique)
 
-    def __init__(self, vertices: int = 10, colours: int = 3, *, max_edges: int = 24, density: float = 0.4,
+    def __init__(self, vertices: int = 10, colours: int = 3, *, max_edges: int = 24, density: float = 0.6,
                  unique: bool = True) -> None:
         self.vertices, self.k, self.max_edges = vertices, colours, max_edges
         self.density, self.unique = density, unique
@@ -107,6 +107,9 @@ class GraphColouring(Task):
     def format_answer(self, solution: np.ndarray) -> str:
         """The vertices' colours; a vertex that holds no colour (a model may write any token) reads '?'."""
         return "".join(self.alphabet[v] if v <= self.k else "?" for v in np.asarray(solution).reshape(-1)[: self.vertices])
+
+    def render_answer(self, text: str) -> str:
+        return text  # a colour per vertex is already its own picture
 
     def render(self, grid: np.ndarray) -> str:
         colours, edges = self.format(grid).split("|")

@@ -110,7 +110,7 @@ def test_solver_answers_with_the_vertex_colours_only():
 
 def test_pytest_task_file_runs_the_contract_tests_on_that_file(tmp_path):
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
                                "tests/unit/test_task_contracts.py", *args],
                               cwd=ROOT, capture_output=True, text=True, timeout=600)
 

@@ -90,4 +90,4 @@ def test_only_answer_positions_are_labelled_and_read(task_name, seed, noise):
     answer = task.answer_of(puzzle, scrambled)
     assert task.is_solution(puzzle, answer) and np.array_equal(answer, solution)
     assert task.accepts(task.encode(puzzle), labels)
-    assert isinstance(task.format_answer(answer), str) and task.format_answer(answer)
+    assert task.render_answer(task.format_answer(answer)).strip(), "recurse solve can print every answer"
