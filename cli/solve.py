@@ -18,7 +18,7 @@ from recurse.cli.puzzle_input import argument_puzzles, chunks, file_puzzles
 def _highlight(task, previous: str, current: str) -> str:
     """The rendered grid of ``current``, with the cells that differ from ``previous`` in colour."""
     def lines(text: str) -> list[str]:
-        return task.render(task.parse(text)).splitlines() if text else ["(no grid)"]
+        return task.render_answer(text).splitlines() if text else ["(no grid)"]
 
     before, after = lines(previous), lines(current)
     marked = []
@@ -45,7 +45,7 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
             click.echo(f"step {step}:")
             click.echo(_highlight(task, previous, answer))
             previous = answer
-    click.echo(task.render(task.parse(result.answer)) if result.answer else "(no grid)")
+    click.echo(task.render_answer(result.answer) if result.answer else "(no grid)")
     click.echo(_verdict(result))
     if several:
         click.echo()

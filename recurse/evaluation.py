@@ -55,8 +55,7 @@ def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingP
             evaluator.add(batch.puzzle_identifiers[: batch.real], batch.inputs[: batch.real], tokens,
                           pred.confidence.cpu().numpy()[: batch.real])
         if task is not None:
-            for puzzle, answer in zip(batch.inputs[: batch.real], tokens):
-                totals["valid"] += task.is_solution(task.decode(puzzle), task.decode(answer))
+            totals["valid"] += checker_valid(task, batch.inputs[: batch.real], tokens)
         bar.update(batch.real)
     bar.close()
     elapsed = time.perf_counter() - started
@@ -69,9 +68,16 @@ def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingP
     }
     if task is not None:
         metrics["valid_rate"] = totals["valid"] / count
+        metrics["checker_valid"] = totals["valid"]
     if evaluator is not None:
         metrics.update(evaluator.metrics())
     return metrics
+
+
+def checker_valid(task: Task, inputs: np.ndarray, tokens: np.ndarray) -> int:
+    """How many of a batch's answers the task's checker accepts: any valid answer counts as solved, so a
+    task with several answers per puzzle is not scored only against the one in its label."""
+    return sum(task.accepts(puzzle, answer) for puzzle, answer in zip(inputs, tokens))
 
 
 def check_puzzle_map(model_names: list[str] | None, data_path: str | Path) -> None:

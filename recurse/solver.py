@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Solution:
     puzzle: str  # the puzzle in the task's one-line text format
-    answer: str  # the model's answer in the same format
+    answer: str  # the model's answer as the task writes answers (the whole grid for grid tasks)
     valid: bool  # whether the task's checker accepts the answer
     steps: int  # supervision steps used
     confidence: float  # sigmoid(q_halt) at the last step
@@ -269,16 +269,18 @@ class Solver:
         history = [t.cpu().numpy() for t in prediction.trace]
         results = []
         for i, grid in enumerate(grids):
-            answer = self.task.decode(tokens[i])
+            # Only the task's answer positions are read from the model; input-only ones stay the puzzle's.
+            answer = self.task.answer_of(grid, tokens[i])
             steps = int(prediction.steps[i])
             violations = self.task.violations(grid, answer)
             results.append(Solution(
                 puzzle=self.task.format(grid),
-                answer=self.task.format(answer),
+                answer=self.task.format_answer(answer),
                 valid=not violations,
                 violations=violations,
                 steps=steps,
                 confidence=float(prediction.confidence[i]),
-                trace=[self.task.format(self.task.decode(h[i])) for h in history[:steps]] if trace else [],
+                trace=[self.task.format_answer(self.task.answer_of(grid, h[i])) for h in history[:steps]]
+                if trace else [],
             ))
         return results

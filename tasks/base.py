@@ -1,8 +1,9 @@
 """The task API: what a puzzle task declares so that recurse can build data, train, check and solve it.
 
-A task is one Python class: its grid shape and cell alphabet (from which tokens follow), a checker, its
-symmetries (each with an exact inverse), an optional generator, a text format, and where its data comes
-from. Register it with ``@TASKS.register("name")`` and give it a ``Spec`` for its parameters.
+A task is one Python class: its positions and their alphabet (from which tokens follow), which positions
+hold the answer (by default all of them), a checker, its symmetries (each with an exact inverse), an
+optional generator, a text format, and where its data comes from. Register it with
+``@TASKS.register("name")`` and give it a ``Spec`` for its parameters. docs/tasks.md states the contract.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ class Task(ABC):
 
     Cell value v is token ``v + 1``; token 0 is padding. ``alphabet[v]`` is how value v is written, and
     ``blank`` (a value) marks cells the solver must fill.
+
+    A puzzle and its solution are arrays of the same shape over ``seq_len`` positions. The answer is the
+    solution at ``answer_positions()``; the other positions are input only (clues, edges, signs): their
+    labels are padding, which training and scoring ignore, and a prediction there is never read.
     """
 
     @property
@@ -72,11 +77,53 @@ class Task(ABC):
         return ["<pad>", *self.alphabet]
 
     def encode(self, grid: np.ndarray) -> np.ndarray:
+        """Tokens of a puzzle or solution (value v → token v + 1), flat, ``seq_len`` long."""
         return (np.asarray(grid).reshape(-1) + 1).astype(np.uint8)
 
     def decode(self, tokens: np.ndarray) -> np.ndarray:
+        """The puzzle-shaped array of values that ``tokens`` encode (padding reads as value 0)."""
         tokens = np.asarray(tokens).reshape(self.rows, self.cols).astype(np.int64)
         return np.clip(tokens - 1, 0, len(self.alphabet) - 1)
+
+    # --- answer -------------------------------------------------------------------------------------
+    def answer_positions(self) -> np.ndarray:
+        """Flat indices of the positions the model fills; the rest are input only. Default: every one."""
+        return np.arange(self.seq_len)
+
+    def encode_label(self, solution: np.ndarray) -> np.ndarray:
+        """Label tokens of a solution: its tokens at answer positions, padding (ignored) elsewhere."""
+        tokens = self.encode(solution)
+        positions = self.answer_positions()
+        if positions.size == tokens.size:
+            return tokens
+        labels = np.full_like(tokens, PAD_TOKEN)
+        labels[positions] = tokens[positions]
+        return labels
+
+    def answer_of(self, puzzle: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+        """The solution a model's output tokens propose: the puzzle with its answer positions taken from
+        ``tokens``; input-only positions keep the puzzle's values whatever the model put there."""
+        decoded = self.decode(tokens)
+        positions = self.answer_positions()
+        if positions.size == self.seq_len:
+            return decoded
+        answer = np.array(puzzle, copy=True)
+        answer.reshape(-1)[positions] = decoded.reshape(-1)[positions]
+        return answer
+
+    def format_answer(self, solution: np.ndarray) -> str:
+        """The text of a solution's answer as the task writes it (default: the whole grid, one line)."""
+        return self.format(solution)
+
+    def render_answer(self, text: str) -> str:
+        """A human-readable picture of an answer written by ``format_answer`` (default: the grid drawn)."""
+        return self.render(self.parse(text))
+
+    def accepts(self, input_tokens: np.ndarray, output_tokens: np.ndarray) -> bool:
+        """Whether the checker accepts the answer in ``output_tokens`` for the puzzle in ``input_tokens``
+        (any valid answer counts, not only the label)."""
+        puzzle = self.decode(input_tokens)
+        return self.is_solution(puzzle, self.answer_of(puzzle, output_tokens))
 
     # --- text ---------------------------------------------------------------------------------------
     def parse(self, text: str) -> np.ndarray:

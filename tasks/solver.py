@@ -1,5 +1,6 @@
-"""An exact solver for grids whose rules are "these groups of cells hold different values" (plus
-optional "cell a < cell b" relations). It counts solutions up to a limit and the guesses it needed.
+"""An exact solver for problems whose rules are "these groups of cells hold different values" (plus
+optional "cell a < cell b" relations): Latin squares, Sudoku, Futoshiki, graph colouring (a group per
+edge). It counts solutions up to a limit and the guesses it needed.
 
 Candidates are bitmasks (bit v set = value v allowed). Each search node propagates naked singles and
 hidden singles to a fixed point, then branches on the cell with the fewest candidates.
@@ -35,6 +36,7 @@ class AllDifferentSolver:
                  num_cells: int | None = None) -> None:
         self.n = num_values
         self.groups = [list(g) for g in groups]
+        self.full_groups = [g for g in self.groups if len(g) == num_values]
         self.cells = num_cells if num_cells is not None else 1 + max(c for g in self.groups for c in g)
         peers: list[set[int]] = [set() for _ in range(self.cells)]
         for group in self.groups:
@@ -79,13 +81,14 @@ class AllDifferentSolver:
                 cell = queue.pop()
                 if values[cell] == 0:
                     self._assign(cand, values, cell, cand[cell].bit_length() - 1, queue)
-            # Hidden singles: a value that fits only one cell of a group goes there.
-            for group in self.groups:
+            # Hidden singles: a value that fits only one cell of a group goes there. Only a group of n
+            # cells must hold every value; a smaller one (a graph's edge) may leave a value out.
+            for group in self.full_groups:
                 seen_once = seen_twice = 0
                 for c in group:
                     seen_twice |= seen_once & cand[c]
                     seen_once |= cand[c]
-                if seen_once != self.full and len(group) == self.n:
+                if seen_once != self.full:
                     raise _Contradiction
                 lonely = seen_once & ~seen_twice
                 if lonely:

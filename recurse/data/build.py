@@ -113,7 +113,7 @@ def publish(staging: Path, out: Path) -> None:
 
 def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.Generator):
     """recurse's own augmentation (generated data): distinct copies only, drawn from a ``Generator``."""
-    examples = [(task.encode(puzzle), task.encode(solution))]
+    examples = [(task.encode(puzzle), task.encode_label(solution))]
     seen = {examples[0][0].tobytes()}
     group = task.all_symmetries()
     if group is not None and num_aug >= len(group) - 1:
@@ -127,7 +127,7 @@ def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, r
         if inputs.tobytes() in seen:
             continue
         seen.add(inputs.tobytes())
-        examples.append((inputs, task.encode(symmetry.apply(solution))))
+        examples.append((inputs, task.encode_label(symmetry.apply(solution))))
     return examples
 
 
@@ -141,8 +141,8 @@ def _official_group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_au
         symmetries = group[1:]
     else:
         symmetries = (task.random_symmetry(rng) for _ in range(num_aug))
-    examples = [(task.encode(puzzle), task.encode(solution))]
-    examples += [(task.encode(s.apply(puzzle)), task.encode(s.apply(solution))) for s in symmetries]
+    examples = [(task.encode(puzzle), task.encode_label(solution))]
+    examples += [(task.encode(s.apply(puzzle)), task.encode_label(s.apply(solution))) for s in symmetries]
     return examples
 
 

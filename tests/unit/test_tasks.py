@@ -1,4 +1,4 @@
-"""Contracts for every registered task, checked with hypothesis, plus the official data's labels."""
+"""Task-specific rules and generators (Sudoku, Maze), and the official data's labels."""
 
 from __future__ import annotations
 
@@ -10,60 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recurse.tasks import TASKS, Maze, PuzzleFormatError, Sudoku
-from recurse.tasks.constraint import ConstraintGridTask
+from recurse.tasks import Maze, PuzzleFormatError, Sudoku
 
 DATA = Path(__file__).parents[1] / "fixtures" / "data"
-# Small instances keep generation fast; a task not listed here is tested with its default spec.
-SMALL = {"sudoku": {"box_rows": 2, "box_cols": 2}, "maze": {"size": 8, "min_path": 6}, "nqueens": {"size": 6},
-         "futoshiki": {"size": 4}}
-TASK_NAMES = TASKS.names()
-# Tasks whose data come only from files (ARC) have their own tests of the same properties.
-GENERATED_TASKS = [name for name in TASK_NAMES if TASKS.get(name).has_generator()]
-
-
-def small_task(name: str):
-    return TASKS.get(name).Spec(**SMALL.get(name, {})).build()
-
-
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
-
-
-def generated(name: str, seed: int):
-    """A small instance of task ``name``, a generator seeded with ``seed``, and one generated pair."""
-    task = small_task(name)
-    rng = np.random.default_rng(seed)
-    return task, rng, *task.generate(rng)
-
-
-@pytest.mark.parametrize("name", GENERATED_TASKS)
-@settings(max_examples=15, deadline=None)
-@given(seed=seeds)
-def test_generated_pairs_are_valid_and_round_trip(name, seed):
-    task, _, puzzle, solution = generated(name, seed)
-    assert task.is_solution(puzzle, solution)
-    assert np.array_equal(task.decode(task.encode(puzzle)), puzzle)
-    assert np.array_equal(task.parse(task.format(solution)), solution)
-    assert np.array_equal(task.parse(task.render(puzzle)), puzzle)
-    if isinstance(task, ConstraintGridTask):
-        result = task.solve_all(puzzle)
-        assert result.unique and np.array_equal(result.solutions[0], solution)
-    solved = task.solve(puzzle)
-    if solved is not None:
-        assert task.is_solution(puzzle, solved)
-
-
-@pytest.mark.parametrize("name", GENERATED_TASKS)
-@settings(max_examples=15, deadline=None)
-@given(seed=seeds)
-def test_symmetries_keep_solutions_valid_and_invert(name, seed):
-    task, rng, puzzle, solution = generated(name, seed)
-    symmetry = task.random_symmetry(rng)
-    moved_puzzle, moved_solution = symmetry.apply(puzzle), symmetry.apply(solution)
-    assert task.is_solution(moved_puzzle, moved_solution)
-    inverse = symmetry.inverse()
-    assert np.array_equal(inverse.apply(moved_puzzle), puzzle)
-    assert np.array_equal(inverse.apply(moved_solution), solution)
+# The properties every task meets (generated pairs, symmetries, answer positions) are in
+# test_task_contracts.py.
 
 
 @settings(max_examples=20, deadline=None)

@@ -1,0 +1,198 @@
+"""Graph colouring, a task that is not a grid, defined only through recurse's public task API.
+
+A puzzle is a graph on ``vertices`` vertices, given as an edge list, and possibly a few vertices already
+coloured; the answer is a colour for every vertex such that no edge joins two vertices of one colour.
+
+Positions: one per vertex (the answer: '?' or a given colour), then ``max_edges`` edge slots (input only:
+an edge ``u-w`` or '-' for an empty slot). An edge is one token, so the vocabulary grows with the number
+of vertex pairs (66 edges for 12 vertices). Text: ``"RG??????|0-1 0-2 1-3"`` (colours, then edges), and
+the answer as its colours alone, ``"RGBRGBRG"``. Registered as ``colouring`` with the built-in tasks.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from recurse.spec import Spec
+from recurse.tasks import TASKS, GridSymmetry, PuzzleFormatError, Task
+from recurse.tasks.solver import AllDifferentSolver, SolveResult
+
+COLOURS = "RGBYCM"
+
+
+@TASKS.register("colouring")
+class GraphColouring(Task):
+    class Spec(Spec):
+        kind: Literal["colouring"] = "colouring"
+        vertices: int = Field(10, ge=3, le=20, description="at most 20: tokens are stored as bytes")
+        colours: int = Field(3, ge=2, le=len(COLOURS))
+        max_edges: int = Field(24, ge=1, description="edge slots in the input; a graph may use fewer")
+        density: float = Field(0.6, gt=0, le=1,
+                               description="generator: chance that two differently coloured vertices are joined")
+        unique: bool = Field(True, description="generator: colour vertices in advance until only one colouring "
+                                               "is left (False: no colours given, many valid answers)")
+
+        @model_validator(mode="after")
+        def _edges(self):
+            if self.max_edges > self.vertices * (self.vertices - 1) // 2:
+                raise ValueError(f"{self.vertices} vertices have fewer than {self.max_edges} distinct edges")
+            return self
+
+        def build(self) -> "GraphColouring":
+            return GraphColouring(self.vertices, self.colours, max_edges=self.max_edges, density=self.density,
+                                  unique=self.unique)
+
+    def __init__(self, vertices: int = 10, colours: int = 3, *, max_edges: int = 24, density: float = 0.6,
+                 unique: bool = True) -> None:
+        self.vertices, self.k, self.max_edges = vertices, colours, max_edges
+        self.density, self.unique = density, unique
+        self.pairs = list(combinations(range(vertices), 2))
+        self.pair_value = {pair: colours + 2 + i for i, pair in enumerate(self.pairs)}
+        self.empty = colours + 1  # value of an empty edge slot
+        # Value v is written alphabet[v]: '?' (uncoloured), the colours, '-' (no edge), then every edge.
+        self.alphabet = ["?", *COLOURS[:colours], "-", *(f"{u}-{w}" for u, w in self.pairs)]
+        self.rows, self.cols = 1, vertices + max_edges
+
+    def spec(self) -> dict:
+        return {"kind": "colouring", "vertices": self.vertices, "colours": self.k, "max_edges": self.max_edges,
+                "density": self.density, "unique": self.unique}
+
+    def describe(self) -> str:
+        return f"{self.k}-colouring of a {self.vertices}-vertex graph (at most {self.max_edges} edges)"
+
+    # -- positions -----------------------------------------------------------------------------------
+    def answer_positions(self) -> np.ndarray:
+        return np.arange(self.vertices)  # the edge slots are input only: never predicted nor scored
+
+    def decode(self, tokens: np.ndarray) -> np.ndarray:
+        return np.clip(np.asarray(tokens).reshape(-1).astype(np.int64) - 1, 0, len(self.alphabet) - 1)
+
+    def edges(self, puzzle: np.ndarray) -> list[tuple[int, int]]:
+        slots = np.asarray(puzzle).reshape(-1)[self.vertices:]
+        return [self.pairs[v - self.k - 2] for v in slots if v >= self.k + 2]
+
+    # -- text ----------------------------------------------------------------------------------------
+    def parse(self, text: str) -> np.ndarray:
+        """Colours then edges, split by '|' or a line break; ``colours:``/``edges:`` labels are optional."""
+        parts = [p.strip() for p in text.replace("\n", "|").split("|") if p.strip()]
+        if len(parts) != 2:
+            raise PuzzleFormatError(f"expected colours and edges ('RG????|0-1 1-2') for a {self.describe()}")
+        colours, edges = (p.split(":", 1)[1].strip() if ":" in p else p for p in parts)
+        if len(colours) != self.vertices or set(colours) - set("?" + COLOURS[: self.k]):
+            raise PuzzleFormatError(f"expected {self.vertices} of '?{COLOURS[: self.k]}' for the vertices, "
+                                    f"got {colours!r}")
+        grid = np.full(self.seq_len, self.empty, dtype=np.int64)
+        grid[: self.vertices] = [("?" + COLOURS).index(c) for c in colours]
+        words = edges.replace(",", " ").split()
+        if len(words) > self.max_edges:
+            raise PuzzleFormatError(f"{len(words)} edges, but this task holds at most {self.max_edges}")
+        for slot, word in enumerate(words):
+            try:
+                u, w = sorted(int(x) for x in word.split("-"))
+                grid[self.vertices + slot] = self.pair_value[(u, w)]
+            except (ValueError, KeyError):
+                raise PuzzleFormatError(f"{word!r} is not an edge between two of the vertices "
+                                        f"0..{self.vertices - 1}") from None
+        return grid
+
+    def format(self, grid: np.ndarray) -> str:
+        grid = np.asarray(grid).reshape(-1)
+        edges = " ".join(f"{u}-{w}" for u, w in self.edges(grid))
+        return f"{self.format_answer(grid)}|{edges}"
+
+    def format_answer(self, solution: np.ndarray) -> str:
+        """The vertices' colours; a vertex that holds no colour (a model may write any token) reads '?'."""
+        return "".join(self.alphabet[v] if v <= self.k else "?" for v in np.asarray(solution).reshape(-1)[: self.vertices])
+
+    def render_answer(self, text: str) -> str:
+        return text  # a colour per vertex is already its own picture
+
+    def render(self, grid: np.ndarray) -> str:
+        colours, edges = self.format(grid).split("|")
+        return f"colours: {colours}\nedges: {edges}"
+
+    # -- rules ---------------------------------------------------------------------------------------
+    def validate_puzzle(self, puzzle: np.ndarray) -> None:
+        grid = np.asarray(puzzle).reshape(-1)
+        if grid.size != self.seq_len or (grid[: self.vertices] > self.k).any() or \
+                (grid[self.vertices:] <= self.k).any():
+            raise PuzzleFormatError("vertices must hold '?' or a colour, edge slots an edge or '-'")
+        if not self.solve_all(grid, limit=1).solutions:
+            raise PuzzleFormatError(f"this graph has no {self.k}-colouring that keeps its given colours")
+
+    def violations(self, puzzle: np.ndarray, answer: np.ndarray) -> list[str]:
+        puzzle, answer = np.asarray(puzzle).reshape(-1), np.asarray(answer).reshape(-1)
+        if answer.shape != puzzle.shape:
+            return [f"answer has {answer.size} positions, puzzle has {puzzle.size}"]
+        problems = []
+        if not np.array_equal(answer[self.vertices:], puzzle[self.vertices:]):
+            problems.append("the edges were changed")
+        colours, givens = answer[: self.vertices], puzzle[: self.vertices]
+        if ((colours < 1) | (colours > self.k)).any():
+            problems.append("a vertex has no colour")
+        if ((givens != 0) & (colours != givens)).any():
+            problems.append("a given colour was changed")
+        clashes = [(u, w) for u, w in self.edges(puzzle) if colours[u] == colours[w]]
+        if clashes:
+            problems.append(f"{len(clashes)} edge(s) join vertices of one colour, e.g. {clashes[0][0]}-{clashes[0][1]}")
+        return problems
+
+    def solve_all(self, puzzle: np.ndarray, limit: int = 2, rng: np.random.Generator | None = None) -> SolveResult:
+        """Up to ``limit`` colourings (whole solutions) that keep the given colours: each edge is a group of
+        two vertices that must differ."""
+        grid = np.asarray(puzzle).reshape(-1)
+        solver = AllDifferentSolver(self.k, [list(e) for e in self.edges(grid)], num_cells=self.vertices)
+        result = solver.solve(grid[: self.vertices], limit=limit, rng=rng)
+        result.solutions = [np.concatenate([colours, grid[self.vertices:]]) for colours in result.solutions]
+        return result
+
+    def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
+        found = self.solve_all(puzzle, limit=1).solutions
+        return found[0] if found else None
+
+    # -- symmetries ----------------------------------------------------------------------------------
+    def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
+        """Rename the vertices, permute the colours (when colours are given) and reorder the edge slots."""
+        order = rng.permutation(self.vertices)  # new vertex i is old vertex order[i]
+        new_name = np.argsort(order)
+        value_map = np.arange(len(self.alphabet))
+        if self.unique:
+            # With no colours given, a colour permutation would change the label and not the input,
+            # teaching the model an average of the permutations; with givens it recolours them too.
+            value_map[1: self.k + 1] = 1 + rng.permutation(self.k)
+        for (u, w), value in self.pair_value.items():
+            value_map[value] = self.pair_value[tuple(sorted((int(new_name[u]), int(new_name[w]))))]
+        source = np.concatenate([order, self.vertices + rng.permutation(self.max_edges)])
+        return GridSymmetry(source, value_map)
+
+    # -- generation ----------------------------------------------------------------------------------
+    def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """A planted colouring (every colour used), edges drawn between differently coloured vertices, so
+        the graph is colourable by construction; with ``unique``, given colours are then removed in
+        random order while the colouring stays the only one."""
+        while True:
+            colours = rng.integers(1, self.k + 1, self.vertices)
+            if np.unique(colours).size == self.k:
+                break
+        candidates = [p for p in self.pairs if colours[p[0]] != colours[p[1]]]
+        chosen = [p for p in candidates if rng.random() < self.density]
+        if len(chosen) > self.max_edges:
+            chosen = [chosen[i] for i in sorted(rng.choice(len(chosen), self.max_edges, replace=False))]
+        order = rng.permutation(len(chosen))
+        solution = np.full(self.seq_len, self.empty, dtype=np.int64)
+        solution[: self.vertices] = colours
+        solution[self.vertices: self.vertices + len(chosen)] = [self.pair_value[chosen[i]] for i in order]
+        puzzle = solution.copy()
+        if not self.unique:
+            puzzle[: self.vertices] = 0
+            return puzzle, solution
+        for vertex in rng.permutation(self.vertices):
+            kept = puzzle[vertex]
+            puzzle[vertex] = 0
+            if len(self.solve_all(puzzle, limit=2).solutions) != 1:
+                puzzle[vertex] = kept
+        return puzzle, solution

@@ -1,0 +1,32 @@
+"""Which registered tasks a Python file defines, for ``pytest --task-file FILE``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from recurse.errors import RecurseError
+from recurse.plugins import load_plugin_file
+from recurse.tasks import TASKS
+
+
+def _module_of(path: Path) -> str | None:
+    """The name of the already-imported module loaded from ``path`` (a task shipped with recurse)."""
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if origin and Path(origin).resolve() == path:
+            return name
+    return None
+
+
+def tasks_in_file(file: str | Path) -> list[str]:
+    """Import ``file`` as a plugin (unless it is already imported) and return the names of the tasks its
+    module registered; a file that registers none is an error, so a typo cannot pass as a green run."""
+    path = Path(file).resolve()
+    if _module_of(path) is None:
+        load_plugin_file(path)
+    module = _module_of(path)
+    names = [name for name in TASKS.names() if TASKS.get(name).__module__ == module]
+    if not names:
+        raise RecurseError(f"{file} registers no task (decorate a Task subclass with @TASKS.register)")
+    return names

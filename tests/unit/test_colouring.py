@@ -1,0 +1,154 @@
+"""Graph colouring, the shipped task that is not a grid: input-only positions, several valid answers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from recurse.tasks import PuzzleFormatError
+from recurse.tasks.examples.colouring import GraphColouring
+from recurse.tasks.solver import AllDifferentSolver
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_edges_that_are_groups_smaller_than_the_alphabet_leave_values_out():
+    # One edge, three colours, vertex 0 red: vertex 1 may be green or blue. A hidden-single rule applied
+    # to the two-cell group would force the one of them it sees first.
+    solver = AllDifferentSolver(3, [[0, 1]], num_cells=2)
+    assert len(solver.solve(np.array([1, 0]), limit=10).solutions) == 2
+    assert len(solver.solve(np.array([0, 0]), limit=10).solutions) == 6
+
+
+def test_unique_puzzles_have_one_colouring_and_open_ones_several():
+    rng = np.random.default_rng(0)
+    task = GraphColouring(8, max_edges=14)
+    for _ in range(5):
+        puzzle, solution = task.generate(rng)
+        result = task.solve_all(puzzle, limit=2)
+        assert result.unique and np.array_equal(result.solutions[0], solution)
+    open_task = GraphColouring(8, max_edges=14, unique=False)
+    puzzle, solution = open_task.generate(rng)
+    assert (puzzle[:8] == 0).all() and len(open_task.solve_all(puzzle, limit=10).solutions) >= 6  # colour swaps
+
+
+def test_text_format_and_errors():
+    task = GraphColouring(4, max_edges=4)
+    puzzle = task.parse("R???|0-1 1-2 2-3 0-2")
+    assert task.format(puzzle) == "R???|0-1 1-2 2-3 0-2"
+    assert np.array_equal(task.parse(task.render(puzzle)), puzzle)
+    answer = task.solve(puzzle)
+    assert task.format_answer(answer) in {"RGBR", "RBGR"} and task.is_solution(puzzle, answer)
+    assert task.violations(puzzle, task.parse("RRBG|0-1 1-2 2-3 0-2")) == [
+        "1 edge(s) join vertices of one colour, e.g. 0-1"]
+    with pytest.raises(PuzzleFormatError, match="not an edge"):
+        task.parse("????|0-4")
+    with pytest.raises(PuzzleFormatError, match="at most 4"):
+        task.parse("????|0-1 0-2 0-3 1-2 1-3")
+    complete = GraphColouring(4, max_edges=6)
+    with pytest.raises(PuzzleFormatError, match="no 3-colouring"):
+        complete.validate_puzzle(complete.parse("????|0-1 0-2 0-3 1-2 1-3 2-3"))  # K4
+    with pytest.raises(PuzzleFormatError, match="no 3-colouring"):
+        task.validate_puzzle(task.parse("RR??|0-1"))  # the givens clash
+
+
+def test_built_data_labels_only_the_vertices(tmp_path):
+    from recurse.config import DataConfig
+    from recurse.data import load_split
+    from recurse.data.prepare import build_from_config
+    from recurse.data.sampler import IGNORE_INDEX, gather
+
+    spec = {"kind": "colouring", "vertices": 8, "max_edges": 14}
+    config = DataConfig(task=spec, path=str(tmp_path / "colouring"),
+                        build={"source": "generate", "train_size": 10, "test_size": 4, "num_aug": 3, "seed": 0})
+    build_from_config(config, progress=False)
+    train = load_split(tmp_path / "colouring", "train")
+    labels = np.asarray(train.labels)
+    assert labels.shape[1] == 8 + 14 and (labels[:, 8:] == 0).all() and (labels[:, :8] >= 2).all()
+    batch = gather(train, np.arange(4))
+    assert (batch.labels[:, 8:] == IGNORE_INDEX).all(), "edges are neither predicted nor scored"
+    task = GraphColouring(8, max_edges=14)
+    for inputs, row in zip(np.asarray(train.inputs), labels):
+        assert task.accepts(inputs, row), "every augmented label is a valid colouring of its graph"
+
+
+def test_checker_valid_counts_answers_other_than_the_label():
+    from recurse.evaluation import checker_valid
+
+    task = GraphColouring(6, max_edges=8, unique=False)
+    puzzle, solution = task.generate(np.random.default_rng(1))
+    swapped = solution.copy()
+    swapped[:6] = np.array([0, 2, 3, 1])[solution[:6]]  # another colouring: the colours renamed
+    clash = solution.copy()
+    u, w = task.edges(puzzle)[0]
+    clash[w] = clash[u]
+    inputs = np.stack([task.encode(puzzle)] * 3)
+    outputs = np.stack([task.encode(solution), task.encode(swapped), task.encode(clash)])
+    assert not np.array_equal(outputs[0], outputs[1])
+    assert checker_valid(task, inputs, outputs) == 2
+
+
+def test_solver_answers_with_the_vertex_colours_only():
+    from recurse.builder import build_refiner
+    from recurse.halting import FixedSteps
+    from recurse.solver import Solver
+    from tests.helpers import small_config
+
+    task = GraphColouring(6, max_edges=8)
+    refiner = build_refiner(small_config(vocab_size=task.vocab_size, seq_len=task.seq_len)).eval()
+    solver = Solver(refiner, task, halting=FixedSteps(max_steps=2))
+    solution = solver.solve("R?????|0-1 1-2 2-3 3-4 4-5", trace=True)
+    assert solution.puzzle == "R?????|0-1 1-2 2-3 3-4 4-5"
+    assert len(solution.answer) == 6 and set(solution.answer) <= set("?RGB")
+    assert len(solution.trace) == 2 and all(len(step) == 6 for step in solution.trace)
+
+
+def test_pytest_task_file_runs_the_contract_tests_on_that_file(tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                               "tests/unit/test_task_contracts.py", *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    shipped = run("--task-file", "tasks/examples/colouring.py", "-v")
+    assert shipped.returncode == 0, shipped.stdout + shipped.stderr
+    assert "3 passed" in shipped.stdout and "[colouring]" in shipped.stdout and "[sudoku]" not in shipped.stdout
+    broken = tmp_path / "broken_task.py"
+    broken.write_text(BROKEN_TASK)
+    failed = run("--task-file", str(broken), "-x")
+    assert failed.returncode == 1 and "test_symmetries_keep_solutions_valid_and_invert" in failed.stdout
+
+
+# A plugin whose symmetry breaks solutions: the contract tests must catch it.
+BROKEN_TASK = """
+from typing import Literal
+import numpy as np
+from recurse.spec import Spec
+from recurse.tasks import TASKS, GridSymmetry
+from recurse.tasks.constraint import ConstraintGridTask
+
+
+@TASKS.register("broken_latin")
+class BrokenLatin(ConstraintGridTask):
+    class Spec(Spec):
+        kind: Literal["broken_latin"] = "broken_latin"
+
+        def build(self):
+            return BrokenLatin()
+
+    def __init__(self):
+        self.n = self.rows = self.cols = 3
+        self.alphabet = ".123"
+
+    def groups(self):
+        return [[r * 3 + c for c in range(3)] for r in range(3)] + [[r * 3 + c for r in range(3)] for c in range(3)]
+
+    def random_symmetry(self, rng):
+        source = np.arange(9)
+        source[[0, 1]] = source[[1, 0]]  # swaps two cells of a row only: columns then repeat a value
+        return GridSymmetry(source, np.arange(4))
+"""
