@@ -41,13 +41,16 @@ def _highlight(task, previous: str, current: str) -> str:
               help="Halting confidence for --halting threshold.")
 @click.option("--puzzle-id", default=None,
               help="For models with an embedding per training puzzle (ARC): the puzzle, e.g. an ARC task id.")
+@click.option("--verify", is_flag=True,
+              help="Let the network's distribution steer the task's exact search: the answer passes the checker, "
+                   "or the puzzle is proven to have no solution. Reports search nodes against plain search.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--device", default="auto", show_default=True)
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) for a repo id.")
 @user_errors
 def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, trace: bool,
           save_gif: Path | None, halting: str,
-          max_steps: int | None, threshold: float, puzzle_id: str | None, batch_size: int, device: str,
+          max_steps: int | None, threshold: float, puzzle_id: str | None, verify: bool, batch_size: int, device: str,
           revision: str | None) -> None:
     """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
 
@@ -60,6 +63,7 @@ def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: boo
       recurse solve my-org/trm-sudoku-6x6 --trace "..."
       recurse solve sudoku-6x6 --save-gif refinement.gif "..."
       recurse solve runs/trm-arc1 --puzzle-id 00576224 "34|78"
+      recurse solve sudoku-6x6 --verify "..."
     """
     from recurse.solver import Solver
 
@@ -75,7 +79,8 @@ def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: boo
         raise click.UsageError("no puzzles given")
     solver = Solver.from_pretrained(model, revision=revision, device=device, halting=halting, max_steps=max_steps,
                                     threshold=threshold)
-    results = solver.solve_many(lines, batch_size=batch_size, trace=trace or save_gif is not None, puzzle_id=puzzle_id)
+    results = solver.solve_many(lines, batch_size=batch_size, trace=trace or save_gif is not None, puzzle_id=puzzle_id,
+                                verify=verify)
     task = solver.task
     if save_gif is not None:
         from recurse.animation import save_refinement_gif
@@ -98,6 +103,8 @@ def solve(model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: boo
                 click.echo(_highlight(task, previous, answer))
                 previous = answer
         click.echo(task.render(task.parse(result.answer)) if result.answer else "(no grid)")
+        if result.verification is not None:
+            click.echo(result.verification.describe())
         verdict = click.style("valid", fg="green") if result.valid else click.style("not valid", fg="red")
         click.echo(f"{verdict} · {result.steps} step{'s' if result.steps != 1 else ''} · "
                    f"confidence {result.confidence:.2f}")

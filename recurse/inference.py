@@ -20,12 +20,14 @@ class Prediction:
     steps: torch.Tensor  # [B] supervision steps used
     confidence: torch.Tensor  # [B] sigmoid(q_halt) at the last step
     trace: list[torch.Tensor] = field(default_factory=list)  # per step: [B, L] tokens (if asked for)
+    probabilities: torch.Tensor | None = None  # [B, L, V] token distribution at the last step (if asked for)
 
 
 @torch.inference_mode()
 def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Tensor | None = None, *,
-           halting: HaltingPolicy, trace: bool = False) -> Prediction:
-    """Run supervision steps until ``halting`` stops each sample (at most ``halting.max_steps``)."""
+           halting: HaltingPolicy, trace: bool = False, probabilities: bool = False) -> Prediction:
+    """Run supervision steps until ``halting`` stops each sample (at most ``halting.max_steps``);
+    ``probabilities`` also keeps each sample's softmax over tokens at its last step."""
     batch, length = inputs.shape
     device = inputs.device
     state = tuple(s.to(device) for s in refiner.initial_state(batch, length))
@@ -34,10 +36,15 @@ def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Te
     confidence = torch.zeros(batch, dtype=torch.float32, device=device)
     active = torch.arange(batch, device=device)
     history: list[torch.Tensor] = []
+    distribution = None
     for step in range(1, halting.max_steps + 1):
         ids = puzzle_ids[active] if puzzle_ids is not None else None
         out = refiner(state, inputs[active], ids)
         tokens[active] = out.logits.argmax(-1)
+        if probabilities:
+            if distribution is None:
+                distribution = torch.zeros(batch, length, out.logits.shape[-1], device=device)
+            distribution[active] = torch.softmax(out.logits.float(), dim=-1)
         steps[active] = step
         confidence[active] = torch.sigmoid(out.q_halt)
         if trace:
@@ -50,4 +57,5 @@ def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Te
             active, state = active[keep], tuple(s[keep] for s in out.state)
         else:
             state = out.state
-    return Prediction(tokens=tokens, steps=steps, confidence=confidence, trace=history)
+    return Prediction(tokens=tokens, steps=steps, confidence=confidence, trace=history,
+                      probabilities=distribution)

@@ -19,6 +19,7 @@ from recurse.tasks import PuzzleFormatError, Task, build_task
 from recurse.training.run_folder import checkpoint_folders, step_folder
 from recurse.training.runtime import resolve_device
 from recurse.training.state import COUNTERS
+from recurse.verify import Verification, verify as verify_answer
 
 
 @dataclass
@@ -29,11 +30,14 @@ class Solution:
     steps: int  # supervision steps used
     confidence: float  # sigmoid(q_halt) at the last step
     trace: list[str] = field(default_factory=list)  # the answer after each step, when asked for
+    verification: Verification | None = None  # with verify=True: the exact search's report
 
     def to_json(self) -> dict:
         record = {"puzzle": self.puzzle, "answer": self.answer, "valid": self.valid, "steps": self.steps}
         if self.trace:
             record["trace"] = self.trace
+        if self.verification is not None:
+            record.update(self.verification.to_json())
         return record
 
 
@@ -118,12 +122,17 @@ class Solver:
         self.task.validate_puzzle(grid)
         return grid
 
-    def solve(self, puzzle: str | np.ndarray, *, trace: bool = False, puzzle_id: str | None = None) -> Solution:
-        return self.solve_many([puzzle], trace=trace, puzzle_id=puzzle_id)[0]
+    def solve(self, puzzle: str | np.ndarray, *, trace: bool = False, puzzle_id: str | None = None,
+              verify: bool = False) -> Solution:
+        return self.solve_many([puzzle], trace=trace, puzzle_id=puzzle_id, verify=verify)[0]
 
     def solve_many(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256, trace: bool = False,
-                   puzzle_id: str | None = None) -> list[Solution]:
-        """Solve every puzzle; ``puzzle_id`` names the training puzzle whose embedding to use (ARC models)."""
+                   puzzle_id: str | None = None, verify: bool = False) -> list[Solution]:
+        """Solve every puzzle; ``puzzle_id`` names the training puzzle whose embedding to use (ARC models).
+
+        ``verify`` lets the network's distribution steer the task's exact search (``recurse.verify``): the
+        answer then always passes the checker, or ``verification.status`` is "unsolvable" and ``answer`` empty.
+        """
         puzzle_index = self.puzzle_index(puzzle_id)
         puzzles = list(puzzles)
         grids = []
@@ -135,25 +144,32 @@ class Solver:
                 raise PuzzleFormatError(f"{where}{error}") from None
         solutions: list[Solution] = []
         for start in range(0, len(grids), batch_size):
-            solutions.extend(self._solve_batch(grids[start:start + batch_size], trace=trace, puzzle_index=puzzle_index))
+            solutions.extend(self._solve_batch(grids[start:start + batch_size], trace=trace, puzzle_index=puzzle_index,
+                                               verify=verify))
         return solutions
 
-    def _solve_batch(self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int) -> list[Solution]:
+    def _solve_batch(self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int,
+                     verify: bool = False) -> list[Solution]:
         inputs = torch.from_numpy(np.stack([self.task.encode(g) for g in grids]).astype(np.int64)).to(self.device)
         ids = torch.full((len(grids),), puzzle_index, dtype=torch.long, device=self.device)
-        prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace)
+        prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace, probabilities=verify)
         tokens = prediction.tokens.cpu().numpy()
         history = [t.cpu().numpy() for t in prediction.trace]
         results = []
         for i, grid in enumerate(grids):
             answer = self.task.decode(tokens[i])
             steps = int(prediction.steps[i])
+            checked = None
+            if verify:
+                checked = verify_answer(self.task, grid, prediction.probabilities[i].cpu().numpy(), answer)
+                answer = checked.answer
             results.append(Solution(
                 puzzle=self.task.format(grid),
-                answer=self.task.format(answer),
-                valid=self.task.is_solution(grid, answer),
+                answer=self.task.format(answer) if answer is not None else "",
+                valid=answer is not None and self.task.is_solution(grid, answer),
                 steps=steps,
                 confidence=float(prediction.confidence[i]),
                 trace=[self.task.format(self.task.decode(h[i])) for h in history[:steps]] if trace else [],
+                verification=checked,
             ))
         return results
