@@ -3,10 +3,12 @@ against the plain (smallest-domain-first) search with the same propagation, and 
 
 Usage:
   python benchmarks/verify_search.py MODEL PUZZLES.txt [PUZZLES.txt ...] [--limit N] [--hardest K] [--json OUT]
+  python benchmarks/verify_search.py MODEL --generate N [--seed S] [--hardest K]
 
 MODEL is anything ``recurse solve`` takes (a bundled name, a run or checkpoint folder). Puzzle files hold one
 puzzle per line in the task's text format; lines starting with '#' are comments. ``--hardest K`` keeps the K
-puzzles on which the plain search needs the most nodes (measured first, over the --limit first puzzles).
+puzzles on which the plain search needs the most nodes (measured first, over the --limit first puzzles);
+``--generate N`` draws N fresh puzzles from the model's task generator instead of reading files.
 Prints a Markdown table; ``--json`` also writes every puzzle's record.
 """
 
@@ -17,6 +19,8 @@ import json
 import statistics
 import time
 from pathlib import Path
+
+import numpy as np
 
 from recurse.solver import Solver
 
@@ -85,7 +89,9 @@ def table(summary: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model")
-    parser.add_argument("puzzles", nargs="+")
+    parser.add_argument("puzzles", nargs="*")
+    parser.add_argument("--generate", type=int, default=None, help="draw N puzzles from the task's generator")
+    parser.add_argument("--seed", type=int, default=12345, help="generator seed for --generate")
     parser.add_argument("--limit", type=int, default=None, help="read only the first N puzzles")
     parser.add_argument("--hardest", type=int, default=None, help="keep the K hardest for the plain search")
     parser.add_argument("--json", type=Path, default=None, help="write every puzzle's record here")
@@ -93,7 +99,11 @@ def main() -> None:
     args = parser.parse_args()
 
     solver = Solver.from_pretrained(args.model, device="cpu", halting=args.halting)
-    puzzles = read_puzzles(args.puzzles, args.limit)
+    if args.generate:
+        rng = np.random.default_rng(args.seed)
+        puzzles = [solver.task.format(solver.task.generate(rng)[0]) for _ in range(args.generate)]
+    else:
+        puzzles = read_puzzles(args.puzzles, args.limit)
     if args.hardest:
         puzzles = hardest(solver, puzzles, args.hardest)
     start = time.perf_counter()
