@@ -46,6 +46,8 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
             click.echo(_highlight(task, previous, answer))
             previous = answer
     click.echo(task.render_answer(result.answer) if result.answer else "(no grid)")
+    if result.verification is not None:
+        click.echo(result.verification.describe())
     click.echo(_verdict(result))
     if several:
         click.echo()
@@ -72,6 +74,9 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
               help="Halting confidence for --halting threshold, strictly between 0 and 1.")
 @click.option("--puzzle-id", default=None,
               help="For models with an embedding per training puzzle (ARC): the puzzle, e.g. an ARC task id.")
+@click.option("--verify", is_flag=True,
+              help="Let the network's distribution steer the task's exact search: the answer passes the checker, "
+                   "or the puzzle is proven to have no solution. Reports search nodes against plain search.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--device", type=DEVICE, default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) for a repo id.")
@@ -80,7 +85,8 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
 @user_errors
 def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, check: bool,
           trace: bool, save_gif: Path | None, halting: str, max_steps: int | None, threshold: float,
-          puzzle_id: str | None, batch_size: int, device: str, revision: str | None, allow_nonfinite: bool) -> None:
+          puzzle_id: str | None, verify: bool, batch_size: int, device: str, revision: str | None,
+          allow_nonfinite: bool) -> None:
     """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
 
     Puzzles come as arguments, from --file (one per line), or from stdin when neither is given. Each
@@ -97,6 +103,7 @@ def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path 
       recurse solve sudoku-6x6 --save-gif refinement.gif ".5.6.1................4356.4..3..1.."
       recurse solve runs/trm-arc1 --puzzle-id 00576224 "34|78"
       recurse solve sudoku-6x6 --json -- ".5.6.1................4356.4..3..1.."
+      recurse solve sudoku-6x6 --verify ".5.6.1................4356.4..3..1.."
     """
     from recurse.solver import Solver
 
@@ -124,7 +131,7 @@ def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path 
     gif_pending = save_gif is not None
     for chunk in chunks(source, batch_size, stream):
         results = solver.solve_each([text for _, _, text in chunk], batch_size=batch_size,
-                                    trace=trace or gif_pending, puzzle_id=puzzle_id)
+                                    trace=trace or gif_pending, puzzle_id=puzzle_id, verify=verify)
         for (label, number, _), result in zip(chunk, results):
             seen += 1
             if isinstance(result, Exception):

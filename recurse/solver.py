@@ -26,6 +26,7 @@ from recurse.tasks import PuzzleFormatError, Task, build_task
 from recurse.tasks.base import Task as BaseTask
 from recurse.training.run_folder import complete_checkpoints, read_counters, step_folder
 from recurse.training.runtime import resolve_device
+from recurse.verify import Verification, verify as verify_answer
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,15 @@ class Solution:
     confidence: float  # sigmoid(q_halt) at the last step
     trace: list[str] = field(default_factory=list)  # the answer after each step, when asked for
     violations: list[str] = field(default_factory=list)  # the rules the answer breaks (empty when valid)
+    verification: Verification | None = None  # with verify=True: the exact search's report
 
     def to_json(self) -> dict:
         record = {"puzzle": self.puzzle, "answer": self.answer, "valid": self.valid, "steps": self.steps,
                   "confidence": round(self.confidence, 4), "violations": self.violations}
         if self.trace:
             record["trace"] = self.trace
+        if self.verification is not None:
+            record.update(self.verification.to_json())
         return record
 
 
@@ -207,18 +211,22 @@ class Solver:
                                     f"(blank {task.blank}), got {int(grid.min())}..{int(grid.max())}")
         return grid.reshape(task.rows, task.cols).astype(np.int64)
 
-    def solve(self, puzzle: str | np.ndarray, *, trace: bool = False, puzzle_id: str | None = None) -> Solution:
+    def solve(self, puzzle: str | np.ndarray, *, trace: bool = False, puzzle_id: str | None = None,
+              verify: bool = False) -> Solution:
         """Solve one puzzle (text or a grid); raises ``PuzzleFormatError`` for a puzzle it cannot read."""
-        return self.solve_many([puzzle], trace=trace, puzzle_id=puzzle_id)[0]
+        return self.solve_many([puzzle], trace=trace, puzzle_id=puzzle_id, verify=verify)[0]
 
     def solve_many(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256, trace: bool = False,
-                   puzzle_id: str | None = None) -> list[Solution]:
+                   puzzle_id: str | None = None, verify: bool = False) -> list[Solution]:
         """Solve every puzzle; ``puzzle_id`` names the training puzzle whose embedding to use (ARC models).
+
+        ``verify`` lets the network's distribution steer the task's exact search (``recurse.verify``): the
+        answer then always passes the checker, or ``verification.status`` is "unsolvable" and ``answer`` empty.
 
         The first puzzle that cannot be read raises ``PuzzleFormatError`` naming its position; use
         ``solve_each`` to get an answer for the good ones and the error for each bad one.
         """
-        results = self.solve_each(puzzles, batch_size=batch_size, trace=trace, puzzle_id=puzzle_id)
+        results = self.solve_each(puzzles, batch_size=batch_size, trace=trace, puzzle_id=puzzle_id, verify=verify)
         for number, result in enumerate(results, start=1):
             if isinstance(result, RecurseError):
                 where = f"puzzle {number}: " if len(results) > 1 else ""
@@ -226,9 +234,11 @@ class Solver:
         return results  # type: ignore[return-value]
 
     def solve_each(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256, trace: bool = False,
-                   puzzle_id: str | None = None) -> list[Solution | PuzzleFormatError]:
+                   puzzle_id: str | None = None, verify: bool = False) -> list[Solution | PuzzleFormatError]:
         """In input order, a ``Solution`` for each readable puzzle and the ``PuzzleFormatError`` for each other."""
         self._check_options(batch_size=batch_size, trace=trace)
+        if not isinstance(verify, bool):
+            raise ConfigError(f"verify must be True or False, got {verify!r}")
         puzzle_index = self.puzzle_index(puzzle_id)
         if isinstance(puzzles, (str, bytes, bytearray)) or puzzles is None:
             raise PuzzleFormatError("solve_many takes a list of puzzles (use solve for one puzzle)")
@@ -250,7 +260,7 @@ class Solver:
                          seq_len=self.task.seq_len)
         for start in range(0, len(good), batch_size):
             chunk = good[start:start + batch_size]
-            solved = self._solve_batch([g for _, g in chunk], trace=trace, puzzle_index=puzzle_index)
+            solved = self._solve_batch([g for _, g in chunk], trace=trace, puzzle_index=puzzle_index, verify=verify)
             for (position, _), solution in zip(chunk, solved):
                 results[position] = solution
         return results  # type: ignore[return-value]
@@ -261,10 +271,11 @@ class Solver:
         if not isinstance(trace, bool):
             raise ConfigError(f"trace must be True or False, got {trace!r}")
 
-    def _solve_batch(self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int) -> list[Solution]:
+    def _solve_batch(self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int,
+                     verify: bool = False) -> list[Solution]:
         inputs = torch.from_numpy(np.stack([self.task.encode(g) for g in grids]).astype(np.int64)).to(self.device)
         ids = torch.full((len(grids),), puzzle_index, dtype=torch.long, device=self.device)
-        prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace)
+        prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace, probabilities=verify)
         tokens = prediction.tokens.cpu().numpy()
         history = [t.cpu().numpy() for t in prediction.trace]
         results = []
@@ -272,15 +283,23 @@ class Solver:
             # Only the task's answer positions are read from the model; input-only ones stay the puzzle's.
             answer = self.task.answer_of(grid, tokens[i])
             steps = int(prediction.steps[i])
-            violations = self.task.violations(grid, answer)
+            checked = None
+            if verify:
+                checked = verify_answer(self.task, grid, prediction.probabilities[i].cpu().numpy(), answer)
+                answer = checked.answer
+            if answer is None:  # the exact search proved the puzzle has no solution
+                violations = ["the puzzle has no solution"]
+            else:
+                violations = self.task.violations(grid, answer)
             results.append(Solution(
                 puzzle=self.task.format(grid),
-                answer=self.task.format_answer(answer),
+                answer=self.task.format_answer(answer) if answer is not None else "",
                 valid=not violations,
                 violations=violations,
                 steps=steps,
                 confidence=float(prediction.confidence[i]),
                 trace=[self.task.format_answer(self.task.answer_of(grid, h[i])) for h in history[:steps]]
                 if trace else [],
+                verification=checked,
             ))
         return results

@@ -19,6 +19,7 @@ from recurse.tasks.symmetry import GridSymmetry
 
 if TYPE_CHECKING:
     from recurse.config.run import DataBuildConfig
+    from recurse.tasks.search import SearchProblem
 
 PAD_TOKEN = 0
 
@@ -195,6 +196,11 @@ class Task(ABC):
 
     def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
         """An exact solution, if the task has a symbolic solver (None when there is none)."""
+        return None
+
+    def search_problem(self, puzzle: np.ndarray) -> "SearchProblem | None":
+        """The puzzle as an exact search the network's distribution can steer (``recurse.tasks.search``),
+        or None when the task has none (a task with only ``solve`` is still solved exactly)."""
         return None
 
     def spec(self) -> dict:

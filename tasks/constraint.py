@@ -74,6 +74,11 @@ class ConstraintGridTask(Task):
         result = self.solver.solve(puzzle, limit=1)
         return result.solutions[0] if result.solutions else None
 
+    def search_problem(self, puzzle: np.ndarray):
+        from recurse.tasks.constraint_search import AllDifferentProblem
+
+        return AllDifferentProblem(self.solver, puzzle)
+
     def rating(self, puzzle: np.ndarray) -> int:
         """Difficulty: the guesses the solver needed to prove the solution unique."""
         return self.solver.solve(puzzle, limit=2).guesses

@@ -98,6 +98,11 @@ class Maze(Task):
             answer[cell] = PATH
         return answer
 
+    def search_problem(self, puzzle: np.ndarray):
+        from recurse.tasks.maze_search import MazePathProblem
+
+        return MazePathProblem(puzzle, *self._endpoints(np.asarray(puzzle)))
+
     def path_report(self, puzzle: np.ndarray, answer: np.ndarray) -> dict[str, bool]:
         """``valid_path``: the 'o' cells join S to G through open cells; ``shortest``: and no shorter exists."""
         puzzle, answer = np.asarray(puzzle), np.asarray(answer)

@@ -102,18 +102,14 @@ class AllDifferentSolver:
             if not queue:
                 return
 
-    # -- search --------------------------------------------------------------------------------------
-    def solve(self, givens: np.ndarray, *, limit: int = 2, rng: np.random.Generator | None = None,
-              deadline: "Deadline | None" = None) -> SolveResult:
-        """Up to ``limit`` solutions of ``givens`` (0 = empty cell). ``rng`` randomises the value order;
-        ``deadline`` (a generator's time limit) is checked at every search node."""
-        flat = [int(v) for v in np.asarray(givens).reshape(-1)]
+    # -- states ------------------------------------------------------------------------------------
+    def start(self, givens: np.ndarray) -> tuple[list[int], list[int]] | None:
+        """The propagated (candidates, values) of ``givens`` (0 = empty cell), or None if they contradict."""
         cand = [self.full] * self.cells
         values = [0] * self.cells
-        result = SolveResult()
         try:
             queue: list[int] = []
-            for cell, value in enumerate(flat):
+            for cell, value in enumerate(int(v) for v in np.asarray(givens).reshape(-1)):
                 if value:
                     if values[cell] == 0:
                         self._assign(cand, values, cell, value, queue)
@@ -121,8 +117,29 @@ class AllDifferentSolver:
                         raise _Contradiction
             self._propagate(cand, values, queue)
         except _Contradiction:
-            return result
-        self._search(cand, values, result, limit, rng, np.asarray(givens).shape, deadline)
+            return None
+        return cand, values
+
+    def branch(self, cand: list[int], values: list[int], cell: int, value: int) -> tuple[list[int], list[int]] | None:
+        """Propagated copies of (candidates, values) with ``cell`` set to ``value``, or None on a contradiction."""
+        cand, values = cand.copy(), values.copy()
+        try:
+            queue: list[int] = []
+            self._assign(cand, values, cell, value, queue)
+            self._propagate(cand, values, queue)
+        except _Contradiction:
+            return None
+        return cand, values
+
+    # -- search --------------------------------------------------------------------------------------
+    def solve(self, givens: np.ndarray, *, limit: int = 2, rng: np.random.Generator | None = None,
+              deadline: "Deadline | None" = None) -> SolveResult:
+        """Up to ``limit`` solutions of ``givens`` (0 = empty cell). ``rng`` randomises the value order;
+        ``deadline`` (a generator's time limit) is checked at every search node."""
+        result = SolveResult()
+        state = self.start(givens)
+        if state is not None:
+            self._search(*state, result, limit, rng, np.asarray(givens).shape, deadline)
         return result
 
     def _search(self, cand, values, result, limit, rng, shape, deadline=None) -> None:
@@ -140,11 +157,6 @@ class AllDifferentSolver:
             if len(result.solutions) >= limit:
                 return
             result.guesses += 1
-            branch_cand, branch_values = cand.copy(), values.copy()
-            try:
-                queue: list[int] = []
-                self._assign(branch_cand, branch_values, cell, value, queue)
-                self._propagate(branch_cand, branch_values, queue)
-            except _Contradiction:
-                continue
-            self._search(branch_cand, branch_values, result, limit, rng, shape, deadline)
+            branch = self.branch(cand, values, cell, value)
+            if branch is not None:
+                self._search(*branch, result, limit, rng, shape, deadline)

@@ -6,6 +6,7 @@ from typing import Literal
 
 import torch
 from pydantic import Field
+from torch.utils.checkpoint import checkpoint
 
 from recurse.block import Level
 from recurse.schedules import SCHEDULES
@@ -27,22 +28,32 @@ class TRMSchedule(Schedule):
         latent_steps: int = Field(6, ge=1, description="n: z updates per latent recursion")
         deep_steps: int = Field(3, ge=1, description="T: latent recursions per supervision step")
         layers: int = Field(2, ge=1, description="blocks in the shared level")
+        activation_checkpointing: bool = Field(
+            False, description="keep only each level call's inputs in the gradient-carrying recursion and "
+                               "recompute the rest during backward: less memory, one more forward")
 
         def build(self, *, make_level: LevelFactory, dim: int) -> "TRMSchedule":
             return TRMSchedule(make_level(self.layers), dim=dim, latent_steps=self.latent_steps,
-                               deep_steps=self.deep_steps)
+                               deep_steps=self.deep_steps, activation_checkpointing=self.activation_checkpointing)
 
-    def __init__(self, level: Level, *, dim: int, latent_steps: int, deep_steps: int) -> None:
+    def __init__(self, level: Level, *, dim: int, latent_steps: int, deep_steps: int,
+                 activation_checkpointing: bool = False) -> None:
         super().__init__()
         self.level = level
         self.latent_steps = latent_steps  # n
         self.deep_steps = deep_steps  # T
+        self.activation_checkpointing = activation_checkpointing
         self._register_initial_states(dim)
+
+    def _net(self, h: torch.Tensor, injection: torch.Tensor) -> torch.Tensor:
+        if self.activation_checkpointing and torch.is_grad_enabled():
+            return checkpoint(self.level, h, injection, use_reentrant=False)
+        return self.level(h, injection)
 
     def latent_recursion(self, y: torch.Tensor, z: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         for _ in range(self.latent_steps):
-            z = self.level(z, y + x)  # z ← net(x, y, z)
-        y = self.level(y, z)  # y ← net(y, z)
+            z = self._net(z, y + x)  # z ← net(x, y, z)
+        y = self._net(y, z)  # y ← net(y, z)
         return y, z
 
     def forward(self, state: State, x: torch.Tensor) -> tuple[State, torch.Tensor]:

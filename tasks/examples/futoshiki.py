@@ -117,6 +117,13 @@ class Futoshiki(Task):
         answer[::2, ::2] = found[0]
         return answer
 
+    def search_problem(self, puzzle: np.ndarray):
+        from recurse.tasks.constraint_search import AllDifferentProblem
+
+        grid = np.asarray(puzzle)
+        positions = [self._cell(r, c) for r in range(self.n) for c in range(self.n)]
+        return AllDifferentProblem(self._solver(grid), self._digits(grid), grid=grid, positions=np.array(positions))
+
     # -- symmetries ----------------------------------------------------------------------------------
     def _with_signs_turned(self, symmetry: GridSymmetry, index: int) -> GridSymmetry:
         """A dihedral move of the grid must also turn the signs it carries."""

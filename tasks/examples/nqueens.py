@@ -15,6 +15,7 @@ from pydantic import Field
 from recurse.spec import Spec
 from recurse.tasks import TASKS, GridSymmetry, Task
 from recurse.tasks.budget import Deadline
+from recurse.tasks.search import DomainProblem
 from recurse.tasks.symmetry import dihedral
 
 EMPTY, QUEEN = 0, 1
@@ -83,6 +84,9 @@ class NQueens(Task):
         found = self.completions(puzzle, limit=1)
         return found[0] if found else None
 
+    def search_problem(self, puzzle: np.ndarray) -> "QueensProblem":
+        return QueensProblem(self.n, np.asarray(puzzle))
+
     def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """A random full placement, then queens revealed one at a time until its completion is unique."""
         deadline = Deadline(f"a {self.n}-queens puzzle", "lower task.size (boards above 12 have too many placements "
@@ -101,3 +105,63 @@ class NQueens(Task):
 
     def all_symmetries(self) -> list[GridSymmetry]:
         return [dihedral(self.n, self.n, i, len(self.alphabet)) for i in range(8)]
+
+
+class QueensProblem(DomainProblem):
+    """Row r's domain is the bitmask of columns its queen may take. Propagation: a placed queen takes its
+    column and diagonals from every other row, and a column that only one row can still use gets it."""
+
+    def __init__(self, n: int, puzzle: np.ndarray) -> None:
+        self.n, self.puzzle = n, puzzle
+
+    def root(self) -> list[int] | None:
+        full = (1 << self.n) - 1
+        domains = [full] * self.n
+        for r, c in np.argwhere(self.puzzle == QUEEN):
+            domains[r] &= 1 << int(c)  # two givens in one row leave it empty: no solution
+        return self._propagate(domains)
+
+    def domains(self, state: list[int]) -> list[int]:
+        return state
+
+    def assign(self, state: list[int], var: int, value: int) -> list[int] | None:
+        domains = state.copy()
+        domains[var] = 1 << value
+        return self._propagate(domains)
+
+    def answer(self, state: list[int]) -> np.ndarray:
+        board = np.zeros((self.n, self.n), dtype=np.int64)
+        board[np.arange(self.n), [d.bit_length() - 1 for d in state]] = QUEEN
+        return board
+
+    def value_scores(self, prior: np.ndarray) -> np.ndarray:
+        return prior[:, QUEEN].reshape(self.n, self.n)
+
+    def _propagate(self, domains: list[int]) -> list[int] | None:
+        n, changed = self.n, True
+        while changed:
+            changed = False
+            for r in range(n):
+                if not domains[r]:
+                    return None
+                if domains[r] & (domains[r] - 1):
+                    continue
+                c = domains[r].bit_length() - 1
+                for other in range(n):
+                    if other == r:
+                        continue
+                    shift = abs(other - r)
+                    attacked = 1 << c | 1 << (c + shift) | (1 << (c - shift) if c >= shift else 0)
+                    if domains[other] & attacked:
+                        domains[other] &= ~attacked
+                        changed = True
+                        if not domains[other]:
+                            return None
+            for c in range(n):
+                rows = [r for r in range(n) if domains[r] >> c & 1]
+                if not rows:
+                    return None
+                if len(rows) == 1 and domains[rows[0]] != 1 << c:
+                    domains[rows[0]] = 1 << c
+                    changed = True
+        return domains

@@ -119,3 +119,14 @@ def test_plugin_task_file_from_the_command_line(tmp_path):
     assert "wrote" in built.stdout and (tmp_path / "latin" / "train" / "all__inputs.npy").is_file()
     missing = run_recurse("--plugin", str(tmp_path / "nope.py"), "tasks", "list", check=False)
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
+
+
+def test_solve_verify_reports_search_and_unsolvable_puzzles():
+    solvable, unsolvable = "....5.6.....2.63.....1..1.......5.6.", ".12345" "6....." + "." * 24
+    out = run_recurse("solve", "sudoku-6x6", "--verify", "--json", solvable, unsolvable, env={"HF_HUB_OFFLINE": "1"})
+    first, second = (json.loads(line) for line in out.stdout.splitlines())
+    assert first["valid"] and first["status"] == "solved"
+    assert first["nodes"] >= 1 and first["plain_nodes"] >= 1 and "search_ms" in first and "network_valid" in first
+    assert not second["valid"] and second["status"] == "unsolvable" and second["answer"] == ""
+    text = run_recurse("solve", "sudoku-6x6", "--verify", unsolvable, env={"HF_HUB_OFFLINE": "1"})
+    assert "no solution" in text.stdout and "plain search" in text.stdout
