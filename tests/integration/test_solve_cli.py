@@ -61,7 +61,7 @@ def test_bad_checkpoints_are_one_line_errors(tmp_path, checkpoint):
     weights.unlink()
     _one_line_failure(run_recurse("solve", str(checkpoint), puzzle, check=False), "model.safetensors not found")
     _one_line_failure(run_recurse("solve", str(tmp_path / "nowhere"), puzzle, check=False),
-                      "neither a checkpoint folder nor a Hub repo id")
+                      "is neither a checkpoint folder, a bundled model nor a Hub repo id")
 
 
 def test_bundled_sudoku_6x6_solves_offline():

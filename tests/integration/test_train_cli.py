@@ -71,7 +71,7 @@ def test_user_errors_are_one_line(tmp_path, tiny_data):
         (["train", "recipe=missing"], "unknown recipe 'missing'"),
         (["train", "recipe=trm-sudoku-mini", "model.core.kind=conv"], "unknown core 'conv'"),
         (["train", f"resume={tmp_path}"], "config.yaml not found"),
-        (["eval", str(tmp_path / "nothing")], "neither a checkpoint folder nor a Hub repo id"),
+        (["eval", str(tmp_path / "nothing")], "is neither a checkpoint folder, a bundled model nor a Hub repo id"),
         (["solve", str(tmp_path), "1234"], "holds no checkpoint"),
     ]
     for args, message in cases:

@@ -51,8 +51,8 @@ def test_version_comes_from_the_package_metadata():
 
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0
-    assert result.output == f"recurse, version {metadata.version('recurse')}\n"
-    assert recurse.__version__ == metadata.version("recurse")
+    assert result.output == f"recurse, version {metadata.version(recurse.DISTRIBUTION)}\n"
+    assert recurse.__version__ == metadata.version(recurse.DISTRIBUTION)
 
 
 def test_help_lists_every_command_and_unknown_ones_fail():
