@@ -105,6 +105,11 @@ def stage(out: Path) -> Path:
     return staging
 
 
+def unstage(out: Path) -> None:
+    """Remove what a failed build left in ``stage(out)``'s folder."""
+    shutil.rmtree(Path(out).with_name(f".{Path(out).name}.building"), ignore_errors=True)
+
+
 def publish(staging: Path, out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)

@@ -8,7 +8,7 @@ from typing import Iterator
 import numpy as np
 
 from recurse.config import DataConfig
-from recurse.data.build import build_dataset, read_manifest
+from recurse.data.build import build_dataset, read_manifest, unstage
 from recurse.data.sources import Pair, generated_pairs, source_pairs
 from recurse.errors import RecurseError
 from recurse.tasks.base import Task
@@ -29,7 +29,16 @@ def _held_back_test(task: Task, source: str, size: int | None, rng: np.random.Ra
 
 
 def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
-    """Build the dataset that ``config.build`` describes into ``config.path``; returns the manifest."""
+    """Build the dataset that ``config.build`` describes into ``config.path``; returns the manifest.
+    A build that fails leaves nothing behind (not even its half-written staging folder)."""
+    try:
+        return _build(config, progress)
+    except BaseException:
+        unstage(Path(config.path))
+        raise
+
+
+def _build(config: DataConfig, progress: bool) -> dict:
     task: Task = config.task.build()
     spec = config.build
     if spec is None:
