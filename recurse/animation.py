@@ -26,7 +26,7 @@ def require_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise RecurseError("--save-gif needs matplotlib: pip install 'recurse[plots]'") from None
+        raise RecurseError("--save-gif needs matplotlib: pip install 'recurse-reasoners[plots]'") from None
 
 
 def cell_colours(task: Task, given: np.ndarray, grid: np.ndarray, before: np.ndarray) -> np.ndarray:
@@ -71,7 +71,8 @@ def save_refinement_gif(task: Task, puzzle: str, trace: list[str], path: str | P
     rows, cols = given.shape
     size = max(2.5, min(8.0, 0.32 * max(rows, cols)))
     fig, ax = plt.subplots(figsize=(size, size + 0.4))
-    font = max(5, int(220 / max(rows, cols) ** 1.1))
+    # Symbols about 60% of a cell's height (the axes take about 80% of the figure), so none spills over.
+    font = max(4.0, 0.6 * 72 * 0.8 * size / max(rows, cols))
 
     def draw(index: int):
         ax.clear()
