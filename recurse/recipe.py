@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from recurse.config import RunConfig, apply_overrides, validate_config
 from recurse.errors import ConfigError, one_line
+
+if TYPE_CHECKING:  # the config models import torch: listing, showing and completing recipes must not
+    from recurse.config import RunConfig
 
 
 def _recipe_files() -> dict[str, Path]:
@@ -44,6 +47,8 @@ def recipe_summary(name: str) -> str:
 
 
 def load_recipe(name: str, overrides: list[str] = ()) -> RunConfig:
+    from recurse.config import RunConfig, apply_overrides, validate_config
+
     path = recipe_path(name)
     try:
         raw = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))

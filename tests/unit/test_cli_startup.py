@@ -39,6 +39,16 @@ def test_every_help_page_is_built_without_the_model_stack():
     assert _loaded_after(code) == []
 
 
+def test_listing_showing_and_completing_recipes_is_light():
+    code = ("from click.testing import CliRunner\nfrom recurse.cli.main import cli\n"
+            "for args in (['recipes', 'list'], ['recipes', 'show', 'trm-sudoku-mini'], ['models', 'list'],\n"
+            "             ['tasks', 'list']):\n"
+            "    result = CliRunner().invoke(cli, args)\n"
+            "    assert result.exit_code == 0 and result.output, (args, result.output)\n"
+            "from recurse.recipe import recipe_names\nassert 'trm-sudoku-mini' in recipe_names()")
+    assert "torch" not in _loaded_after(code)
+
+
 def test_public_names_still_import_from_the_package():
     import recurse
     from recurse import ModelConfig, build_model  # noqa: F401  (loaded on first use)
