@@ -142,8 +142,9 @@ class TrainSampler:
 
 
 def eval_batches(split: PuzzleSplit, batch_size: int, limit: int | None = None) -> Iterator[HostBatch]:
-    """Every example in order, the last batch padded to ``batch_size``."""
+    """Every example in order, the last batch padded to ``batch_size`` (to no more than the examples when
+    they fit in one batch: ``limit=4`` must not compute 256 rows)."""
     total = split.num_examples if limit is None else min(limit, split.num_examples)
     for start in range(0, total, batch_size):
         rows = np.arange(start, min(start + batch_size, total))
-        yield gather(split, rows, pad_to=batch_size)
+        yield gather(split, rows, pad_to=min(batch_size, total))

@@ -115,6 +115,8 @@ def test_eval_batches_cover_every_example_and_pad(built):
     assert [b.real for b in batches] == [4, 3]
     last = batches[-1]
     assert last.inputs.shape == (4, 16) and (last.labels[3] == -100).all() and last.rows[3] == -1
+    # A limit that fits in one batch computes only its rows, not a whole padded batch.
+    assert [b.inputs.shape[0] for b in eval_batches(split, 256, limit=3)] == [3]
 
 
 def test_reads_the_official_layout(tmp_path):
