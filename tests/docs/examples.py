@@ -82,8 +82,9 @@ def examples(doc: str) -> list[Example]:
         fenced.append(match.span())
         if language == "bash":
             found += [Example(doc, n, "shell", command) for n, command in _shell_lines(body, line)]
-        elif language == "text":
-            found += [Example(doc, n, "shell", command) for n, command in _help_examples(body, line)]
+        elif language == "text":  # a template with PATH or DIR in it is not an example to run
+            found += [Example(doc, n, "shell", command) for n, command in _help_examples(body, line)
+                      if not PLACEHOLDER.search(command)]
         elif language == "python":
             found.append(Example(doc, line, "python", body))
     for match in INLINE.finditer(text):
@@ -146,7 +147,8 @@ def _cap(argument: str) -> str:
 def tiny(arguments: list[str], cwd: Path) -> list[str]:
     """The ``recurse`` arguments of an example, on tiny settings."""
     arguments = [_cap(a).replace("runtime.device=cuda", "runtime.device=cpu") for a in arguments]
-    words = [a for a in arguments if not a.startswith("-")]
+    words = [a for i, a in enumerate(arguments)  # the command's words: no options, no --plugin FILE
+             if not a.startswith("-") and not (i and arguments[i - 1] == "--plugin")]
     command = words[:2]
     config = _recipe(arguments, cwd)
     if command and command[0] == "train":
