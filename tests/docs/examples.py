@@ -131,8 +131,11 @@ def _has(config: dict, dotted: str) -> bool:
 
 
 def _settings(config: dict, table: dict, *, force=()) -> list[str]:
-    """``KEY=VALUE`` for each key of ``table`` that the recipe has (or that ``force`` names)."""
-    return [f"{key}={value}" for key, value in table.items() if key in force or _has(config, key)]
+    """``KEY=VALUE`` for each key of ``table`` that the recipe has (or that ``force`` names); a puzzle
+    embedding is only made smaller, never added to a recipe without one."""
+    embedding = config.get("model", {}).get("puzzle_embedding", {}).get("dim", 0)
+    return [f"{key}={value}" for key, value in table.items() if key in force or _has(config, key)
+            if embedding or not key.startswith("model.puzzle_embedding.")]
 
 
 def _cap(argument: str) -> str:
