@@ -25,8 +25,8 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
 
     \b
     Examples:
-      recurse eval runs/trm-sudoku-mini/checkpoints/step_2000
-      recurse eval runs/trm-sudoku-mini/checkpoints/step_2000 halting=threshold threshold=0.99
+      recurse eval runs/trm-sudoku-mini/checkpoints/step_1321
+      recurse eval runs/trm-sudoku-mini/checkpoints/step_1321 halting=threshold threshold=0.99
       recurse eval my-org/trm-sudoku data=data/sudoku-extreme max_steps=32
     """
     import torch
