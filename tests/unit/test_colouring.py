@@ -61,6 +61,22 @@ def test_the_adjacency_layout_is_a_symmetric_matrix_with_the_colours_on_its_diag
 
 
 @pytest.mark.parametrize("layout", ["adjacency", "edges"])
+@pytest.mark.parametrize("unique", [True, False])
+def test_symmetries_keep_colourings_valid_and_invert_in_both_layouts(layout, unique):
+    task = GraphColouring(7, max_edges=12, unique=unique, layout=layout)
+    rng = np.random.default_rng(5)
+    for _ in range(10):
+        puzzle, solution = task.generate(rng)
+        symmetry = task.random_symmetry(rng)
+        moved, moved_solution = symmetry.apply(puzzle), symmetry.apply(solution)
+        assert task.is_solution(moved, moved_solution) and len(task.edges(moved)) == len(task.edges(puzzle))
+        assert np.array_equal(symmetry.inverse().apply(moved_solution), solution)
+        assert task.count_answers(moved) == task.count_answers(puzzle)
+        if not unique:  # no colour given: a colour renaming would change the label and not the input
+            assert list(symmetry.value_map[: task.k + 1]) == list(range(task.k + 1))
+
+
+@pytest.mark.parametrize("layout", ["adjacency", "edges"])
 def test_text_format_and_errors(layout):
     task = GraphColouring(4, max_edges=4, layout=layout)
     puzzle = task.parse("R???|0-1 1-2 2-3 0-2")
