@@ -83,7 +83,7 @@ class GraphColouring(Task):
     def answer_positions(self) -> np.ndarray:
         # The vertices' colours; the edges (or non-edges) are input only: never predicted nor scored.
         step = self.vertices + 1 if self.layout == "adjacency" else 1
-        return np.arange(self.vertices) * step
+        return np.arange(self.vertices) * step  # the diagonal, or the first `vertices` positions
 
     def decode(self, tokens: np.ndarray) -> np.ndarray:
         return np.clip(np.asarray(tokens).reshape(-1).astype(np.int64) - 1, 0, len(self.alphabet) - 1)

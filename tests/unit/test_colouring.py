@@ -155,6 +155,12 @@ def test_solver_answers_with_the_vertex_colours_only():
     assert len(solution.trace) == 2 and all(len(step) == 6 for step in solution.trace)
 
 
+def test_the_excerpt_in_docs_tasks_md_is_the_shipped_code():
+    excerpts = (ROOT / "docs" / "tasks.md").read_text().split("```python\n")[1:]
+    shown = [e.split("```", 1)[0] for e in excerpts if "def answer_positions" in e]
+    assert len(shown) == 1 and shown[0] in (ROOT / "tasks" / "examples" / "colouring.py").read_text()
+
+
 def test_pytest_task_file_runs_the_contract_tests_on_that_file(tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
