@@ -37,6 +37,9 @@ def test_unique_puzzles_have_one_colouring_and_open_ones_several(layout):
     puzzle, solution = open_task.generate(rng)
     assert (puzzle[open_task.answer_positions()] == 0).all()
     assert len(open_task.solve_all(puzzle, limit=10).solutions) >= 6  # colour swaps
+    # What the contract tests read: only the open task declares several answers, and it has them.
+    assert not task.several_answers and open_task.several_answers
+    assert task.count_answers(task.generate(rng)[0]) == 1 and open_task.count_answers(puzzle, limit=10) >= 6
 
 
 def test_the_adjacency_layout_is_a_symmetric_matrix_with_the_colours_on_its_diagonal():
