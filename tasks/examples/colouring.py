@@ -13,6 +13,9 @@ Two layouts of the graph as positions (``layout``):
   row), so a position-mixing core (MLP-t) reads them as it reads a Sudoku cell's row.
 - ``edges``: one position per vertex, then ``max_edges`` edge slots, each one token naming an edge (``3-7``)
   or '-'. Shorter, but a vertex must find its edges by their content wherever they sit.
+- ``rows``: one position per vertex (the answer), then one per vertex holding its set of neighbours as a
+  single token (``{0,2,5}``), 2 × ``vertices`` positions and 2^``vertices`` such tokens (so at most 7
+  vertices). Attention reads a vertex's neighbours straight from its own token.
 
 Registered as ``colouring`` with the built-in tasks.
 """
@@ -43,13 +46,16 @@ class GraphColouring(Task):
                                description="generator: chance that two differently coloured vertices are joined")
         unique: bool = Field(True, description="generator: colour vertices in advance until only one colouring "
                                                "is left (False: no colours given, many valid answers)")
-        layout: Literal["adjacency", "edges"] = Field(
-            "adjacency", description="positions: the adjacency matrix (colours on its diagonal) or an edge list")
+        layout: Literal["adjacency", "edges", "rows"] = Field(
+            "adjacency", description="positions: the adjacency matrix (colours on its diagonal), an edge list, "
+                                     "or a neighbour-set token per vertex")
 
         @model_validator(mode="after")
         def _edges(self):
             if self.max_edges > self.vertices * (self.vertices - 1) // 2:
                 raise ValueError(f"{self.vertices} vertices have fewer than {self.max_edges} distinct edges")
+            if self.layout == "rows" and self.vertices > 7:
+                raise ValueError("layout rows has a token per set of neighbours: at most 7 vertices")
             return self
 
         def build(self) -> "GraphColouring":
@@ -67,6 +73,12 @@ class GraphColouring(Task):
             self.edge = colours + 2  # '#'
             self.alphabet = ["?", *COLOURS[:colours], "-", "#"]
             self.rows = self.cols = vertices
+        elif layout == "rows":
+            # Value none + m is the set of neighbours whose bits m holds, written as those vertices.
+            self.alphabet = ["?", *COLOURS[:colours],
+                             *("{" + ",".join(str(j) for j in range(vertices) if m >> j & 1) + "}"
+                               for m in range(1 << vertices))]
+            self.rows, self.cols = 1, 2 * vertices
         else:
             self.pair_value = {pair: colours + 2 + i for i, pair in enumerate(self.pairs)}
             self.alphabet = ["?", *COLOURS[:colours], "-", *(f"{u}-{w}" for u, w in self.pairs)]
@@ -92,6 +104,8 @@ class GraphColouring(Task):
         grid = np.asarray(puzzle).reshape(-1)
         if self.layout == "adjacency":
             return [(u, w) for u, w in self.pairs if grid[u * self.vertices + w] == self.edge]
+        if self.layout == "rows":
+            return [(u, w) for u, w in self.pairs if (grid[self.vertices + u] - self.none) >> w & 1]
         return [self.pairs[v - self.k - 2] for v in grid[self.vertices:] if v >= self.k + 2]
 
     def graph(self, colours: np.ndarray, edges: list[tuple[int, int]]) -> np.ndarray:
@@ -100,6 +114,10 @@ class GraphColouring(Task):
         if self.layout == "adjacency":
             for u, w in edges:
                 grid[u * self.vertices + w] = grid[w * self.vertices + u] = self.edge
+        elif self.layout == "rows":
+            for u, w in edges:
+                grid[self.vertices + u] += 1 << w
+                grid[self.vertices + w] += 1 << u
         else:
             grid[self.vertices: self.vertices + len(edges)] = [self.pair_value[tuple(sorted(e))] for e in edges]
         grid[self.answer_positions()] = colours
@@ -210,6 +228,10 @@ class GraphColouring(Task):
         if self.layout == "adjacency":
             return GridSymmetry((order[:, None] * n + order[None, :]).reshape(-1), value_map)
         new_name = np.argsort(order)
+        if self.layout == "rows":
+            for m in range(1 << n):
+                value_map[self.none + m] = self.none + sum(1 << int(new_name[j]) for j in range(n) if m >> j & 1)
+            return GridSymmetry(np.concatenate([order, n + order]), value_map)
         for (u, w), value in self.pair_value.items():
             value_map[value] = self.pair_value[tuple(sorted((int(new_name[u]), int(new_name[w]))))]
         return GridSymmetry(np.concatenate([order, n + rng.permutation(self.max_edges)]), value_map)

@@ -25,15 +25,15 @@ def test_edges_that_are_groups_smaller_than_the_alphabet_leave_values_out():
     assert len(solver.solve(np.array([0, 0]), limit=10).solutions) == 6
 
 
-@pytest.mark.parametrize("layout", ["adjacency", "edges"])
+@pytest.mark.parametrize("layout", ["adjacency", "edges", "rows"])
 def test_unique_puzzles_have_one_colouring_and_open_ones_several(layout):
     rng = np.random.default_rng(0)
-    task = GraphColouring(8, max_edges=14, layout=layout)
+    task = GraphColouring(7, max_edges=14, layout=layout)
     for _ in range(5):
         puzzle, solution = task.generate(rng)
         result = task.solve_all(puzzle, limit=2)
         assert result.unique and np.array_equal(result.solutions[0], solution)
-    open_task = GraphColouring(8, max_edges=14, unique=False, layout=layout)
+    open_task = GraphColouring(7, max_edges=14, unique=False, layout=layout)
     puzzle, solution = open_task.generate(rng)
     assert (puzzle[open_task.answer_positions()] == 0).all()
     assert len(open_task.solve_all(puzzle, limit=10).solutions) >= 6  # colour swaps
@@ -57,13 +57,18 @@ def test_the_adjacency_layout_is_a_symmetric_matrix_with_the_colours_on_its_diag
         matrix = moved.reshape(4, 4)
         assert np.array_equal(matrix, matrix.T) and len(task.edges(moved)) == 4
         assert sorted(np.diag(matrix))[:3] == [0, 0, 0] and np.diag(matrix).max() >= 1  # one given colour
+    rows = GraphColouring(4, max_edges=4, layout="rows")
+    assert [rows.alphabet[v] for v in rows.parse("R???|0-1 1-2 2-3 0-2")] == \
+        ["R", "?", "?", "?", "{1,2}", "{0,2}", "{0,1,3}", "{2}"]  # a vertex, then its neighbours as one token
+    with pytest.raises(ValueError, match="at most 7"):
+        GraphColouring.Spec(vertices=8, layout="rows")
     with pytest.raises(PuzzleFormatError, match="the graph's edges"):
         bent = puzzle.copy()
         bent[1] = task.none  # 0-1 from row 0 only: not symmetric
         task.validate_puzzle(bent)
 
 
-@pytest.mark.parametrize("layout", ["adjacency", "edges"])
+@pytest.mark.parametrize("layout", ["adjacency", "edges", "rows"])
 @pytest.mark.parametrize("unique", [True, False])
 def test_symmetries_keep_colourings_valid_and_invert_in_both_layouts(layout, unique):
     task = GraphColouring(7, max_edges=12, unique=unique, layout=layout)
@@ -79,7 +84,7 @@ def test_symmetries_keep_colourings_valid_and_invert_in_both_layouts(layout, uni
             assert list(symmetry.value_map[: task.k + 1]) == list(range(task.k + 1))
 
 
-@pytest.mark.parametrize("layout", ["adjacency", "edges"])
+@pytest.mark.parametrize("layout", ["adjacency", "edges", "rows"])
 def test_text_format_and_errors(layout):
     task = GraphColouring(4, max_edges=4, layout=layout)
     puzzle = task.parse("R???|0-1 1-2 2-3 0-2")
@@ -102,23 +107,23 @@ def test_text_format_and_errors(layout):
         task.validate_puzzle(task.parse("RR??|0-1"))  # the givens clash
 
 
-@pytest.mark.parametrize("layout", ["adjacency", "edges"])
+@pytest.mark.parametrize("layout", ["adjacency", "edges", "rows"])
 def test_built_data_labels_only_the_vertices(tmp_path, layout):
     from recurse.config import DataConfig
     from recurse.data import load_split
     from recurse.data.prepare import build_from_config
     from recurse.data.sampler import IGNORE_INDEX, gather
 
-    spec = {"kind": "colouring", "vertices": 8, "max_edges": 14, "layout": layout}
+    spec = {"kind": "colouring", "vertices": 7, "max_edges": 14, "layout": layout}
     config = DataConfig(task=spec, path=str(tmp_path / "colouring"),
                         build={"source": "generate", "train_size": 10, "test_size": 4, "num_aug": 3, "seed": 0})
     build_from_config(config, progress=False)
     train = load_split(tmp_path / "colouring", "train")
-    task = GraphColouring(8, max_edges=14, layout=layout)
+    task = GraphColouring(7, max_edges=14, layout=layout)
     vertex = np.zeros(task.seq_len, dtype=bool)
     vertex[task.answer_positions()] = True
     labels = np.asarray(train.labels)
-    assert labels.shape[1] == (64 if layout == "adjacency" else 8 + 14)
+    assert labels.shape[1] == {"adjacency": 49, "edges": 7 + 14, "rows": 14}[layout]
     assert (labels[:, ~vertex] == 0).all() and (labels[:, vertex] >= 2).all()
     batch = gather(train, np.arange(4))
     assert (batch.labels[:, ~vertex] == IGNORE_INDEX).all(), "edges are neither predicted nor scored"
