@@ -62,6 +62,10 @@ class Task(ABC):
     cols: int
     alphabet: str
     blank: int | None = 0
+    # Whether a generated puzzle may have more than one answer the checker accepts. Training compares
+    # with one label, so a task whose puzzles have several should say so (docs/tasks.md, "Several valid
+    # answers"); the contract tests hold a task that leaves it False to one answer per generated puzzle.
+    several_answers: bool = False
 
     # --- tokens -------------------------------------------------------------------------------------
     @property
@@ -163,6 +167,11 @@ class Task(ABC):
 
     def is_solution(self, puzzle: np.ndarray, answer: np.ndarray) -> bool:
         return not self.violations(puzzle, answer)
+
+    def count_answers(self, puzzle: np.ndarray, limit: int = 2) -> int | None:
+        """How many answers the checker accepts for ``puzzle``, counted up to ``limit``; None when the
+        task cannot count them (the default)."""
+        return None
 
     def validate_puzzle(self, puzzle: np.ndarray) -> None:
         """Raise ``PuzzleFormatError`` if the puzzle itself breaks the rules (for example clashing givens)."""

@@ -70,6 +70,9 @@ class ConstraintGridTask(Task):
     def solve_all(self, puzzle: np.ndarray, limit: int = 2) -> SolveResult:
         return self.solver.solve(puzzle, limit=limit)
 
+    def count_answers(self, puzzle: np.ndarray, limit: int = 2) -> int | None:
+        return len(self.solve_all(puzzle, limit=limit).solutions)
+
     def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
         result = self.solver.solve(puzzle, limit=1)
         return result.solutions[0] if result.solutions else None

@@ -1,12 +1,23 @@
 """Graph colouring, a task that is not a grid, defined only through recurse's public task API.
 
-A puzzle is a graph on ``vertices`` vertices, given as an edge list, and possibly a few vertices already
-coloured; the answer is a colour for every vertex such that no edge joins two vertices of one colour.
+A puzzle is a graph on ``vertices`` vertices and possibly a few vertices already coloured; the answer is
+a colour for every vertex such that no edge joins two vertices of one colour. The text is the same in
+either layout: ``"RG??????|0-1 0-2 1-3"`` (colours, '?' for a vertex to colour, then the edges), and the
+answer is its colours alone, ``"RGBRGBRG"``.
 
-Positions: one per vertex (the answer: '?' or a given colour), then ``max_edges`` edge slots (input only:
-an edge ``u-w`` or '-' for an empty slot). An edge is one token, so the vocabulary grows with the number
-of vertex pairs (66 edges for 12 vertices). Text: ``"RG??????|0-1 0-2 1-3"`` (colours, then edges), and
-the answer as its colours alone, ``"RGBRGBRG"``. Registered as ``colouring`` with the built-in tasks.
+Two layouts of the graph as positions (``layout``):
+
+- ``adjacency`` (default): the adjacency matrix, one position per vertex pair (``vertices``² positions).
+  Row i, column j holds '#' for an edge and '-' for none; the diagonal holds vertex i's colour ('?' when
+  it is to be found) and is the only answer position. A vertex's neighbours sit at fixed positions (its
+  row), so a position-mixing core (MLP-t) reads them as it reads a Sudoku cell's row.
+- ``edges``: one position per vertex, then ``max_edges`` edge slots, each one token naming an edge (``3-7``)
+  or '-'. Shorter, but a vertex must find its edges by their content wherever they sit.
+- ``rows``: one position per vertex (the answer), then one per vertex holding its set of neighbours as a
+  single token (``{0,2,5}``), 2 × ``vertices`` positions and 2^``vertices`` such tokens (so at most 7
+  vertices). Attention reads a vertex's neighbours straight from its own token.
+
+Registered as ``colouring`` with the built-in tasks.
 """
 
 from __future__ import annotations
@@ -30,50 +41,87 @@ class GraphColouring(Task):
         kind: Literal["colouring"] = "colouring"
         vertices: int = Field(10, ge=3, le=20, description="at most 20: tokens are stored as bytes")
         colours: int = Field(3, ge=2, le=len(COLOURS))
-        max_edges: int = Field(24, ge=1, description="edge slots in the input; a graph may use fewer")
+        max_edges: int = Field(24, ge=1, description="most edges a graph may have (edge slots with layout: edges)")
         density: float = Field(0.6, gt=0, le=1,
                                description="generator: chance that two differently coloured vertices are joined")
         unique: bool = Field(True, description="generator: colour vertices in advance until only one colouring "
                                                "is left (False: no colours given, many valid answers)")
+        layout: Literal["adjacency", "edges", "rows"] = Field(
+            "adjacency", description="positions: the adjacency matrix (colours on its diagonal), an edge list, "
+                                     "or a neighbour-set token per vertex")
 
         @model_validator(mode="after")
         def _edges(self):
             if self.max_edges > self.vertices * (self.vertices - 1) // 2:
                 raise ValueError(f"{self.vertices} vertices have fewer than {self.max_edges} distinct edges")
+            if self.layout == "rows" and self.vertices > 7:
+                raise ValueError("layout rows has a token per set of neighbours: at most 7 vertices")
             return self
 
         def build(self) -> "GraphColouring":
             return GraphColouring(self.vertices, self.colours, max_edges=self.max_edges, density=self.density,
-                                  unique=self.unique)
+                                  unique=self.unique, layout=self.layout)
 
     def __init__(self, vertices: int = 10, colours: int = 3, *, max_edges: int = 24, density: float = 0.6,
-                 unique: bool = True) -> None:
+                 unique: bool = True, layout: str = "adjacency") -> None:
         self.vertices, self.k, self.max_edges = vertices, colours, max_edges
-        self.density, self.unique = density, unique
+        self.density, self.unique, self.layout = density, unique, layout
+        self.several_answers = not unique  # no colours given: every colour permutation is an answer too
         self.pairs = list(combinations(range(vertices), 2))
-        self.pair_value = {pair: colours + 2 + i for i, pair in enumerate(self.pairs)}
-        self.empty = colours + 1  # value of an empty edge slot
-        # Value v is written alphabet[v]: '?' (uncoloured), the colours, '-' (no edge), then every edge.
-        self.alphabet = ["?", *COLOURS[:colours], "-", *(f"{u}-{w}" for u, w in self.pairs)]
-        self.rows, self.cols = 1, vertices + max_edges
+        self.none = colours + 1  # '-': no edge (adjacency) or an empty edge slot (edges)
+        if layout == "adjacency":
+            self.edge = colours + 2  # '#'
+            self.alphabet = ["?", *COLOURS[:colours], "-", "#"]
+            self.rows = self.cols = vertices
+        elif layout == "rows":
+            # Value none + m is the set of neighbours whose bits m holds, written as those vertices.
+            self.alphabet = ["?", *COLOURS[:colours],
+                             *("{" + ",".join(str(j) for j in range(vertices) if m >> j & 1) + "}"
+                               for m in range(1 << vertices))]
+            self.rows, self.cols = 1, 2 * vertices
+        else:
+            self.pair_value = {pair: colours + 2 + i for i, pair in enumerate(self.pairs)}
+            self.alphabet = ["?", *COLOURS[:colours], "-", *(f"{u}-{w}" for u, w in self.pairs)]
+            self.rows, self.cols = 1, vertices + max_edges
 
     def spec(self) -> dict:
         return {"kind": "colouring", "vertices": self.vertices, "colours": self.k, "max_edges": self.max_edges,
-                "density": self.density, "unique": self.unique}
+                "density": self.density, "unique": self.unique, "layout": self.layout}
 
     def describe(self) -> str:
         return f"{self.k}-colouring of a {self.vertices}-vertex graph (at most {self.max_edges} edges)"
 
     # -- positions -----------------------------------------------------------------------------------
     def answer_positions(self) -> np.ndarray:
-        return np.arange(self.vertices)  # the edge slots are input only: never predicted nor scored
+        # The vertices' colours; the edges (or non-edges) are input only: never predicted nor scored.
+        step = self.vertices + 1 if self.layout == "adjacency" else 1
+        return np.arange(self.vertices) * step  # the diagonal, or the first `vertices` positions
 
     def decode(self, tokens: np.ndarray) -> np.ndarray:
         return np.clip(np.asarray(tokens).reshape(-1).astype(np.int64) - 1, 0, len(self.alphabet) - 1)
 
     def edges(self, puzzle: np.ndarray) -> list[tuple[int, int]]:
-        slots = np.asarray(puzzle).reshape(-1)[self.vertices:]
-        return [self.pairs[v - self.k - 2] for v in slots if v >= self.k + 2]
+        grid = np.asarray(puzzle).reshape(-1)
+        if self.layout == "adjacency":
+            return [(u, w) for u, w in self.pairs if grid[u * self.vertices + w] == self.edge]
+        if self.layout == "rows":
+            return [(u, w) for u, w in self.pairs if (grid[self.vertices + u] - self.none) >> w & 1]
+        return [self.pairs[v - self.k - 2] for v in grid[self.vertices:] if v >= self.k + 2]
+
+    def graph(self, colours: np.ndarray, edges: list[tuple[int, int]]) -> np.ndarray:
+        """The flat grid of a graph with these vertex values (0 for '?') and edges, in this layout."""
+        grid = np.full(self.seq_len, self.none, dtype=np.int64)
+        if self.layout == "adjacency":
+            for u, w in edges:
+                grid[u * self.vertices + w] = grid[w * self.vertices + u] = self.edge
+        elif self.layout == "rows":
+            for u, w in edges:
+                grid[self.vertices + u] += 1 << w
+                grid[self.vertices + w] += 1 << u
+        else:
+            grid[self.vertices: self.vertices + len(edges)] = [self.pair_value[tuple(sorted(e))] for e in edges]
+        grid[self.answer_positions()] = colours
+        return grid
 
     # -- text ----------------------------------------------------------------------------------------
     def parse(self, text: str) -> np.ndarray:
@@ -81,32 +129,31 @@ class GraphColouring(Task):
         parts = [p.strip() for p in text.replace("\n", "|").split("|") if p.strip()]
         if len(parts) != 2:
             raise PuzzleFormatError(f"expected colours and edges ('RG????|0-1 1-2') for a {self.describe()}")
-        colours, edges = (p.split(":", 1)[1].strip() if ":" in p else p for p in parts)
+        colours, words = (p.split(":", 1)[1].strip() if ":" in p else p for p in parts)
         if len(colours) != self.vertices or set(colours) - set("?" + COLOURS[: self.k]):
             raise PuzzleFormatError(f"expected {self.vertices} of '?{COLOURS[: self.k]}' for the vertices, "
                                     f"got {colours!r}")
-        grid = np.full(self.seq_len, self.empty, dtype=np.int64)
-        grid[: self.vertices] = [("?" + COLOURS).index(c) for c in colours]
-        words = edges.replace(",", " ").split()
-        if len(words) > self.max_edges:
-            raise PuzzleFormatError(f"{len(words)} edges, but this task holds at most {self.max_edges}")
-        for slot, word in enumerate(words):
+        edges = []
+        for word in words.replace(",", " ").split():
             try:
                 u, w = sorted(int(x) for x in word.split("-"))
-                grid[self.vertices + slot] = self.pair_value[(u, w)]
-            except (ValueError, KeyError):
-                raise PuzzleFormatError(f"{word!r} is not an edge between two of the vertices "
-                                        f"0..{self.vertices - 1}") from None
-        return grid
+            except ValueError:
+                u = w = -1
+            if not 0 <= u < w < self.vertices:
+                raise PuzzleFormatError(f"{word!r} is not an edge between two of the vertices 0..{self.vertices - 1}")
+            edges.append((u, w))
+        if len(edges) > self.max_edges:
+            raise PuzzleFormatError(f"{len(edges)} edges, but this task holds at most {self.max_edges}")
+        return self.graph(np.array([("?" + COLOURS).index(c) for c in colours]), edges)
 
     def format(self, grid: np.ndarray) -> str:
-        grid = np.asarray(grid).reshape(-1)
         edges = " ".join(f"{u}-{w}" for u, w in self.edges(grid))
         return f"{self.format_answer(grid)}|{edges}"
 
     def format_answer(self, solution: np.ndarray) -> str:
         """The vertices' colours; a vertex that holds no colour (a model may write any token) reads '?'."""
-        return "".join(self.alphabet[v] if v <= self.k else "?" for v in np.asarray(solution).reshape(-1)[: self.vertices])
+        colours = np.asarray(solution).reshape(-1)[self.answer_positions()]
+        return "".join(self.alphabet[v] if v <= self.k else "?" for v in colours)
 
     def render_answer(self, text: str) -> str:
         return text  # a colour per vertex is already its own picture
@@ -118,9 +165,12 @@ class GraphColouring(Task):
     # -- rules ---------------------------------------------------------------------------------------
     def validate_puzzle(self, puzzle: np.ndarray) -> None:
         grid = np.asarray(puzzle).reshape(-1)
-        if grid.size != self.seq_len or (grid[: self.vertices] > self.k).any() or \
-                (grid[self.vertices:] <= self.k).any():
-            raise PuzzleFormatError("vertices must hold '?' or a colour, edge slots an edge or '-'")
+        ok = grid.size == self.seq_len
+        if ok:
+            colours = grid[self.answer_positions()]
+            ok = (colours <= self.k).all() and np.array_equal(grid, self.graph(colours, self.edges(grid)))
+        if not ok:
+            raise PuzzleFormatError("vertices must hold '?' or a colour, the other positions the graph's edges")
         if not self.solve_all(grid, limit=1).solutions:
             raise PuzzleFormatError(f"this graph has no {self.k}-colouring that keeps its given colours")
 
@@ -129,9 +179,11 @@ class GraphColouring(Task):
         if answer.shape != puzzle.shape:
             return [f"answer has {answer.size} positions, puzzle has {puzzle.size}"]
         problems = []
-        if not np.array_equal(answer[self.vertices:], puzzle[self.vertices:]):
+        vertex = np.zeros(puzzle.size, dtype=bool)
+        vertex[self.answer_positions()] = True
+        if not np.array_equal(answer[~vertex], puzzle[~vertex]):
             problems.append("the edges were changed")
-        colours, givens = answer[: self.vertices], puzzle[: self.vertices]
+        colours, givens = answer[vertex], puzzle[vertex]
         if ((colours < 1) | (colours > self.k)).any():
             problems.append("a vertex has no colour")
         if ((givens != 0) & (colours != givens)).any():
@@ -145,10 +197,19 @@ class GraphColouring(Task):
         """Up to ``limit`` colourings (whole solutions) that keep the given colours: each edge is a group of
         two vertices that must differ."""
         grid = np.asarray(puzzle).reshape(-1)
+        positions = self.answer_positions()
         solver = AllDifferentSolver(self.k, [list(e) for e in self.edges(grid)], num_cells=self.vertices)
-        result = solver.solve(grid[: self.vertices], limit=limit, rng=rng)
-        result.solutions = [np.concatenate([colours, grid[self.vertices:]]) for colours in result.solutions]
+        result = solver.solve(grid[positions], limit=limit, rng=rng)
+        solutions = []
+        for colours in result.solutions:
+            solution = grid.copy()
+            solution[positions] = colours
+            solutions.append(solution)
+        result.solutions = solutions
         return result
+
+    def count_answers(self, puzzle: np.ndarray, limit: int = 2) -> int | None:
+        return len(self.solve_all(puzzle, limit=limit).solutions)
 
     def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
         found = self.solve_all(puzzle, limit=1).solutions
@@ -157,17 +218,23 @@ class GraphColouring(Task):
     # -- symmetries ----------------------------------------------------------------------------------
     def random_symmetry(self, rng: np.random.Generator) -> GridSymmetry:
         """Rename the vertices, permute the colours (when colours are given) and reorder the edge slots."""
-        order = rng.permutation(self.vertices)  # new vertex i is old vertex order[i]
-        new_name = np.argsort(order)
+        n = self.vertices
+        order = rng.permutation(n)  # new vertex i is old vertex order[i]
         value_map = np.arange(len(self.alphabet))
         if self.unique:
             # With no colours given, a colour permutation would change the label and not the input,
             # teaching the model an average of the permutations; with givens it recolours them too.
             value_map[1: self.k + 1] = 1 + rng.permutation(self.k)
+        if self.layout == "adjacency":
+            return GridSymmetry((order[:, None] * n + order[None, :]).reshape(-1), value_map)
+        new_name = np.argsort(order)
+        if self.layout == "rows":
+            for m in range(1 << n):
+                value_map[self.none + m] = self.none + sum(1 << int(new_name[j]) for j in range(n) if m >> j & 1)
+            return GridSymmetry(np.concatenate([order, n + order]), value_map)
         for (u, w), value in self.pair_value.items():
             value_map[value] = self.pair_value[tuple(sorted((int(new_name[u]), int(new_name[w]))))]
-        source = np.concatenate([order, self.vertices + rng.permutation(self.max_edges)])
-        return GridSymmetry(source, value_map)
+        return GridSymmetry(np.concatenate([order, n + rng.permutation(self.max_edges)]), value_map)
 
     # -- generation ----------------------------------------------------------------------------------
     def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -182,15 +249,13 @@ class GraphColouring(Task):
         chosen = [p for p in candidates if rng.random() < self.density]
         if len(chosen) > self.max_edges:
             chosen = [chosen[i] for i in sorted(rng.choice(len(chosen), self.max_edges, replace=False))]
-        order = rng.permutation(len(chosen))
-        solution = np.full(self.seq_len, self.empty, dtype=np.int64)
-        solution[: self.vertices] = colours
-        solution[self.vertices: self.vertices + len(chosen)] = [self.pair_value[chosen[i]] for i in order]
+        solution = self.graph(colours, [chosen[i] for i in rng.permutation(len(chosen))])
         puzzle = solution.copy()
+        positions = self.answer_positions()
         if not self.unique:
-            puzzle[: self.vertices] = 0
+            puzzle[positions] = 0
             return puzzle, solution
-        for vertex in rng.permutation(self.vertices):
+        for vertex in rng.permutation(positions):
             kept = puzzle[vertex]
             puzzle[vertex] = 0
             if len(self.solve_all(puzzle, limit=2).solutions) != 1:

@@ -108,6 +108,10 @@ class Futoshiki(Task):
             problems.append("an inequality does not hold")
         return problems
 
+    def count_answers(self, puzzle: np.ndarray, limit: int = 2) -> int | None:
+        grid = np.asarray(puzzle)
+        return len(self._solver(grid).solve(self._digits(grid), limit=limit).solutions)
+
     def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
         grid = np.asarray(puzzle)
         found = self._solver(grid).solve(self._digits(grid), limit=1).solutions

@@ -80,6 +80,9 @@ class NQueens(Task):
         place(0)
         return found
 
+    def count_answers(self, puzzle: np.ndarray, limit: int = 2) -> int | None:
+        return len(self.completions(puzzle, limit=limit))
+
     def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
         found = self.completions(puzzle, limit=1)
         return found[0] if found else None

@@ -56,6 +56,10 @@ def test_generated_pairs_are_valid_and_round_trip(task_name, seed):
     if isinstance(task, ConstraintGridTask):
         result = task.solve_all(puzzle)
         assert result.unique and np.array_equal(result.solutions[0], solution)
+    answers = task.count_answers(puzzle, limit=2)
+    if answers is not None:
+        # Training compares with one label: a task that does not declare several answers must make one.
+        assert answers >= 1 if task.several_answers else answers == 1, f"{answers} answer(s)"
     solved = task.solve(puzzle)
     if solved is not None:
         assert task.is_solution(puzzle, solved)
