@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -11,20 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, field_validat
 from recurse.config.expected import ExpectedResult
 from recurse.config.model import ModelConfig
 from recurse.halting import HALTING
+from recurse.hardware import check_device_name
 from recurse.spec import Spec, validate_spec
 
 
 SEED_MAX = 2**32 - 1  # numpy's seeding accepts 0..2**32-1
-DEVICE_PATTERN = re.compile(r"auto|cpu|mps|cuda(:\d{1,3})?")
-
-
-def check_device_name(name: object) -> str:
-    """The device name if it is one recurse runs on (``auto``, ``cpu``, ``cuda``, ``cuda:N``, ``mps``)."""
-    if not isinstance(name, str) or not DEVICE_PATTERN.fullmatch(name):
-        raise ValueError(f"unknown device {name!r}; use auto, cpu, cuda, cuda:N or mps")
-    return name
-
-
 def check_folder_path(path: str) -> str:
     """Refuse a folder path that cannot be created because one of its parents is a file (``/etc/passwd/x``)."""
     if "\0" in path or not path.strip():

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from recurse.io import fsync_dir, fsync_tree
-from recurse.training.run_folder import CHECKPOINTS, step_folder
+from recurse.checkpoint_folder import CHECKPOINTS, step_folder
 
 TMP_SUFFIX = ".tmp"
 OLD_SUFFIX = ".old"

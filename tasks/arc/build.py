@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from recurse.data.build import IDENTIFIERS, MANIFEST, SplitWriter, publish, stage, write_official_json
+from recurse.store.writer import IDENTIFIERS, MANIFEST, SplitWriter, publish, stage, write_official_json
 from recurse.errors import RecurseError
 from recurse.io import write_json
 from recurse.tasks.arc.augment import ArcAugmentation

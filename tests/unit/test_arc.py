@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from recurse.config.run import DataBuildConfig
-from recurse.data.layout import load_split
+from recurse.store.layout import load_split
 from recurse.errors import RecurseError
 from recurse.tasks import Arc, PuzzleFormatError
 from recurse.tasks.arc.augment import ArcAugmentation, dihedral, split_name

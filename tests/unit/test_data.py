@@ -10,8 +10,8 @@ import pytest
 
 from recurse.config import DataConfig
 from recurse.data import TrainSampler, eval_batches, load_split
-from recurse.data.layout import DatasetMetadata, PuzzleSplit
-from recurse.data.npy_stream import NpyAppender
+from recurse.store.layout import DatasetMetadata, PuzzleSplit
+from recurse.store.npy_stream import NpyAppender
 from recurse.data.prepare import build_from_config
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from recurse.config import DataConfig
-from recurse.data.layout import load_split
+from recurse.store.layout import load_split
 from recurse.data.prepare import build_from_config
 
 ROOT = Path(__file__).resolve().parents[2]
