@@ -13,7 +13,8 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, ValidationError, field_validator,
+                      model_serializer, model_validator)
 
 from recurse.config import ModelConfig
 from recurse.errors import CheckpointError, one_line
@@ -44,6 +45,10 @@ class RecipeRecord(_Record):
         if (self.name is None) == (self.file is None):
             raise ValueError("a recipe record names either a shipped recipe (name) or a file (file)")
         return self
+
+    @model_serializer(mode="wrap")
+    def _only_the_one_set(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return {key: value for key, value in handler(self).items() if value is not None}
 
     @classmethod
     def from_reference(cls, reference: str) -> "RecipeRecord":
@@ -147,7 +152,9 @@ def new_document(config: ModelConfig, fields: dict[str, Any] | None = None) -> C
 def write_document(directory: str | Path, document: CheckpointDocument) -> Path:
     """Write ``document`` as ``directory/config.json`` (atomically)."""
     path = Path(directory) / CONFIG_NAME
-    write_json(path, document.model_dump(mode="json", exclude_none=True))
+    # Absent top-level records are left out; inside the model config and the task spec, None is a value.
+    raw = {key: value for key, value in document.model_dump(mode="json").items() if value is not None}
+    write_json(path, raw)
     return path
 
 

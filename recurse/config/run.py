@@ -31,6 +31,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+# Keys of data.build that moved into the task specs that use them (ARC's Spec, a generator task's Spec).
+MOVED_TO_TASK = ("clues", "subsets", "test_subset")
+
+
 class DataBuildConfig(_Strict):
     """How ``recurse data build`` (and training, when the data is missing) makes the dataset."""
 
@@ -39,9 +43,16 @@ class DataBuildConfig(_Strict):
     test_size: int | None = Field(None, ge=1, le=10**9)
     num_aug: int = Field(0, ge=0, le=100_000, description="augmented copies of each training puzzle")
     seed: int = Field(0, ge=0, le=SEED_MAX)
-    clues: int | None = Field(None, ge=0, description="generator: stop removing clues at this many givens")
-    subsets: list[str] | None = Field(None, description="ARC: the subsets to read, e.g. [training, evaluation, concept]")
-    test_subset: str | None = Field(None, description="ARC: the subset whose test pairs form the test split")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_to_the_task(cls, value: Any) -> Any:
+        # These were build settings once; a task's own options now live in its spec (data.task).
+        for key in MOVED_TO_TASK:
+            if isinstance(value, dict) and key in value:
+                raise ValueError(f"build.{key} is now a setting of the task: set data.task.{key} "
+                                 f"(task.{key} with `recurse data build`)")
+        return value
 
 
 class DataConfig(_Strict):

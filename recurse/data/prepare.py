@@ -47,7 +47,6 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
     if spec.source == "generate":
         if spec.train_size is None or spec.test_size is None:
             raise RecurseError("data.build.train_size and data.build.test_size are needed to generate data")
-        options = {"clues": spec.clues} if spec.clues is not None else {}
         train_rows: set[bytes] = set()  # every training input as written, augmented copies included
         symmetries = task.all_symmetries() or []
 
@@ -62,7 +61,7 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
             rng = np.random.default_rng([spec.seed, 2])
             made = 0
             for _ in range(100 * spec.test_size):  # bounded: a small task may not have enough distinct puzzles
-                puzzle, solution = task.generate(rng, **options)
+                puzzle, solution = task.generate(rng)
                 if held_out(puzzle):
                     made += 1
                     yield puzzle, solution
@@ -72,7 +71,7 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
                                f" {task.describe()} has too few distinct puzzles (lower data.build.test_size)")
 
         stream = None  # generated data: recurse's own procedure
-        train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]), **options)
+        train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]))
         test_pairs = test()
         train_total, test_total = spec.train_size, spec.test_size
     else:
@@ -84,8 +83,6 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
         test_pairs = _held_back_test(task, spec.source, spec.test_size, stream)
         train_total, test_total = len(train_pairs), spec.test_size
     source = {"source": spec.source, "train_size": spec.train_size, "test_size": spec.test_size}
-    if spec.clues is not None:
-        source["clues"] = spec.clues
     return build_dataset(task, config.path, train=train_pairs, test=test_pairs, num_aug=spec.num_aug,
                          seed=spec.seed, source=source, train_total=train_total, test_total=test_total,
                          progress=progress, record_train_rows=train_rows,

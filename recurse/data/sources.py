@@ -15,9 +15,9 @@ from recurse.tasks.base import Task
 Pair = tuple[np.ndarray, np.ndarray]
 
 
-def generated_pairs(task: Task, count: int, rng: np.random.Generator, **options) -> Iterator[Pair]:
+def generated_pairs(task: Task, count: int, rng: np.random.Generator) -> Iterator[Pair]:
     for _ in range(count):
-        yield task.generate(rng, **options)
+        yield task.generate(rng)
 
 
 def read_csv_pairs(task: Task, path: str | Path) -> list[Pair]:

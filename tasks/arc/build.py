@@ -85,7 +85,7 @@ def build_arc_dataset(out: str | Path, *, source: str, subsets: list[str], test_
                       seed: int, task_spec: dict, vocab: list[str], progress: bool = True) -> dict:
     """Write ``train/``, ``test/``, ``identifiers.json``, ``test_puzzles.json`` and the manifest under ``out``."""
     if test_subset is not None and test_subset not in subsets:
-        raise RecurseError(f"data.build.test_subset {test_subset!r} is not one of data.build.subsets {subsets}")
+        raise RecurseError(f"data.task.test_subset {test_subset!r} is not one of data.task.subsets {subsets}")
     rng = np.random.RandomState(seed)
     bar = dict(disable=None if progress else True, leave=False)
     groups: list[_Group] = []

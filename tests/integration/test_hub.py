@@ -310,8 +310,8 @@ def test_hub_datasets_download_then_build_offline(tmp_path):
     env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1"}
     sudoku_args = ["recipe=trm-sudoku", "data.build.source=hub:sapientinc/sudoku-extreme", "data.build.train_size=20",
                    "data.build.test_size=5", "data.build.num_aug=1"]
-    arc_args = ["arc", "build.source=hub:org/arc", "build.subsets=[training, evaluation]",
-                "build.test_subset=evaluation", "build.num_aug=1"]
+    arc_args = ["arc", "build.source=hub:org/arc", "task.subsets=[training, evaluation]",
+                "task.test_subset=evaluation", "build.num_aug=1"]
     with serve({"datasets/sapientinc/sudoku-extreme": sudoku, "datasets/org/arc": fixtures / "arc"}) as (endpoint, log):
         env["HF_ENDPOINT"] = endpoint
         online = run_recurse("data", "build", *sudoku_args, f"data.path={tmp_path / 's1'}", env=env)
