@@ -11,13 +11,13 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from recurse.block import compile_blocks
-from recurse.training.step import build_training_model
 from recurse.config import RunConfig
 from recurse.halting import FixedSteps, Threshold
 from recurse.hardware import resolve_forward_dtype
+from recurse.hardware import resolve_device
 from recurse.inference import refine
 from recurse.optim import AdamATan2
-from recurse.hardware import resolve_device
+from recurse.training.step import build_training_model
 
 
 def matmul_peak_gflops(dtype: torch.dtype, device: torch.device, size: int = 2048, repeats: int = 5) -> float:

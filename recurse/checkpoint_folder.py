@@ -18,8 +18,8 @@ from typing import Callable
 import yaml
 
 from recurse.checkpoint import WEIGHTS_NAME
-from recurse.checkpoint_document import read_document
 from recurse.checkpoint_checks import read_safetensors_header
+from recurse.checkpoint_document import read_document
 from recurse.config import RunConfig
 from recurse.errors import CheckpointError, ConfigError, RecurseError
 

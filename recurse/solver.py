@@ -14,18 +14,18 @@ import numpy as np
 import torch
 
 from recurse.checkpoint import CONFIG_NAME, load_checkpoint
+from recurse.checkpoint_folder import complete_checkpoints, read_counters, step_folder
 from recurse.config import ModelConfig
 from recurse.config.budget import check_memory
 from recurse.config.model import MAX_RECURSION
-from recurse.hardware import check_device_name
 from recurse.errors import CheckpointError, ConfigError, PuzzleFormatError, RecurseError
 from recurse.halting import HaltingPolicy, inference_policy
+from recurse.hardware import check_device_name
+from recurse.hardware import resolve_device
 from recurse.inference import refine
 from recurse.refiner import RecursiveRefiner
 from recurse.tasks import PuzzleFormatError, Task, build_task
 from recurse.tasks.base import Task as BaseTask
-from recurse.checkpoint_folder import complete_checkpoints, read_counters, step_folder
-from recurse.hardware import resolve_device
 from recurse.verify import Verification, verify as verify_answer
 
 log = logging.getLogger(__name__)

@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from recurse.store.writer import MANIFEST, publish, read_manifest, stage
-from recurse.store.layout import ARRAYS, load_split
 from recurse.errors import RecurseError
 from recurse.io import write_json
+from recurse.store.layout import ARRAYS, load_split
+from recurse.store.writer import MANIFEST, publish, read_manifest, stage
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ import numpy as np
 
 from recurse.config import DataConfig
 from recurse.data.build import build_dataset
-from recurse.store.writer import read_manifest
 from recurse.data.sources import Pair, generated_pairs, source_pairs
 from recurse.errors import RecurseError
+from recurse.store.writer import read_manifest
 from recurse.tasks.base import Task
 
 

@@ -23,8 +23,9 @@ from recurse.block import compile_blocks
 from recurse.carry import Carry
 from recurse.checkpoint import load_checkpoint, save_checkpoint
 from recurse.checkpoint_document import read_document
+from recurse.checkpoint_folder import (check_same_recipe, complete_checkpoints, prune_checkpoints, run_dir_of,
+                                       step_folder, write_run_config)
 from recurse.config import RunConfig
-from recurse.store.layout import load_split, read_puzzle_identifiers
 from recurse.data.prepare import dataset_fingerprint, prepare_dataset
 from recurse.data.sampler import TrainSampler
 from recurse.errors import CheckpointError, RecurseError
@@ -33,6 +34,7 @@ from recurse.halting import inference_policy
 from recurse.hardware import resolve_forward_dtype
 from recurse.io import write_json
 from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
+from recurse.store.layout import load_split, read_puzzle_identifiers
 from recurse.training import checkpoint_writer
 from recurse.training.divergence import check_step, total_grad_norm
 from recurse.training.ema import EMA
@@ -40,8 +42,6 @@ from recurse.training.interrupt import StopRequest, TrainingInterrupted
 from recurse.training.lock import RunFolderError, RunLock
 from recurse.training.logger import RunLogger, config_header
 from recurse.training.progress import Progress, shortfall_warning, summary_line, time_cap_warning
-from recurse.checkpoint_folder import (check_same_recipe, complete_checkpoints, prune_checkpoints, run_dir_of,
-                                         step_folder, write_run_config)
 from recurse.training.runtime import Runtime, setup_runtime, teardown_runtime
 from recurse.training.state import load_training_state, save_training_state
 from recurse.training.step import build_training_model

@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from recurse.store.writer import IDENTIFIERS, MANIFEST, SplitWriter, publish, stage, write_official_json
 from recurse.errors import RecurseError
 from recurse.io import write_json
+from recurse.store.writer import IDENTIFIERS, MANIFEST, SplitWriter, publish, stage, write_official_json
 from recurse.tasks.arc.augment import ArcAugmentation
 from recurse.tasks.arc.grid import CANVAS, VOCAB_SIZE, grid_key, to_canvas
 from recurse.tasks.arc.source import ArcPuzzle, Example, load_subset

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from recurse.config.run import DataBuildConfig
-from recurse.store.layout import load_split
 from recurse.errors import RecurseError
+from recurse.store.layout import load_split
 from recurse.tasks import Arc, PuzzleFormatError
 from recurse.tasks.arc.augment import ArcAugmentation, dihedral, split_name
 from recurse.tasks.arc.grid import CANVAS, END, PAD, crop, to_canvas

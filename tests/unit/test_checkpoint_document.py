@@ -65,8 +65,9 @@ def test_write_then_read_is_the_same_document(tmp_path):
 
 
 def test_the_recipe_is_recorded_honestly(tmp_path):
-    from recurse.cli.main import cli
     from click.testing import CliRunner
+
+    from recurse.cli.main import cli
     from recurse.recipe import load_recipe
 
     assert load_recipe("trm-sudoku-mini").recipe == "trm-sudoku-mini"

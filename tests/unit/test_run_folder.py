@@ -12,12 +12,12 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from recurse.checkpoint_folder import (check_run_name, checkpoint_folders, latest_checkpoint,
+                                       prune_checkpoints, step_folder)
 from recurse.errors import ConfigError, RecurseError
 from recurse.training import checkpoint_writer
 from recurse.training.lock import LOCK_NAME, RunFolderError, RunLock
 from recurse.training.logger import RunLogger
-from recurse.checkpoint_folder import (check_run_name, checkpoint_folders, latest_checkpoint,
-                                         prune_checkpoints, step_folder)
 from tests.helpers import fake_checkpoint
 
 
