@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from recurse.checkpoint_document import read_document, write_document
 from recurse.data.prepare import dataset_fingerprint
 from recurse.hub import save_pretrained
 from recurse.model_card import render_model_card
@@ -26,17 +27,19 @@ def main(source: str, name: str, description: str, eval_set: str, eval_json: str
     checkpoint = find_checkpoint_folder(Path(source))
     out = Path(__file__).parents[1] / "models" / name
     save_pretrained(checkpoint, out, repo_id=None)
-    document = json.loads((out / "config.json").read_text())
+    document = read_document(out)
     if eval_json is not None:
         record = json.loads(Path(eval_json).read_text())
-        document["metrics"] = {k: v for k, v in record.items() if k not in RECORD_ONLY}
-        document["dataset"] = {"path": record["data"], "fingerprint": dataset_fingerprint(record["data"])}
-    metrics = document.get("metrics", {})
-    document["bundled"] = {"name": name, "description": description, "eval_set": eval_set,
-                           "accuracy": metrics.get("exact_accuracy"), "steps": document["training"]["step"]}
-    (out / "config.json").write_text(json.dumps(document, indent=2) + "\n")
+        document = document.with_fields({
+            "metrics": {k: v for k, v in record.items() if k not in RECORD_ONLY},
+            "dataset": {"path": record["data"], "fingerprint": dataset_fingerprint(record["data"])}})
+    accuracy = document.metrics.get("exact_accuracy")
+    steps = document.training.step if document.training else None
+    document = document.with_fields({"bundled": {"name": name, "description": description, "eval_set": eval_set,
+                                                 "accuracy": accuracy, "steps": steps}})
+    write_document(out, document)
     (out / "README.md").write_text(render_model_card(document, out, reference=name))
-    print(f"bundled {checkpoint} as {out} ({metrics.get('exact_accuracy')} exact on {eval_set})")
+    print(f"bundled {checkpoint} as {out} ({accuracy} exact on {eval_set})")
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ class Device(click.ParamType):
     name = "device"
 
     def convert(self, value: Any, param, ctx) -> str:
-        from recurse.config.run import check_device_name
+        from recurse.hardware import check_device_name
 
         try:
             return check_device_name(value)

@@ -25,9 +25,9 @@ def task_names() -> list[str]:
 
 
 def model_names() -> list[str]:
-    from recurse.zoo import bundled_models
+    from recurse.zoo import bundled_names
 
-    return list(bundled_models())
+    return list(bundled_names())
 
 
 def _matching(names: list[str], incomplete: str, prefix: str = "") -> list[CompletionItem]:

@@ -19,15 +19,16 @@ def data() -> None:
 def build(assignments: tuple[str, ...]) -> None:
     """Build a dataset in the official npy layout, overwriting its folder.
 
-    Either name a TASK and set its parameters (task.KEY=…), the build (build.KEY=…: source, train_size,
-    test_size, num_aug, seed, clues, subsets, test_subset) and the folder (path=…); or build the data
-    section of a recipe, overriding it with data.KEY=….
+    Either name a TASK and set its parameters (task.KEY=…, with the task's own build options such as
+    ARC's task.subsets or Sudoku's task.clues), the build (build.KEY=…: source, train_size, test_size,
+    num_aug, seed) and the folder (path=…); or build the data section of a recipe, overriding it with
+    data.KEY=….
 
     \b
     Examples:
       recurse data build sudoku task.box_rows=2 task.box_cols=3 build.train_size=1000 build.test_size=100 build.num_aug=8
       recurse data build maze task.size=11 task.style=perfect build.train_size=2000 build.test_size=200 path=data/mazes
-      recurse data build arc build.source=data/arc-kaggle "build.subsets=[training, evaluation, concept]" build.test_subset=evaluation
+      recurse data build arc build.source=data/arc-kaggle "task.subsets=[training, evaluation, concept]" task.test_subset=evaluation
       recurse data build recipe=trm-sudoku-mini
       recurse data build recipe=trm-sudoku data.build.source=path/to/sudoku-extreme
     """

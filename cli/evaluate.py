@@ -33,19 +33,19 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
 
     from recurse.checkpoint import load_checkpoint
     from recurse.config.budget import check_memory, check_time
-    from recurse.data.layout import load_split
+    from recurse.store.layout import load_split
     from recurse.errors import ConfigError, RecurseError
     from recurse.evaluation import check_puzzle_map, evaluate, summarise
     from recurse.io import write_json
     from recurse.solver import inference_halting, resolve_model
     from recurse.tasks import build_task
-    from recurse.training.runtime import resolve_device
+    from recurse.hardware import resolve_device
 
     options, _ = parse_options(assignments, _eval_options(), command="eval")
     folder = resolve_model(checkpoint)
     loaded = load_checkpoint(folder)
     device = resolve_device(options.device)
-    data_path = options.data or loaded.meta.get("dataset", {}).get("path")
+    data_path = options.data or (loaded.document.dataset.path if loaded.document.dataset else None)
     if not data_path:
         raise ConfigError("this checkpoint does not name its dataset; pass data=DIR")
     try:
@@ -53,13 +53,13 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     except RecurseError as error:
         from recurse.zoo import data_advice
 
-        advice = None if options.data else data_advice(loaded.meta)
+        advice = None if options.data else data_advice(loaded.document)
         if advice is None:
             raise
         raise ConfigError(f"{error}".split(";")[0] + f"; this model was evaluated on the data that `{advice}` "
                           "builds: run it, or pass data=DIR") from None
-    check_puzzle_map(loaded.meta.get("puzzle_identifiers"), data_path)
-    task = build_task(loaded.meta["task"]) if "task" in loaded.meta else None
+    check_puzzle_map(loaded.document.puzzle_identifiers, data_path)
+    task = build_task(loaded.document.task) if loaded.document.task is not None else None
     max_steps = options.max_steps or loaded.config.halting.max_steps
     threshold = options.threshold if options.threshold is not None else 0.99
     halting = inference_halting(options.halting, max_steps=max_steps, threshold=threshold)
@@ -92,7 +92,7 @@ def _eval_options():
     from pydantic import BaseModel, ConfigDict, Field, field_validator
 
     from recurse.config.model import MAX_RECURSION
-    from recurse.config.run import check_device_name
+    from recurse.hardware import check_device_name
 
     class EvalOptions(BaseModel):
         model_config = ConfigDict(extra="forbid", allow_inf_nan=False)

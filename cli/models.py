@@ -26,8 +26,9 @@ def list_() -> None:
         click.echo("no bundled solvers in this installation")
         return
     for name, document in bundled.items():
-        info = document.get("bundled", {})
-        click.echo(f"{name:<14} {info.get('description', '')}")
-        if info.get("accuracy") is not None:
-            click.echo(f"{'':<14} {info['accuracy']:.1%} exact on {info.get('eval_set')}; recipe {document.get('recipe')},"
-                       f" seed {document.get('training', {}).get('seed')}")
+        info = document.bundled
+        click.echo(f"{name:<14} {info.description if info else ''}")
+        if info is not None and info.accuracy is not None:
+            recipe = document.recipe.reference if document.recipe else None
+            seed = document.training.seed if document.training else None
+            click.echo(f"{'':<14} {info.accuracy:.1%} exact on {info.eval_set}; recipe {recipe}, seed {seed}")

@@ -29,7 +29,7 @@ def train(assignments: tuple[str, ...]) -> None:
       torchrun --nproc-per-node 2 -m recurse.cli train recipe=trm-sudoku-mini
     """
     from recurse.recipe import load_recipe
-    from recurse.training.run_folder import latest_checkpoint, resume_config
+    from recurse.checkpoint_folder import latest_checkpoint, resume_config
     from recurse.training.trainer import Trainer
 
     special, overrides = split_assignments(assignments, ("recipe", "resume"))

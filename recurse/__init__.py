@@ -25,7 +25,7 @@ _EXPORTS = {
     "build_halting": "recurse.builder",
     "build_model": "recurse.builder",
     "build_refiner": "recurse.builder",
-    "build_training_model": "recurse.builder",
+    "build_training_model": "recurse.training.step",
     "Carry": "recurse.carry",
     "DeepSupervision": "recurse.carry",
     "ModelConfig": "recurse.config",
@@ -42,7 +42,7 @@ __all__ = sorted([*_EXPORTS, "DISTRIBUTION", "__version__", "CheckpointError", "
 DISTRIBUTION = "recurse-reasoners"  # the name on the package index (pip install recurse-reasoners)
 
 if TYPE_CHECKING:
-    from recurse.builder import build_halting, build_model, build_refiner, build_training_model
+    from recurse.builder import build_halting, build_model, build_refiner
     from recurse.carry import Carry, DeepSupervision
     from recurse.config import ModelConfig
     from recurse.cores import CORES
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from recurse.refiner import RecursiveRefiner
     from recurse.registry import Registry
     from recurse.schedules import SCHEDULES
+    from recurse.training.step import build_training_model
 
     __version__: str
 

@@ -11,13 +11,13 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from recurse.block import compile_blocks
-from recurse.builder import build_training_model
 from recurse.config import RunConfig
 from recurse.halting import FixedSteps, Threshold
 from recurse.hardware import resolve_forward_dtype
+from recurse.hardware import resolve_device
 from recurse.inference import refine
 from recurse.optim import AdamATan2
-from recurse.training.runtime import resolve_device
+from recurse.training.step import build_training_model
 
 
 def matmul_peak_gflops(dtype: torch.dtype, device: torch.device, size: int = 2048, repeats: int = 5) -> float:
@@ -79,7 +79,7 @@ def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_s
         update={"forward_dtype": resolve_forward_dtype(model_config.forward_dtype, device)})
     torch.manual_seed(config.runtime.seed)
     model = build_training_model(model_config).to(device)
-    refiner = model.model.refiner
+    refiner = model.refiner
     if checkpoint is not None:
         from recurse.checkpoint import load_checkpoint
         from recurse.solver import resolve_model

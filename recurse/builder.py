@@ -7,7 +7,6 @@ from recurse.carry import DeepSupervision
 from recurse.config import ModelConfig
 from recurse.embedding import InputEmbedding
 from recurse.halting import HaltingPolicy
-from recurse.losses import ACTLoss
 from recurse.refiner import RecursiveRefiner
 
 
@@ -43,6 +42,3 @@ def build_model(config: ModelConfig) -> DeepSupervision:
     """The refiner wrapped with its halting policy: the module training and evaluation step."""
     return DeepSupervision(build_refiner(config), build_halting(config))
 
-
-def build_training_model(config: ModelConfig) -> ACTLoss:
-    return ACTLoss(build_model(config), loss=config.loss)

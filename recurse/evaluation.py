@@ -15,13 +15,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from recurse.data.layout import PuzzleSplit, read_puzzle_identifiers
 from recurse.data.sampler import IGNORE_INDEX, eval_batches
 from recurse.errors import RecurseError
 from recurse.halting import HaltingPolicy
 from recurse.inference import refine
 from recurse.metrics import OfficialMetrics
 from recurse.refiner import RecursiveRefiner
+from recurse.store.layout import PuzzleSplit, read_puzzle_identifiers
 from recurse.tasks.base import DatasetEvaluator, Task
 
 

@@ -1,12 +1,46 @@
-"""What the hardware does fast. bf16 halves memory traffic, but only pays off where matmuls run natively
-in bf16 (CUDA, CPUs with AVX-512 BF16 or AMX); elsewhere it falls back to a path far slower than fp32."""
+"""The hardware recurse runs on: device names, the device to use, and what it does fast.
+
+bf16 halves memory traffic, but only pays off where matmuls run natively in bf16 (CUDA, CPUs with
+AVX-512 BF16 or AMX); elsewhere it falls back to a path far slower than fp32.
+"""
 
 from __future__ import annotations
 
 import functools
+import re
 import time
 
 import torch
+
+from recurse.errors import ConfigError
+
+DEVICE_PATTERN = re.compile(r"auto|cpu|mps|cuda(:\d{1,3})?")
+
+
+def check_device_name(name: object) -> str:
+    """The device name if it is one recurse runs on (``auto``, ``cpu``, ``cuda``, ``cuda:N``, ``mps``)."""
+    if not isinstance(name, str) or not DEVICE_PATTERN.fullmatch(name):
+        raise ValueError(f"unknown device {name!r}; use auto, cpu, cuda, cuda:N or mps")
+    return name
+
+
+def resolve_device(name: str) -> torch.device:
+    """The torch device for a device name; ``auto`` picks CUDA, then MPS, then the CPU."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"runtime.device: unknown device {name!r}; use auto, cpu, cuda, cuda:N or mps") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("runtime.device: CUDA was asked for but is not available; use runtime.device=cpu")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError("runtime.device: MPS was asked for but is not available; use runtime.device=cpu")
+    return device
 
 
 @functools.lru_cache(maxsize=None)

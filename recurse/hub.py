@@ -15,24 +15,17 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import socket
-import threading
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
-from recurse.checkpoint import CONFIG_NAME, WEIGHTS_NAME, read_config
+from recurse.checkpoint import CONFIG_NAME, WEIGHTS_NAME
+from recurse.checkpoint_document import read_document
 from recurse.errors import CheckpointError, RecurseError
+from recurse.hub_network import endpoint, offline_mode, unreachable
 
 log = logging.getLogger(__name__)
 
 CARD_NAME = "README.md"
 MODEL_FILES = [CONFIG_NAME, WEIGHTS_NAME, CARD_NAME]
-PROBE_SECONDS = 1.5  # the whole probe (name lookup and connect) is bounded by this
-
-
-def offline_mode() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "0").strip().lower() not in ("0", "", "false", "no", "off")
 
 
 def split_reference(text: str) -> tuple[str, str | None]:
@@ -44,44 +37,6 @@ def split_reference(text: str) -> tuple[str, str | None]:
 def is_repo_id(text: str) -> bool:
     parts = split_reference(text)[0].split("/")
     return len(parts) == 2 and all(parts) and not text.startswith((".", "/", "~"))
-
-
-def endpoint() -> str:
-    from huggingface_hub import constants
-
-    return constants.ENDPOINT
-
-
-def unreachable(url: str | None = None, *, timeout: float = PROBE_SECONDS) -> str | None:
-    """Why the Hub at ``url`` (default: the configured endpoint) cannot be reached, or None if it answers.
-
-    One TCP connection to the endpoint (or to the proxy that ``HTTPS_PROXY``/``HTTP_PROXY`` names), run
-    in a thread so that a hanging name lookup is bounded by ``timeout`` as well.
-    """
-    parsed = urlparse(url or endpoint())
-    host, port = parsed.hostname or "", parsed.port or (443 if parsed.scheme == "https" else 80)
-    proxy = urllib.request.getproxies().get(parsed.scheme)
-    if proxy and not urllib.request.proxy_bypass(host):
-        proxied = urlparse(proxy if "://" in proxy else f"http://{proxy}")
-        host, port = proxied.hostname or host, proxied.port or 80
-    outcome: list[BaseException] = []
-
-    def connect() -> None:
-        try:
-            socket.create_connection((host, port), timeout=timeout).close()
-        except OSError as error:
-            outcome.append(error)
-
-    thread = threading.Thread(target=connect, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.2)
-    if thread.is_alive():
-        return f"no answer from {host}:{port} within {timeout:g} s"
-    if outcome:
-        error = outcome[0]
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error) or type(error).__name__
-        return f"{host}:{port}: {reason}"
-    return None
 
 
 def _cache_hint(cache_dir: str | Path | None) -> str:
@@ -186,7 +141,7 @@ def save_pretrained(checkpoint: str | Path, out: str | Path, *, repo_id: str | N
     from recurse.model_card import build_model_card
 
     checkpoint, out = Path(checkpoint), Path(out)
-    document = read_config(checkpoint)
+    document = read_document(checkpoint)
     out.mkdir(parents=True, exist_ok=True)
     for name in (CONFIG_NAME, WEIGHTS_NAME):
         if checkpoint.resolve() != out.resolve():

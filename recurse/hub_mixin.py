@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from recurse.checkpoint_document import CheckpointDocument
     from recurse.config import ModelConfig
 
 T = TypeVar("T", bound="HubMixin")
@@ -23,34 +24,40 @@ T = TypeVar("T", bound="HubMixin")
 
 class HubMixin:
     """Hub methods for a model that knows its ``ModelConfig`` (``model_config``) and the rest of its
-    ``config.json`` (``checkpoint_meta``: task, vocabulary, puzzle ids, dataset, metrics, …)."""
+    ``config.json`` (``checkpoint_document``: task, vocabulary, puzzle ids, dataset, metrics, …)."""
 
     model_config: "ModelConfig | None" = None
-    checkpoint_meta: dict[str, Any] | None = None
+    checkpoint_document: "CheckpointDocument | None" = None
 
-    def _config_and_meta(self, config: "ModelConfig | None", meta: dict[str, Any] | None):
+    def _document(self, config: "ModelConfig | None", fields: dict[str, Any] | None) -> "CheckpointDocument":
+        from recurse.checkpoint_document import new_document
         from recurse.errors import CheckpointError
 
         config = config or self.model_config
         if config is None:
             raise CheckpointError("this model does not know its ModelConfig; pass config=… to save it")
-        return config, {**(self.checkpoint_meta or {}), **(meta or {})}
+        if self.checkpoint_document is None:
+            return new_document(config, fields)
+        return self.checkpoint_document.with_fields(fields).model_copy(update={"model": config})
 
     def save_pretrained(self, save_directory: str | os.PathLike, *, config: "ModelConfig | None" = None,
-                        meta: dict[str, Any] | None = None, repo_id: str | None = None, push_to_hub: bool = False,
+                        fields: dict[str, Any] | None = None, repo_id: str | None = None, push_to_hub: bool = False,
                         **push_to_hub_kwargs) -> Path | str:
         """Write ``model.safetensors``, ``config.json`` and a model card (``README.md``) to ``save_directory``;
-        with ``push_to_hub=True`` also upload it to ``repo_id`` and return the commit URL."""
+        with ``push_to_hub=True`` also upload it to ``repo_id`` and return the commit URL.
+
+        ``fields`` replace fields of ``checkpoint_document`` (task, vocab, recipe, metrics, …) in what is written.
+        """
         from recurse.checkpoint import save_checkpoint
         from recurse.hub import save_pretrained as write_card_folder
 
-        config, meta = self._config_and_meta(config, meta)
-        folder = save_checkpoint(Path(save_directory), self, config, meta)  # type: ignore[arg-type]
+        document = self._document(config, fields)
+        folder = save_checkpoint(Path(save_directory), self, document.model, document)  # type: ignore[arg-type]
         write_card_folder(folder, folder, repo_id=repo_id)
         if push_to_hub:
             if repo_id is None:
                 raise ValueError("push_to_hub=True needs repo_id")
-            return self.push_to_hub(repo_id, config=config, meta=meta, **push_to_hub_kwargs)
+            return self.push_to_hub(repo_id, config=config, fields=fields, **push_to_hub_kwargs)
         return folder
 
     @classmethod
@@ -60,10 +67,11 @@ class HubMixin:
                         map_location: str = "cpu") -> T:
         """Load from a checkpoint or run folder, a bundled model name or a Hub repo id (``owner/name[@revision]``).
 
-        The rest of ``config.json`` is kept as ``checkpoint_meta``; for a Hub download it also records
-        ``hub`` = {repo_id, revision, commit}, the commit the revision resolved to.
+        The whole ``config.json`` is kept as ``checkpoint_document``; for a Hub download its ``hub`` records
+        {repo_id, revision, commit}, the commit the revision resolved to.
         """
         from recurse.checkpoint import load_checkpoint
+        from recurse.checkpoint_document import HubRecord
         from recurse.hub import resolve_checkpoint, snapshot_commit, split_reference
         from recurse.zoo import bundled_model_path
 
@@ -79,27 +87,26 @@ class HubMixin:
             folder = resolve_checkpoint(source, revision=revision, cache_dir=cache_dir, force_download=force_download,
                                         token=token, local_files_only=local_files_only)
             repo_id, pinned = split_reference(source)
-            hub = {"repo_id": repo_id, "revision": revision or pinned or "main", "commit": snapshot_commit(folder)}
+            hub = HubRecord(repo_id=repo_id, revision=revision or pinned or "main", commit=snapshot_commit(folder))
         checkpoint = load_checkpoint(folder, map_location=map_location)
         model = checkpoint.refiner
         if not isinstance(model, cls):
             raise TypeError(f"{source} holds a {type(model).__name__}, not a {cls.__name__}")
         model.model_config = checkpoint.config
-        model.checkpoint_meta = {**checkpoint.meta, **({"hub": hub} if hub else {})}
+        model.checkpoint_document = checkpoint.document.model_copy(update={"hub": hub}) if hub else checkpoint.document
         return model
 
-    def push_to_hub(self, repo_id: str, *, config: "ModelConfig | None" = None, meta: dict[str, Any] | None = None,
+    def push_to_hub(self, repo_id: str, *, config: "ModelConfig | None" = None, fields: dict[str, Any] | None = None,
                     commit_message: str = "Upload recurse solver", private: bool | None = None,
                     token: str | None = None, branch: str | None = None, create_pr: bool = False) -> str:
         """Upload the model with its config and a generated card to ``repo_id`` (created if needed);
         returns the commit URL."""
+        from recurse.checkpoint import save_checkpoint
         from recurse.hub import push_to_hub
 
-        config, meta = self._config_and_meta(config, meta)
-        meta.pop("hub", None)  # where it was downloaded from is not part of what is published
+        # Where it was downloaded from is not part of what is published.
+        document = self._document(config, fields).model_copy(update={"hub": None})
         with tempfile.TemporaryDirectory() as staging:
-            from recurse.checkpoint import save_checkpoint
-
-            save_checkpoint(staging, self, config, meta)  # type: ignore[arg-type]
+            save_checkpoint(staging, self, document.model, document)  # type: ignore[arg-type]
             return push_to_hub(staging, repo_id, private=private, token=token, commit_message=commit_message,
                                branch=branch, create_pr=create_pr)

@@ -23,6 +23,11 @@ def recipe_names() -> list[str]:
     return sorted(_recipe_files())
 
 
+def is_shipped_recipe(name: str) -> bool:
+    """Whether ``name`` names a recipe shipped with recurse (a YAML path never does, even a copy's)."""
+    return Path(name).suffix not in (".yaml", ".yml") and name in _recipe_files()
+
+
 def recipe_path(name: str) -> Path:
     """A shipped recipe by name, or a YAML file path."""
     candidate = Path(name)
@@ -59,7 +64,8 @@ def load_recipe(name: str, overrides: list[str] = ()) -> RunConfig:
     if not isinstance(raw, dict):
         what = "empty" if raw is None else f"a YAML {type(raw).__name__}"
         raise ConfigError(f"{path}: a recipe is a mapping of settings (model:, data:, training:, …), this file is {what}")
-    raw.setdefault("recipe", path.stem)
+    # A shipped recipe is recorded by its name; a user's file by its path, even when it began as a copy.
+    raw.setdefault("recipe", name if is_shipped_recipe(name) else str(path))
     raw.setdefault("name", path.stem)
     raw = apply_overrides(raw, list(overrides))
     return validate_config(RunConfig, raw, source=f"recipe {path.stem}")

@@ -14,18 +14,18 @@ import numpy as np
 import torch
 
 from recurse.checkpoint import CONFIG_NAME, load_checkpoint
+from recurse.checkpoint_folder import complete_checkpoints, read_counters, step_folder
 from recurse.config import ModelConfig
 from recurse.config.budget import check_memory
 from recurse.config.model import MAX_RECURSION
-from recurse.config.run import check_device_name
 from recurse.errors import CheckpointError, ConfigError, PuzzleFormatError, RecurseError
 from recurse.halting import HaltingPolicy, inference_policy
+from recurse.hardware import check_device_name
+from recurse.hardware import resolve_device
 from recurse.inference import refine
 from recurse.refiner import RecursiveRefiner
 from recurse.tasks import PuzzleFormatError, Task, build_task
 from recurse.tasks.base import Task as BaseTask
-from recurse.training.run_folder import complete_checkpoints, read_counters, step_folder
-from recurse.training.runtime import resolve_device
 from recurse.verify import Verification, verify as verify_answer
 
 log = logging.getLogger(__name__)
@@ -169,14 +169,14 @@ class Solver:
             inference_halting(halting, max_steps=max_steps, threshold=threshold)  # check before loading
         folder = resolve_model(source, revision=revision)
         checkpoint = load_checkpoint(folder, allow_nonfinite=allow_nonfinite)
-        task_spec = checkpoint.meta.get("task")
+        task_spec = checkpoint.document.task
         if not task_spec:
             raise CheckpointError(f"{folder} does not record its task, so its puzzles cannot be read")
         task = build_task(task_spec)
         policy = inference_halting(halting, max_steps=max_steps or checkpoint.config.halting.max_steps,
                                    threshold=threshold)
         return cls(checkpoint.refiner, task, halting=policy, device=resolve_device(device),
-                   puzzle_names=checkpoint.meta.get("puzzle_identifiers"), config=checkpoint.config)
+                   puzzle_names=checkpoint.document.puzzle_identifiers, config=checkpoint.config)
 
     def parse(self, puzzle: str | np.ndarray) -> np.ndarray:
         """A checked grid from puzzle text, or from a grid of cell values (``alphabet`` indices)."""

@@ -7,9 +7,9 @@ the ``Spec`` of the plugin that ``kind`` names, so third-party plugins need no c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, ValidationError, model_serializer
 
 from recurse.registry import Registry, UnknownNameError
 
@@ -19,6 +19,18 @@ class Spec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: str
+    # Fields that only say how a dataset is built (ARC's subsets, a generator's clues): left out of the
+    # serialised spec while unset, so a spec that never used them reads as it did before they existed.
+    build_options: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_unset_build_options(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if self.build_options and isinstance(data, dict):
+            for name in self.build_options:
+                if data.get(name) is None:
+                    data.pop(name, None)
+        return data
 
 
 def validate_spec(registry: Registry, value: Any) -> Spec:

@@ -18,6 +18,7 @@ class ConstraintGridTask(Task):
     and implement ``groups()`` (and optionally ``less_than()``)."""
 
     n: int
+    clues: int | None = None  # the generator's default: stop removing clues at this many givens (None: minimal)
 
     def groups(self) -> list[list[int]]:
         raise NotImplementedError
@@ -95,7 +96,9 @@ class ConstraintGridTask(Task):
 
     def generate(self, rng: np.random.Generator, *, clues: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """A puzzle with exactly one solution. Clues are removed in random order while the solution stays
-        unique, down to ``clues`` givens or, by default, until no clue can go (a minimal puzzle)."""
+        unique, down to ``clues`` givens (default: the task's ``clues``) or until no clue can go (a minimal
+        puzzle)."""
+        clues = self.clues if clues is None else clues
         deadline = Deadline(f"a {self.describe()} puzzle", "this grid is too large for the built-in generator; "
                             "build its data from files or choose a smaller grid")
         solution = self.random_solution(rng, deadline)

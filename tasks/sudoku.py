@@ -28,6 +28,9 @@ class Sudoku(ConstraintGridTask):
         kind: Literal["sudoku"] = "sudoku"
         box_rows: int = Field(3, ge=1, description="r: rows per box")
         box_cols: int = Field(3, ge=1, description="c: columns per box")
+        clues: int | None = Field(None, ge=0, description="the generator stops removing clues at this many "
+                                  "givens (default: a minimal puzzle)")
+        build_options = ("clues",)
 
         @model_validator(mode="after")
         def _size(self):
@@ -36,10 +39,11 @@ class Sudoku(ConstraintGridTask):
             return self
 
         def build(self) -> "Sudoku":
-            return Sudoku(self.box_rows, self.box_cols)
+            return Sudoku(self.box_rows, self.box_cols, clues=self.clues)
 
-    def __init__(self, box_rows: int = 3, box_cols: int = 3) -> None:
+    def __init__(self, box_rows: int = 3, box_cols: int = 3, *, clues: int | None = None) -> None:
         self.box_rows, self.box_cols = box_rows, box_cols
+        self.clues = clues
         self.n = box_rows * box_cols
         self.rows = self.cols = self.n
         self.alphabet = "." + DIGITS[: self.n]
@@ -48,7 +52,8 @@ class Sudoku(ConstraintGridTask):
         return f"{self.n}×{self.n} sudoku (boxes {self.box_rows}×{self.box_cols})"
 
     def spec(self) -> dict:
-        return {"kind": "sudoku", "box_rows": self.box_rows, "box_cols": self.box_cols}
+        return {"kind": "sudoku", "box_rows": self.box_rows, "box_cols": self.box_cols,
+                **({"clues": self.clues} if self.clues is not None else {})}
 
     def aliases(self) -> dict[str, int]:
         return {"0": 0, "_": 0} | {d.lower(): i + 1 for i, d in enumerate(DIGITS[: self.n]) if d.isalpha()}

@@ -45,11 +45,12 @@ def fake_checkpoint(run_dir, step, *, world_size=1):
     """A folder with every file a complete checkpoint holds (tiny but well-formed)."""
     from safetensors.torch import save_file
 
-    from recurse.training.run_folder import step_folder
+    from recurse.checkpoint_document import new_document, write_document
+    from recurse.checkpoint_folder import step_folder
 
     folder = step_folder(run_dir, step)
     folder.mkdir(parents=True)
-    (folder / "config.json").write_text(json.dumps({"format": "recurse"}))
+    write_document(folder, new_document(small_config()))
     for name in ["model.safetensors", "training_state.safetensors",
                  *[f"training_state.rank{r}.safetensors" for r in range(world_size)]]:
         save_file({"x": torch.zeros(2)}, str(folder / name))

@@ -9,9 +9,9 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from recurse.builder import build_training_model
 from recurse.config import ModelConfig
 from recurse.convert.official import official_arch_to_config, official_name_to_recurse, official_state_dict_to_recurse
+from recurse.training.step import build_training_model
 
 OFFICIAL_PREFIX = "_orig_mod.model.inner."
 PUZZLE_ROWS_GRAD = "train.grad._orig_mod.model.inner.puzzle_emb.local_weights"
@@ -44,7 +44,7 @@ class Fixture:
 
     def build_training_model(self):
         model = build_training_model(self.config)
-        model.model.refiner.load_state_dict(official_state_dict_to_recurse(self.official_state, self.config))
+        model.refiner.load_state_dict(official_state_dict_to_recurse(self.official_state, self.config))
         return model
 
     def expected_grads(self) -> dict[str, torch.Tensor]:

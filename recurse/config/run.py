@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -11,20 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, field_validat
 from recurse.config.expected import ExpectedResult
 from recurse.config.model import ModelConfig
 from recurse.halting import HALTING
+from recurse.hardware import check_device_name
 from recurse.spec import Spec, validate_spec
 
 
 SEED_MAX = 2**32 - 1  # numpy's seeding accepts 0..2**32-1
-DEVICE_PATTERN = re.compile(r"auto|cpu|mps|cuda(:\d{1,3})?")
-
-
-def check_device_name(name: object) -> str:
-    """The device name if it is one recurse runs on (``auto``, ``cpu``, ``cuda``, ``cuda:N``, ``mps``)."""
-    if not isinstance(name, str) or not DEVICE_PATTERN.fullmatch(name):
-        raise ValueError(f"unknown device {name!r}; use auto, cpu, cuda, cuda:N or mps")
-    return name
-
-
 def check_folder_path(path: str) -> str:
     """Refuse a folder path that cannot be created because one of its parents is a file (``/etc/passwd/x``)."""
     if "\0" in path or not path.strip():
@@ -41,6 +31,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+# Keys of data.build that moved into the task specs that use them (ARC's Spec, a generator task's Spec).
+MOVED_TO_TASK = ("clues", "subsets", "test_subset")
+
+
 class DataBuildConfig(_Strict):
     """How ``recurse data build`` (and training, when the data is missing) makes the dataset."""
 
@@ -49,9 +43,16 @@ class DataBuildConfig(_Strict):
     test_size: int | None = Field(None, ge=1, le=10**9)
     num_aug: int = Field(0, ge=0, le=100_000, description="augmented copies of each training puzzle")
     seed: int = Field(0, ge=0, le=SEED_MAX)
-    clues: int | None = Field(None, ge=0, description="generator: stop removing clues at this many givens")
-    subsets: list[str] | None = Field(None, description="ARC: the subsets to read, e.g. [training, evaluation, concept]")
-    test_subset: str | None = Field(None, description="ARC: the subset whose test pairs form the test split")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_to_the_task(cls, value: Any) -> Any:
+        # These were build settings once; a task's own options now live in its spec (data.task).
+        for key in MOVED_TO_TASK:
+            if isinstance(value, dict) and key in value:
+                raise ValueError(f"build.{key} is now a setting of the task: set data.task.{key} "
+                                 f"(task.{key} with `recurse data build`)")
+        return value
 
 
 class DataConfig(_Strict):

@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from recurse.data.build import MANIFEST, publish, read_manifest, stage
-from recurse.data.layout import ARRAYS, load_split
 from recurse.errors import RecurseError
 from recurse.io import write_json
+from recurse.store.layout import ARRAYS, load_split
+from recurse.store.writer import MANIFEST, publish, read_manifest, stage
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def _published_manifest(repo_id: str, revision: str | None) -> dict[str, Any] | 
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError
 
-    from recurse.hub import offline_mode, unreachable
+    from recurse.hub_network import offline_mode, unreachable
 
     local = offline_mode() or unreachable() is not None
     try:

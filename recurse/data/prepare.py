@@ -8,9 +8,10 @@ from typing import Iterator
 import numpy as np
 
 from recurse.config import DataConfig
-from recurse.data.build import build_dataset, read_manifest, unstage
+from recurse.data.build import build_dataset
 from recurse.data.sources import Pair, generated_pairs, source_pairs
 from recurse.errors import RecurseError
+from recurse.store.writer import read_manifest, unstage
 from recurse.tasks.base import Task
 
 
@@ -55,7 +56,6 @@ def _build(config: DataConfig, progress: bool) -> dict:
     if spec.source == "generate":
         if spec.train_size is None or spec.test_size is None:
             raise RecurseError("data.build.train_size and data.build.test_size are needed to generate data")
-        options = {"clues": spec.clues} if spec.clues is not None else {}
         train_rows: set[bytes] = set()  # every training input as written, augmented copies included
         symmetries = task.all_symmetries() or []
 
@@ -70,7 +70,7 @@ def _build(config: DataConfig, progress: bool) -> dict:
             rng = np.random.default_rng([spec.seed, 2])
             made = 0
             for _ in range(100 * spec.test_size):  # bounded: a small task may not have enough distinct puzzles
-                puzzle, solution = task.generate(rng, **options)
+                puzzle, solution = task.generate(rng)
                 if held_out(puzzle):
                     made += 1
                     yield puzzle, solution
@@ -80,7 +80,7 @@ def _build(config: DataConfig, progress: bool) -> dict:
                                f" {task.describe()} has too few distinct puzzles (lower data.build.test_size)")
 
         stream = None  # generated data: recurse's own procedure
-        train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]), **options)
+        train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]))
         test_pairs = test()
         train_total, test_total = spec.train_size, spec.test_size
     else:
@@ -92,8 +92,6 @@ def _build(config: DataConfig, progress: bool) -> dict:
         test_pairs = _held_back_test(task, spec.source, spec.test_size, stream)
         train_total, test_total = len(train_pairs), spec.test_size
     source = {"source": spec.source, "train_size": spec.train_size, "test_size": spec.test_size}
-    if spec.clues is not None:
-        source["clues"] = spec.clues
     return build_dataset(task, config.path, train=train_pairs, test=test_pairs, num_aug=spec.num_aug,
                          seed=spec.seed, source=source, train_total=train_total, test_total=test_total,
                          progress=progress, record_train_rows=train_rows,

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
-from recurse.data.layout import PuzzleSplit
+from recurse.store.layout import PuzzleSplit
 
 IGNORE_INDEX = -100
 

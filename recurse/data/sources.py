@@ -9,14 +9,15 @@ from typing import Iterator
 import numpy as np
 
 from recurse.errors import RecurseError
+from recurse.store.hub_files import hub_file
 from recurse.tasks.base import Task
 
 Pair = tuple[np.ndarray, np.ndarray]
 
 
-def generated_pairs(task: Task, count: int, rng: np.random.Generator, **options) -> Iterator[Pair]:
+def generated_pairs(task: Task, count: int, rng: np.random.Generator) -> Iterator[Pair]:
     for _ in range(count):
-        yield task.generate(rng, **options)
+        yield task.generate(rng)
 
 
 def read_csv_pairs(task: Task, path: str | Path) -> list[Pair]:
@@ -35,26 +36,6 @@ def read_csv_pairs(task: Task, path: str | Path) -> list[Pair]:
             except RecurseError as error:
                 raise RecurseError(f"{path}:{line}: {error}") from None
     return pairs
-
-
-def hub_file(repo_id: str, filename: str, *, revision: str | None = None) -> Path:
-    """Download (or reuse from the cache) one file of a Hub dataset through huggingface_hub."""
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    from recurse.hub import offline_mode, unreachable
-
-    # Without network the client retries for tens of seconds: probe first and use the cache at once.
-    local = not offline_mode() and unreachable() is not None
-    try:
-        return Path(hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision, local_files_only=local))
-    except LocalEntryNotFoundError:
-        why = "HF_HUB_OFFLINE is set and it is not cached" if offline_mode() else \
-            "the Hub cannot be reached and it is not cached"
-        raise RecurseError(f"cannot get {filename} of the dataset {repo_id}: {why}; download it where you have "
-                           "network access, or pass a local copy as the source") from None
-    except Exception as error:  # noqa: BLE001  network and HTTP errors come in many types
-        raise RecurseError(f"cannot download {filename} of the dataset {repo_id}: {error}") from None
 
 
 def source_pairs(task: Task, source: str, split: str) -> list[Pair]:

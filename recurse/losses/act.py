@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from recurse.carry import Batch, Carry, DeepSupervision, StepOutputs
 from recurse.losses.cross_entropy import IGNORE_INDEX, LOSSES
+
+if TYPE_CHECKING:
+    from recurse.carry import Carry, StepOutputs
 
 
 @dataclass
 class ACTLossOutput:
-    carry: Carry
     loss: torch.Tensor  # summed over samples; divide by the global batch size before backward
     metrics: dict[str, torch.Tensor]  # sums over the samples that halted at this step
-    outputs: StepOutputs
     predictions: torch.Tensor  # [B, L] argmax tokens
 
 
@@ -27,19 +28,17 @@ class ACTLoss(nn.Module):
     - lm: for each sample, the mean token loss over its labelled tokens; summed over samples;
     - q_halt: BCE of q_halt against "the whole answer is right", summed;
     - q_continue: BCE of q_continue against the bootstrapped target, when the policy provides one.
+
+    A head on the outputs of one deep-supervision step: it owns no model, so it is called with the step's
+    new carry (its samples, steps and halted flags) and outputs.
     """
 
-    def __init__(self, model: DeepSupervision, loss: str = "stablemax") -> None:
+    def __init__(self, loss: str = "stablemax") -> None:
         super().__init__()
-        self.model = model
         self.loss_name = loss
         self.token_loss = LOSSES[loss]
 
-    def initial_carry(self, batch: Batch) -> Carry:
-        return self.model.initial_carry(batch)
-
-    def forward(self, carry: Carry, batch: Batch) -> ACTLossOutput:
-        carry, outputs = self.model(carry, batch)
+    def forward(self, carry: Carry, outputs: StepOutputs) -> ACTLossOutput:
         labels = carry.batch["labels"]
         logits = outputs.logits
 
@@ -70,4 +69,4 @@ class ACTLoss(nn.Module):
                                                                  reduction="sum")
             loss = loss + 0.5 * q_continue_loss
             metrics["q_continue_loss"] = q_continue_loss.detach()
-        return ACTLossOutput(carry=carry, loss=loss, metrics=metrics, outputs=outputs, predictions=predictions)
+        return ACTLossOutput(loss=loss, metrics=metrics, predictions=predictions)

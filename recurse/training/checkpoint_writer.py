@@ -12,8 +12,8 @@ import os
 import shutil
 from pathlib import Path
 
+from recurse.checkpoint_folder import CHECKPOINTS, step_folder
 from recurse.io import fsync_dir, fsync_tree
-from recurse.training.run_folder import CHECKPOINTS, step_folder
 
 TMP_SUFFIX = ".tmp"
 OLD_SUFFIX = ".old"

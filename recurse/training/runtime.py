@@ -11,7 +11,7 @@ import torch
 import torch.distributed as dist
 
 from recurse.config import RuntimeConfig
-from recurse.errors import ConfigError
+from recurse.hardware import resolve_device
 
 
 @dataclass
@@ -27,24 +27,6 @@ class Runtime:
     @property
     def distributed(self) -> bool:
         return self.world_size > 1
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise ConfigError(f"runtime.device: unknown device {name!r}; use auto, cpu, cuda, cuda:N or mps") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("runtime.device: CUDA was asked for but is not available; use runtime.device=cpu")
-    if device.type == "mps" and not torch.backends.mps.is_available():
-        raise ConfigError("runtime.device: MPS was asked for but is not available; use runtime.device=cpu")
-    return device
 
 
 def seed_everything(seed: int) -> None:

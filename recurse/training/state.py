@@ -15,11 +15,11 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from recurse.carry import Carry
+from recurse.checkpoint_folder import COUNTERS, SHARED_STATE as SHARED, rank_state_name as _rank_file, read_counters
 from recurse.errors import CheckpointError
 from recurse.io import atomic_path, write_json
 from recurse.optim import AdamATan2
 from recurse.training.ema import EMA
-from recurse.training.run_folder import COUNTERS, SHARED_STATE as SHARED, rank_state_name as _rank_file, read_counters
 
 
 def save_training_state(folder: Path, *, module: torch.nn.Module, optimizer: AdamATan2, ema: EMA | None,

@@ -20,11 +20,12 @@ from safetensors import SafetensorError
 
 from recurse import __version__
 from recurse.block import compile_blocks
-from recurse.builder import build_training_model
 from recurse.carry import Carry
-from recurse.checkpoint import load_checkpoint, read_config, save_checkpoint
+from recurse.checkpoint import load_checkpoint, save_checkpoint
+from recurse.checkpoint_document import read_document
+from recurse.checkpoint_folder import (check_same_recipe, complete_checkpoints, prune_checkpoints, run_dir_of,
+                                       step_folder, write_run_config)
 from recurse.config import RunConfig
-from recurse.data.layout import load_split, read_puzzle_identifiers
 from recurse.data.prepare import dataset_fingerprint, prepare_dataset
 from recurse.data.sampler import TrainSampler
 from recurse.errors import CheckpointError, RecurseError
@@ -33,6 +34,7 @@ from recurse.halting import inference_policy
 from recurse.hardware import resolve_forward_dtype
 from recurse.io import write_json
 from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
+from recurse.store.layout import load_split, read_puzzle_identifiers
 from recurse.training import checkpoint_writer
 from recurse.training.divergence import check_step, total_grad_norm
 from recurse.training.ema import EMA
@@ -40,10 +42,9 @@ from recurse.training.interrupt import StopRequest, TrainingInterrupted
 from recurse.training.lock import RunFolderError, RunLock
 from recurse.training.logger import RunLogger, config_header
 from recurse.training.progress import Progress, shortfall_warning, summary_line, time_cap_warning
-from recurse.training.run_folder import (check_same_recipe, complete_checkpoints, prune_checkpoints, run_dir_of,
-                                         step_folder, write_run_config)
 from recurse.training.runtime import Runtime, setup_runtime, teardown_runtime
 from recurse.training.state import load_training_state, save_training_state
+from recurse.training.step import build_training_model
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class Trainer:
         self.model_config = self.model_config.model_copy(update={"forward_dtype": dtype})
 
         self.model = build_training_model(self.model_config).to(self.device)
-        self.refiner = self.model.model.refiner
+        self.refiner = self.model.refiner
         if config.init_from:
             self._init_from(config.init_from)
         if self.runtime.distributed:
@@ -258,7 +259,7 @@ class Trainer:
         self.carry = carry
         if counters.get("evaluated"):  # not evaluated again, so that no step is evaluated (and logged) twice
             self.last_eval_step = self.step
-            self.resumed_metrics = read_config(folder).get("metrics") or {}
+            self.resumed_metrics = read_document(folder).metrics
 
     # -- loop --------------------------------------------------------------------------------------------
     def _to_device(self, host) -> dict[str, torch.Tensor]:

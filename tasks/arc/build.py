@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from recurse.data.build import IDENTIFIERS, MANIFEST, SplitWriter, publish, stage, write_official_json
 from recurse.errors import RecurseError
 from recurse.io import write_json
+from recurse.store.writer import IDENTIFIERS, MANIFEST, SplitWriter, publish, stage, write_official_json
 from recurse.tasks.arc.augment import ArcAugmentation
 from recurse.tasks.arc.grid import CANVAS, VOCAB_SIZE, grid_key, to_canvas
 from recurse.tasks.arc.source import ArcPuzzle, Example, load_subset
@@ -85,7 +85,7 @@ def build_arc_dataset(out: str | Path, *, source: str, subsets: list[str], test_
                       seed: int, task_spec: dict, vocab: list[str], progress: bool = True) -> dict:
     """Write ``train/``, ``test/``, ``identifiers.json``, ``test_puzzles.json`` and the manifest under ``out``."""
     if test_subset is not None and test_subset not in subsets:
-        raise RecurseError(f"data.build.test_subset {test_subset!r} is not one of data.build.subsets {subsets}")
+        raise RecurseError(f"data.task.test_subset {test_subset!r} is not one of data.task.subsets {subsets}")
     rng = np.random.RandomState(seed)
     bar = dict(disable=None if progress else True, leave=False)
     groups: list[_Group] = []

@@ -57,7 +57,7 @@ def challenge_file(source: str, subset: str, kind: str = "challenges") -> Path |
     """The path of one subset's file, downloading it first for a ``hub:`` source; None if it is absent."""
     filename = f"arc-agi_{subset}_{kind}.json"
     if source.startswith("hub:"):
-        from recurse.data.sources import hub_file
+        from recurse.store.hub_files import hub_file
 
         try:
             return hub_file(source[4:], filename)

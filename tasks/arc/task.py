@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+from pydantic import Field
 
 from recurse.errors import RecurseError
 from recurse.spec import Spec
@@ -37,9 +38,21 @@ class Arc(Task):
 
     class Spec(Spec):
         kind: Literal["arc"] = "arc"
+        subsets: list[str] | None = Field(None, description="the subsets the data is built from, e.g. "
+                                          "[training, evaluation, concept]")
+        test_subset: str | None = Field(None, description="the subset whose test pairs form the test split")
+        build_options = ("subsets", "test_subset")
 
         def build(self) -> "Arc":
-            return Arc()
+            return Arc(subsets=self.subsets, test_subset=self.test_subset)
+
+    def __init__(self, subsets: list[str] | None = None, test_subset: str | None = None) -> None:
+        self.subsets = list(subsets) if subsets is not None else None
+        self.test_subset = test_subset
+
+    def spec(self) -> dict:
+        options = {"subsets": self.subsets, "test_subset": self.test_subset}
+        return {"kind": self.name, **{k: v for k, v in options.items() if v is not None}}
 
     def describe(self) -> str:
         return "ARC grid"
@@ -86,11 +99,11 @@ class Arc(Task):
     def build_dataset(self, out: str | Path, build: "DataBuildConfig", *, progress: bool = True) -> dict:
         from recurse.tasks.arc.build import build_arc_dataset
 
-        if not build.subsets:
-            raise RecurseError("ARC data needs data.build.subsets, e.g. [training, evaluation, concept]")
+        if not self.subsets:
+            raise RecurseError("ARC data needs data.task.subsets, e.g. [training, evaluation, concept]")
         if build.source == "generate":
             raise RecurseError("ARC has no generator; set data.build.source to a folder in the Kaggle ARC layout")
-        return build_arc_dataset(out, source=build.source, subsets=list(build.subsets), test_subset=build.test_subset,
+        return build_arc_dataset(out, source=build.source, subsets=list(self.subsets), test_subset=self.test_subset,
                                  num_aug=build.num_aug, seed=build.seed, task_spec=self.spec(), vocab=self.vocab,
                                  progress=progress)
 

@@ -39,7 +39,7 @@ class ArcVoting:
 
     @classmethod
     def from_dataset(cls, root: str | Path) -> "ArcVoting":
-        from recurse.data.layout import read_puzzle_identifiers
+        from recurse.store.layout import read_puzzle_identifiers
 
         puzzles, identifiers = Path(root) / TEST_PUZZLES, read_puzzle_identifiers(root)
         if not puzzles.is_file() or identifiers is None:

@@ -72,7 +72,7 @@ def test_convert_records_the_puzzle_map_and_checks_the_task(tmp_path):
     names = tmp_path / "identifiers.json"
     names.write_text('["<blank>"]')
     run_recurse(*base, "--identifiers", str(names), "--out", str(tmp_path / "a"))
-    assert load_checkpoint(tmp_path / "a").meta["puzzle_identifiers"] == ["<blank>"]
+    assert load_checkpoint(tmp_path / "a").document.puzzle_identifiers == ["<blank>"]
 
     names.write_text('["<blank>", "x", "y"]')
     wrong_rows = run_recurse(*base, "--identifiers", str(names), "--out", str(tmp_path / "b"), check=False)

@@ -16,6 +16,7 @@ import pytest
 import torch
 
 from recurse.builder import build_refiner
+from recurse.checkpoint_document import HubRecord
 from recurse.errors import CheckpointError, RecurseError
 from recurse.hub import push_to_hub, save_pretrained
 from recurse.refiner import RecursiveRefiner
@@ -94,11 +95,11 @@ def test_model_push_then_pull_pinned_revisions(hub, tmp_path, checkpoint):
 
     latest = RecursiveRefiner.from_pretrained("me/tiny")
     assert torch.equal(latest.q_head.bias, torch.full((2,), 1.5))
-    assert latest.checkpoint_meta["hub"] == {"repo_id": "me/tiny", "revision": "main", "commit": second_commit}
-    assert latest.checkpoint_meta["task"] == TASK.spec()  # the rest of config.json comes along
+    assert latest.checkpoint_document.hub == HubRecord(repo_id="me/tiny", revision="main", commit=second_commit)
+    assert latest.checkpoint_document.task == TASK.spec()  # the rest of config.json comes along
     pinned = RecursiveRefiner.from_pretrained(f"me/tiny@{first_commit}")
     assert torch.equal(pinned.q_head.bias, torch.full((2,), -5.0))
-    assert pinned.checkpoint_meta["hub"]["commit"] == first_commit
+    assert pinned.checkpoint_document.hub.commit == first_commit
     by_argument = RecursiveRefiner.from_pretrained("me/tiny", revision=first_commit, cache_dir=tmp_path / "other",
                                                    force_download=True)
     assert torch.equal(by_argument.q_head.bias, pinned.q_head.bias)
@@ -114,8 +115,7 @@ def test_save_pretrained_writes_the_checkpoint_format(tmp_path, checkpoint):
     model = build_refiner(_model(checkpoint).model_config)  # a fresh model that knows only its config
     with pytest.raises(CheckpointError):  # without a task the folder could not be used: refuse to pretend
         Solver.from_pretrained(model.save_pretrained(tmp_path / "bare"))
-    model.checkpoint_meta = {"task": TASK.spec(), "vocab": TASK.vocab}
-    folder = model.save_pretrained(tmp_path / "saved")
+    folder = model.save_pretrained(tmp_path / "saved", fields={"task": TASK.spec(), "vocab": TASK.vocab})
     assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.json", "model.safetensors"]
     solver = Solver.from_pretrained(folder)
     puzzle = TASK.format(TASK.generate(np.random.default_rng(2))[0])
@@ -129,11 +129,11 @@ def test_card_has_metadata_model_index_and_usage(hub, checkpoint):
     from huggingface_hub import ModelCard
 
     model = _model(checkpoint)
-    model.checkpoint_meta.update(recipe="trm-sudoku", source={"format": "official-trm", "repo_id": "org/official"},
-                                 puzzle_identifiers=["<blank>", "abc", "abc|||t1"],
-                                 metrics={"exact_accuracy": 0.25, "token_accuracy": 0.8125, "count": 8,
-                                          "pass@2": 0.375, "valid_rate": float("nan")})
-    model.push_to_hub("me/card", token=TOKEN)
+    fields = dict(recipe="trm-sudoku", source={"format": "official-trm", "repo_id": "org/official"},
+                  puzzle_identifiers=["<blank>", "abc", "abc|||t1"],
+                  metrics={"exact_accuracy": 0.25, "token_accuracy": 0.8125, "count": 8,
+                           "pass@2": 0.375, "valid_rate": float("nan")})
+    model.push_to_hub("me/card", token=TOKEN, fields=fields)
     text = hub.repos["me/card"].commits[-1][1]["README.md"].decode()
     card = ModelCard(text)
     assert card.data.library_name == "recurse" and card.data.license == "apache-2.0"
@@ -191,7 +191,7 @@ def test_unreachable_hub_uses_the_cache(monkeypatch, tmp_path, checkpoint, caplo
     start = time.perf_counter()
     model = RecursiveRefiner.from_pretrained("org/tiny")
     assert time.perf_counter() - start < 10
-    assert model.checkpoint_meta["hub"]["commit"] == COMMIT
+    assert model.checkpoint_document.hub.commit == COMMIT
     assert "using the cached org/tiny" in caplog.text and "HF_HUB_OFFLINE=1" in caplog.text
     with pytest.raises(CheckpointError, match=r"ask for a revision the cache has \(org/tiny@main\)"):
         RecursiveRefiner.from_pretrained("org/tiny@v2")
@@ -310,8 +310,8 @@ def test_hub_datasets_download_then_build_offline(tmp_path):
     env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1"}
     sudoku_args = ["recipe=trm-sudoku", "data.build.source=hub:sapientinc/sudoku-extreme", "data.build.train_size=20",
                    "data.build.test_size=5", "data.build.num_aug=1"]
-    arc_args = ["arc", "build.source=hub:org/arc", "build.subsets=[training, evaluation]",
-                "build.test_subset=evaluation", "build.num_aug=1"]
+    arc_args = ["arc", "build.source=hub:org/arc", "task.subsets=[training, evaluation]",
+                "task.test_subset=evaluation", "build.num_aug=1"]
     with serve({"datasets/sapientinc/sudoku-extreme": sudoku, "datasets/org/arc": fixtures / "arc"}) as (endpoint, log):
         env["HF_ENDPOINT"] = endpoint
         online = run_recurse("data", "build", *sudoku_args, f"data.path={tmp_path / 's1'}", env=env)

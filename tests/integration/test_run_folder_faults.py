@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recurse.training.run_folder import checkpoint_folders, latest_checkpoint
+from recurse.checkpoint_folder import checkpoint_folders, latest_checkpoint
 from tests.integration.conftest import TASK, TINY_OVERRIDES, losses, run_recurse
 
 FAST = [*TINY_OVERRIDES, "logging.plot=false"]
@@ -80,7 +80,7 @@ def kill_and_check(tmp_path: Path, four_steps: Path, unbroken: dict[int, float],
     """Kill a resumed run before each of ``points``; the run left must be resumable (and, at ``resume_at``,
     resume to the losses of an unbroken run). Returns the newest checkpoints seen."""
     from recurse.checkpoint import load_checkpoint
-    from recurse.training.run_folder import read_counters
+    from recurse.checkpoint_folder import read_counters
 
     newest_seen = set()
     for target in points:

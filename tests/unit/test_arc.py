@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from recurse.config.run import DataBuildConfig
-from recurse.data.layout import load_split
 from recurse.errors import RecurseError
+from recurse.store.layout import load_split
 from recurse.tasks import Arc, PuzzleFormatError
 from recurse.tasks.arc.augment import ArcAugmentation, dihedral, split_name
 from recurse.tasks.arc.grid import CANVAS, END, PAD, crop, to_canvas
@@ -110,8 +110,8 @@ def test_a_malformed_task_file_is_one_line(tmp_path):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("arc") / "arc-aug-2"
-    build = DataBuildConfig(source=str(ARC_DATA), subsets=SUBSETS, test_subset="evaluation", num_aug=2, seed=42)
-    manifest = Arc().build_dataset(out, build, progress=False)
+    build = DataBuildConfig(source=str(ARC_DATA), num_aug=2, seed=42)
+    manifest = Arc(subsets=SUBSETS, test_subset="evaluation").build_dataset(out, build, progress=False)
     return out, manifest
 
 
@@ -153,10 +153,11 @@ def test_build_with_two_augmentations_has_the_official_sizes(built):
 
 def test_build_is_deterministic_and_seeded(built, tmp_path):
     out, manifest = built
-    again = Arc().build_dataset(tmp_path / "again", DataBuildConfig(
-        source=str(ARC_DATA), subsets=SUBSETS, test_subset="evaluation", num_aug=2, seed=42), progress=False)
-    other = Arc().build_dataset(tmp_path / "other", DataBuildConfig(
-        source=str(ARC_DATA), subsets=SUBSETS, test_subset="evaluation", num_aug=2, seed=7), progress=False)
+    arc = Arc(subsets=SUBSETS, test_subset="evaluation")
+    again = arc.build_dataset(tmp_path / "again", DataBuildConfig(source=str(ARC_DATA), num_aug=2, seed=42),
+                              progress=False)
+    other = arc.build_dataset(tmp_path / "other", DataBuildConfig(source=str(ARC_DATA), num_aug=2, seed=7),
+                              progress=False)
     assert again["fingerprint"] == manifest["fingerprint"] != other["fingerprint"]
 
 

@@ -18,14 +18,14 @@ def saved(tmp_path):
     with torch.no_grad():
         refiner.embedding.puzzle.weight.normal_()
         refiner.q_head.weight.normal_()
-    save_checkpoint(tmp_path / "ckpt", refiner, config, {"task": {"name": "toy"}})
+    save_checkpoint(tmp_path / "ckpt", refiner, config, {"task": {"kind": "toy"}})
     return tmp_path / "ckpt", refiner, config
 
 
 def test_roundtrip_identical_tensors_and_predictions(saved):
     path, refiner, config = saved
     loaded = load_checkpoint(path)
-    assert loaded.config == config and loaded.meta["task"] == {"name": "toy"}
+    assert loaded.config == config and loaded.document.task == {"kind": "toy"}
     for (name, a), (_, b) in zip(refiner.state_dict().items(), loaded.refiner.state_dict().items()):
         assert torch.equal(a, b), name
     batch = random_batch(config)
@@ -82,7 +82,7 @@ def test_config_without_newer_fields_loads_with_logged_defaults(saved, caplog):
     doc = json.loads((path / "config.json").read_text())
     del doc["model"]["norm_eps"], doc["model"]["loss"]  # as written by an older recurse
     (path / "config.json").write_text(json.dumps(doc))
-    with caplog.at_level("INFO", logger="recurse.checkpoint"):
+    with caplog.at_level("INFO", logger="recurse.checkpoint_document"):
         loaded = load_checkpoint(path)
     assert loaded.config.norm_eps == 1e-5 and loaded.config.loss == "stablemax"
     assert "model.norm_eps was not recorded; using the default 1e-05" in caplog.text
@@ -92,15 +92,15 @@ def test_config_without_newer_fields_loads_with_logged_defaults(saved, caplog):
 def test_newer_format_version_is_refused(saved):
     path, *_ = saved
     doc = json.loads((path / "config.json").read_text())
-    doc["version"] = 99
+    doc["format_version"] = 99
     (path / "config.json").write_text(json.dumps(doc))
-    with pytest.raises(CheckpointError, match="newer than this recurse"):
+    with pytest.raises(CheckpointError, match="format version 99 .*newer than this recurse.*upgrade recurse"):
         load_checkpoint(path)
 
 
 def test_pruning_keeps_the_last_and_the_best(tmp_path):
     from recurse.errors import RecurseError
-    from recurse.training.run_folder import latest_checkpoint, prune_checkpoints
+    from recurse.checkpoint_folder import latest_checkpoint, prune_checkpoints
 
     with pytest.raises(RecurseError, match="nothing to resume"):
         latest_checkpoint(tmp_path)

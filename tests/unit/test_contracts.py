@@ -28,7 +28,7 @@ def test_shapes_backward_and_determinism(core, schedule):
     assert out.outputs.logits.shape == (batch_size, config.seq_len, config.vocab_size)
     assert out.outputs.q_halt.shape == (batch_size,) and out.outputs.q_halt.dtype == torch.float32
     assert torch.isfinite(out.loss)
-    refiner = model.model.refiner
+    refiner = model.refiner
     for name, param in refiner.named_parameters():
         assert param.grad is not None and torch.isfinite(param.grad).all(), name
     # The answer head and the core's first weights always receive signal.

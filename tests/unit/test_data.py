@@ -10,9 +10,9 @@ import pytest
 
 from recurse.config import DataConfig
 from recurse.data import TrainSampler, eval_batches, load_split
-from recurse.data.layout import DatasetMetadata, PuzzleSplit
-from recurse.data.npy_stream import NpyAppender
 from recurse.data.prepare import build_from_config
+from recurse.store.layout import DatasetMetadata, PuzzleSplit
+from recurse.store.npy_stream import NpyAppender
 
 
 def test_npy_appender_writes_ordinary_npy(tmp_path):

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from recurse.config import DataConfig
-from recurse.data.layout import load_split
 from recurse.data.prepare import build_from_config
+from recurse.store.layout import load_split
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"

@@ -66,14 +66,14 @@ def test_training_loss_and_gradients_match(fixture: Fixture):
     assert_close_rel(out.loss, fixture.tensors["train.loss"], "train.loss")
     torch.testing.assert_close(out.outputs.logits.float(), fixture.tensors["train.logits"], rtol=0, atol=1e-4)
 
-    params = dict(model.model.refiner.named_parameters())
+    params = dict(model.refiner.named_parameters())
     expected = fixture.expected_grads()
     assert set(expected) == set(params), "every trained parameter has a reference gradient"
     for name, grad in expected.items():
         assert params[name].grad is not None, f"{name} received no gradient"
         assert_close_rel(params[name].grad, grad, f"grad {name}")
 
-    puzzle = model.model.refiner.embedding.puzzle
+    puzzle = model.refiner.embedding.puzzle
     if PUZZLE_ROWS_GRAD in fixture.tensors:
         assert puzzle is not None and puzzle.batch_rows is not None
         assert_close_rel(puzzle.batch_rows.grad, fixture.tensors[PUZZLE_ROWS_GRAD], "grad puzzle rows")

@@ -3,7 +3,7 @@
 import torch
 
 from recurse.layers import cast_to, weight_cast_scope
-from recurse.builder import build_training_model
+from recurse.training.step import build_training_model
 from tests.helpers import random_batch, small_config
 
 

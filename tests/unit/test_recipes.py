@@ -93,3 +93,25 @@ def test_overrides_and_errors():
                               ("training", "not of the form key=value")]:
         with pytest.raises(ConfigError, match=message):
             load_recipe("trm-sudoku", [override])
+
+
+@pytest.mark.parametrize("key, value", [("subsets", "[training]"), ("test_subset", "evaluation"), ("clues", "30")])
+def test_a_build_key_that_moved_to_the_task_names_the_new_key(key, value):
+    from recurse.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"build.{key} is now a setting of the task: set data.task.{key}") as error:
+        load_recipe("trm-arc1", [f"data.build.{key}={value}"])
+    assert "\n" not in str(error.value)
+
+
+def test_task_build_options_live_in_the_task_spec():
+    import numpy as np
+
+    arc = load_recipe("trm-arc1").data.task
+    assert arc.subsets == ["training", "evaluation", "concept"] and arc.test_subset == "evaluation"
+    assert arc.build().spec() == arc.model_dump(mode="json")  # recorded alike in manifests and checkpoints
+    sudoku = load_recipe("trm-sudoku-mini", ["data.task.clues=12"]).data.task
+    puzzle, _ = sudoku.build().generate(np.random.default_rng(0))
+    assert np.count_nonzero(puzzle) == 12 and sudoku.model_dump(mode="json")["clues"] == 12
+    plain = load_recipe("trm-sudoku-mini").data.task
+    assert "clues" not in plain.model_dump(mode="json") and plain.build().spec() == plain.model_dump(mode="json")

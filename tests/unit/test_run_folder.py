@@ -12,12 +12,12 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from recurse.checkpoint_folder import (check_run_name, checkpoint_folders, latest_checkpoint,
+                                       prune_checkpoints, step_folder)
 from recurse.errors import ConfigError, RecurseError
 from recurse.training import checkpoint_writer
 from recurse.training.lock import LOCK_NAME, RunFolderError, RunLock
 from recurse.training.logger import RunLogger
-from recurse.training.run_folder import (check_run_name, checkpoint_folders, latest_checkpoint,
-                                         prune_checkpoints, step_folder)
 from tests.helpers import fake_checkpoint
 
 
@@ -161,7 +161,7 @@ def test_a_folder_of_another_recipe_or_task_is_refused(tmp_path):
     import yaml
 
     from recurse.recipe import load_recipe
-    from recurse.training.run_folder import check_same_recipe
+    from recurse.checkpoint_folder import check_same_recipe
 
     sudoku = load_recipe("trm-sudoku-mini")
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(sudoku.model_dump(mode="json")))

@@ -17,8 +17,9 @@ from typing import Callable
 
 import yaml
 
-from recurse.checkpoint import CONFIG_NAME, WEIGHTS_NAME
+from recurse.checkpoint import WEIGHTS_NAME
 from recurse.checkpoint_checks import read_safetensors_header
+from recurse.checkpoint_document import read_document
 from recurse.config import RunConfig
 from recurse.errors import CheckpointError, ConfigError, RecurseError
 
@@ -68,7 +69,7 @@ def checkpoint_problem(folder: Path, *, training: bool = True) -> str | None:
     ``training`` also the counters (with their keys) and every rank's training-state header.
     """
     try:
-        json.loads((folder / CONFIG_NAME).read_text())
+        read_document(folder)
         read_safetensors_header(folder / WEIGHTS_NAME)
         if training:
             counters = read_counters(folder)
@@ -77,8 +78,6 @@ def checkpoint_problem(folder: Path, *, training: bool = True) -> str | None:
                 read_safetensors_header(folder / rank_state_name(rank))
     except FileNotFoundError as error:
         return f"{Path(error.filename).name} is missing"
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return f"{CONFIG_NAME} is not valid JSON"
     except (CheckpointError, OSError, ValueError) as error:
         return str(error)
     return None

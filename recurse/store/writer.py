@@ -1,0 +1,105 @@
+"""Writing a dataset folder: splits streamed to npy files, the official ``dataset.json`` and
+``identifiers.json`` (as ``json.dump`` writes them), and a folder built beside its destination and moved
+into place when complete. ``manifest.json`` holds recurse's own record of the build.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from recurse.io import atomic_path
+from recurse.store.npy_stream import NpyAppender
+
+MANIFEST = "manifest.json"
+IDENTIFIERS = "identifiers.json"
+
+
+def write_official_json(path: str | Path, data) -> None:
+    """JSON as the official builders write it: ``json.dump`` defaults (", "/": " separators, ASCII, no
+    indent, no final newline), so the file compares byte for byte."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data))
+
+
+def official_metadata(*, seq_len: int, vocab_size: int, num_puzzle_identifiers: int, total_groups: int,
+                      mean_puzzle_examples: float, total_puzzles: int) -> dict:
+    """``dataset.json`` in the official field order and meanings (``mean_puzzle_examples`` a float)."""
+    return {"seq_len": seq_len, "vocab_size": vocab_size, "pad_id": 0, "ignore_label_id": 0,
+            "blank_identifier_id": 0, "num_puzzle_identifiers": num_puzzle_identifiers,
+            "total_groups": total_groups, "mean_puzzle_examples": float(mean_puzzle_examples),
+            "total_puzzles": total_puzzles, "sets": ["all"]}
+
+
+class SplitWriter:
+    """Streams one split to disk: puzzles of one or more examples, gathered into groups."""
+
+    def __init__(self, folder: Path, seq_len: int, digest, dtype: np.dtype = np.uint8) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.digest = digest
+        self.inputs = NpyAppender(folder / "all__inputs.npy", dtype, (seq_len,))
+        self.labels = NpyAppender(folder / "all__labels.npy", dtype, (seq_len,))
+        self.puzzle_identifiers: list[int] = []
+        self.puzzle_indices = [0]
+        self.group_indices = [0]
+
+    def add_puzzle(self, examples: list[tuple[np.ndarray, np.ndarray]], identifier: int = 0) -> None:
+        for inputs, labels in examples:
+            self.inputs.append(inputs[None])
+            self.labels.append(labels[None])
+            self.digest.update(inputs.tobytes())
+            self.digest.update(labels.tobytes())
+        self.puzzle_indices.append(self.puzzle_indices[-1] + len(examples))
+        self.puzzle_identifiers.append(identifier)
+
+    def end_group(self) -> None:
+        self.group_indices.append(len(self.puzzle_indices) - 1)
+
+    def close(self, *, vocab_size: int, seq_len: int, num_puzzle_identifiers: int = 1,
+              groups_as_puzzles: bool = True) -> dict:
+        """Finish the arrays and write ``dataset.json``. ``groups_as_puzzles``: the official Sudoku and Maze
+        builders count groups (original puzzles) as ``total_puzzles`` and write ``mean_puzzle_examples``
+        1; the ARC builder counts puzzles and examples per puzzle."""
+        self.inputs.close()
+        self.labels.close()
+        puzzles = len(self.puzzle_indices) - 1
+        identifiers = np.asarray(self.puzzle_identifiers, dtype=np.int32)
+        np.save(self.folder / "all__puzzle_identifiers.npy", identifiers)
+        np.save(self.folder / "all__puzzle_indices.npy", np.asarray(self.puzzle_indices, dtype=np.int32))
+        np.save(self.folder / "all__group_indices.npy", np.asarray(self.group_indices, dtype=np.int32))
+        groups = len(self.group_indices) - 1
+        examples = self.puzzle_indices[-1]
+        metadata = official_metadata(
+            seq_len=seq_len, vocab_size=vocab_size, num_puzzle_identifiers=num_puzzle_identifiers,
+            total_groups=groups, mean_puzzle_examples=1.0 if groups_as_puzzles else examples / max(puzzles, 1),
+            total_puzzles=groups if groups_as_puzzles else puzzles)
+        write_official_json(self.folder / "dataset.json", metadata)
+        return {"groups": groups, "puzzles": puzzles, "examples": examples}
+
+
+def stage(out: Path) -> Path:
+    """A fresh folder beside ``out`` to build into; ``publish`` moves it into place when complete."""
+    staging = out.with_name(f".{out.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def unstage(out: Path) -> None:
+    """Remove what a failed build left in ``stage(out)``'s folder."""
+    shutil.rmtree(Path(out).with_name(f".{Path(out).name}.building"), ignore_errors=True)
+
+
+def publish(staging: Path, out: Path) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+
+
+def read_manifest(root: str | Path) -> dict | None:
+    path = Path(root) / MANIFEST
+    return json.loads(path.read_text()) if path.is_file() else None
