@@ -9,6 +9,7 @@ fails the test when it exits non-zero; a new example that this file cannot run f
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import tomllib
 from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from click.testing import CliRunner
@@ -33,10 +35,15 @@ OFFICIAL = FIXTURES / "official-checkpoint"
 def _invoke(arguments: list[str], cwd: Path, env: dict | None = None) -> tuple[int, str]:
     from recurse.cli.main import cli
 
+    import recurse.bench
+
     previous = os.getcwd()
     os.chdir(cwd)
+    # bench's matmul peak multiplies 2048×2048 matrices (minutes in bfloat16 on a CPU without it): 64 here.
+    small_peak = functools.partial(recurse.bench.matmul_peak_gflops, size=64, repeats=1)
     try:
-        result = CliRunner().invoke(cli, arguments, prog_name="recurse", env=env, catch_exceptions=True)
+        with mock.patch("recurse.bench.matmul_peak_gflops", small_peak):
+            result = CliRunner().invoke(cli, arguments, prog_name="recurse", env=env, catch_exceptions=True)
     finally:
         os.chdir(previous)
     output = result.output
