@@ -27,7 +27,7 @@ def build(assignments: tuple[str, ...]) -> None:
     \b
     Examples:
       recurse data build sudoku task.box_rows=2 task.box_cols=3 build.train_size=1000 build.test_size=100 build.num_aug=8
-      recurse data build maze task.size=11 task.style=perfect build.train_size=2000 build.test_size=200 path=data/mazes
+      recurse data build maze task.size=11 task.style=perfect task.min_path=20 build.train_size=2000 build.test_size=200 path=data/mazes
       recurse data build arc build.source=data/arc-kaggle "task.subsets=[training, evaluation, concept]" task.test_subset=evaluation
       recurse data build recipe=trm-sudoku-mini
       recurse data build recipe=trm-sudoku data.build.source=path/to/sudoku-extreme

@@ -30,7 +30,7 @@ LISTINGS = {"recurse models list", "recurse recipes list", "recurse tasks list"}
 class Example:
     doc: str
     line: int
-    kind: str  # "shell" or "python"
+    kind: str  # "shell", "python" or "yaml"
     text: str
 
     def __str__(self) -> str:
@@ -85,8 +85,8 @@ def examples(doc: str) -> list[Example]:
         elif language == "text":  # a template with PATH or DIR in it is not an example to run
             found += [Example(doc, n, "shell", command) for n, command in _help_examples(body, line)
                       if not PLACEHOLDER.search(command)]
-        elif language == "python":
-            found.append(Example(doc, line, "python", body))
+        elif language in ("python", "yaml"):  # yaml: an edit of the recipe copied just before
+            found.append(Example(doc, line, language, body))
     for match in INLINE.finditer(text):
         command = match.group(1).strip()
         if any(a <= match.start() < b for a, b in fenced) or PLACEHOLDER.search(command):
@@ -182,7 +182,10 @@ def run_folder_step(path: str, cwd: Path) -> str:
     if not match:
         return path
     run, step = cwd / match.group(1), int(match.group(2))
-    recipe = yaml.safe_load((ROOT / "recipes" / f"{Path(match.group(1)).name}.yaml").read_text())
+    shipped = ROOT / "recipes" / f"{run.name}.yaml"
+    if not shipped.is_file():  # a run of the user's own: any step it has
+        return path if (cwd / path).is_dir() else path
+    recipe = yaml.safe_load(shipped.read_text())
     every, last = recipe["training"].get("eval_every_steps"), recipe["training"]["max_steps"]
     assert step == last or (every and step % every == 0 and step < last), \
         f"{path}: recipe {run.name} writes no checkpoint at step {step} (every {every}, last {last})"
