@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from recurse.cli.args import DEVICE, PROBABILITY, OutputFile
+from recurse.cli.args import DEVICE, HALTING_KIND, PROBABILITY, OutputFile
 from recurse.cli.errors import user_errors
 from recurse.cli.puzzle_input import argument_puzzles, chunks, file_puzzles
+from recurse.halting_defaults import DEFAULT_THRESHOLD, SOLVE_KIND
 
 
 def _highlight(task, previous: str, current: str) -> str:
@@ -67,10 +68,11 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
                    "--halting is given).")
 @click.option("--save-gif", type=OutputFile(".gif"), default=None,
               help="Write an animation of the refinement of the (first) puzzle to this .gif file.")
-@click.option("--halting", type=click.Choice(["threshold", "fixed", "q_halt"]), default="threshold", show_default=True,
-              help="threshold stops a puzzle once the model is confident; fixed runs every step.")
+@click.option("--halting", type=HALTING_KIND, default=SOLVE_KIND, show_default=True,
+              help="Any registered halting policy: threshold stops a puzzle once the model is confident; fixed, "
+                   "q_halt and q_continue run every step.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Step limit (default: training's).")
-@click.option("--threshold", type=PROBABILITY, default=0.99, show_default=True,
+@click.option("--threshold", type=PROBABILITY, default=DEFAULT_THRESHOLD, show_default=True,
               help="Halting confidence for --halting threshold, strictly between 0 and 1.")
 @click.option("--puzzle-id", default=None,
               help="For models with an embedding per training puzzle (ARC): the puzzle, e.g. an ARC task id.")
