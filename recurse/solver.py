@@ -16,7 +16,7 @@ from recurse.config.budget import check_memory
 from recurse.config.run import check_device_name
 from recurse.errors import CheckpointError, ConfigError, PuzzleFormatError, RecurseError
 from recurse.halting import HaltingPolicy
-from recurse.halting.inference import settings as halting_settings
+from recurse.halting.inference import HaltingSettings, settings as halting_settings
 from recurse.inference import refine
 from recurse.model_source import find_checkpoint_folder, resolve_model  # noqa: F401  (part of this API)
 from recurse.refiner import RecursiveRefiner
@@ -88,14 +88,15 @@ class Solver:
 
     @classmethod
     def from_pretrained(cls, source: str | Path, *, revision: str | None = None, device: str = "auto",
-                        halting: str | None = None, max_steps: int | None = None,
+                        halting: str | HaltingSettings | None = None, max_steps: int | None = None,
                         threshold: float | None = None, allow_nonfinite: bool = False) -> "Solver":
         """Load a solver from a checkpoint folder, a run folder, a bundled model name or a Hub repo id.
 
         ``halting`` names any registered policy; the default, ``threshold``, stops a puzzle once
         sigmoid(q_halt) ≥ ``threshold`` (default: ``recurse.halting_defaults``); ``fixed``, ``q_halt``
-        and ``q_continue`` run ``max_steps`` (default: the training limit). Weights holding NaN or Inf are
-        refused with a ``CheckpointError`` unless ``allow_nonfinite`` is set.
+        and ``q_continue`` run ``max_steps`` (default: the training limit). ``halting`` may also be
+        ``HaltingSettings`` (with a policy's own fields), which ``max_steps`` and ``threshold`` override.
+        Weights holding NaN or Inf are refused with a ``CheckpointError`` unless ``allow_nonfinite`` is set.
         """
         if not isinstance(source, (str, Path)) or not str(source).strip():
             raise CheckpointError(f"a model is a checkpoint or run folder, a bundled model name or a Hub repo id, "
@@ -104,7 +105,10 @@ class Solver:
             check_device_name(device)
         except ValueError as error:
             raise ConfigError(str(error)) from None
-        chosen = halting_settings(kind=halting, max_steps=max_steps, threshold=threshold)  # checked before loading
+        given = halting if isinstance(halting, HaltingSettings) else HaltingSettings(kind=halting)
+        chosen = halting_settings(kind=given.kind, max_steps=given.max_steps if max_steps is None else max_steps,
+                                  threshold=given.threshold if threshold is None else threshold,
+                                  extra=given.extra)  # checked before the model is loaded
         folder = resolve_model(source, revision=revision)
         checkpoint = load_checkpoint(folder, allow_nonfinite=allow_nonfinite)
         task_spec = checkpoint.meta.get("task")
