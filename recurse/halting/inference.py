@@ -48,6 +48,12 @@ class HaltingSettings:
 
     def spec(self, *, purpose: Purpose, model_max_steps: int) -> dict[str, Any]:
         """The policy's spec with every default filled in (what ``eval_metrics.json`` records)."""
+        return self._validated(purpose, model_max_steps).model_dump(mode="json")
+
+    def build(self, *, purpose: Purpose, model_max_steps: int) -> HaltingPolicy:
+        return self._validated(purpose, model_max_steps).build()
+
+    def _validated(self, purpose: Purpose, model_max_steps: int) -> Any:
         kind = self.kind or DEFAULT_KIND[purpose]
         check_kind(kind)
         spec: dict[str, Any] = {**self.extra, "kind": kind,
@@ -55,10 +61,7 @@ class HaltingSettings:
         # The threshold applies to the policies that have one; the others run without it.
         if "threshold" in HALTING.get(kind).Spec.model_fields:
             spec["threshold"] = self.threshold if self.threshold is not None else DEFAULT_THRESHOLD
-        return spec
-
-    def build(self, *, purpose: Purpose, model_max_steps: int) -> HaltingPolicy:
-        return inference_halting(self.spec(purpose=purpose, model_max_steps=model_max_steps))
+        return validated_spec(spec)
 
 
 def check_kind(kind: object) -> str:
@@ -119,8 +122,9 @@ def parse_settings(assignments: Iterable[str]) -> tuple[HaltingSettings, list[st
                     extra={k: v for k, v in found.items() if k not in known}), rest
 
 
-def inference_halting(spec: Mapping[str, Any]) -> HaltingPolicy:
-    """The policy a spec names, checked: an unknown kind, a bad value or an unknown field is one ``ConfigError``."""
+def validated_spec(spec: Mapping[str, Any]) -> Any:
+    """The checked spec of the policy ``spec`` names: an unknown kind, a bad value or an unknown field is one
+    ``ConfigError``."""
     from pydantic import ValidationError
 
     kind = check_kind(spec.get("kind"))
@@ -129,12 +133,17 @@ def inference_halting(spec: Mapping[str, Any]) -> HaltingPolicy:
     if spec.get("threshold") is not None:
         check_threshold(spec["threshold"])
     try:
-        return HALTING.get(kind).Spec.model_validate(dict(spec)).build()
+        return HALTING.get(kind).Spec.model_validate(dict(spec))
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"halting.{where}: {one_line(first['msg'])}" if where else
                           f"halting: {one_line(first['msg'])}") from None
+
+
+def inference_halting(spec: Mapping[str, Any]) -> HaltingPolicy:
+    """The policy a spec names (``{"kind": …, "max_steps": …, …}``), checked as ``validated_spec`` does."""
+    return validated_spec(spec).build()
 
 
 def inference_policy(kind: str, *, max_steps: int, threshold: float | None = None) -> HaltingPolicy:
