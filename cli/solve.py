@@ -90,8 +90,8 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
 @user_errors
 def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, check: bool,
           trace: bool, save_gif: Path | None, halting: str, max_steps: int | None, threshold: float,
-          settings_: tuple[str, ...], puzzle_id: str | None, verify: bool, batch_size: int, device: str, revision: str | None,
-          allow_nonfinite: bool) -> None:
+          settings_: tuple[str, ...], puzzle_id: str | None, verify: bool, batch_size: int, device: str,
+          revision: str | None, allow_nonfinite: bool) -> None:
     """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
 
     Puzzles come as arguments, from --file (one per line), or from stdin when neither is given. Each

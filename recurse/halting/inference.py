@@ -32,7 +32,8 @@ def kinds() -> list[str]:
 
 @dataclass(frozen=True)
 class HaltingSettings:
-    """What a user asked for; ``None`` leaves the default (the purpose's kind, the model's N_sup, ``DEFAULT_THRESHOLD``)."""
+    """What a user asked for; ``None`` leaves the default: the purpose's kind, the model's N_sup,
+    ``DEFAULT_THRESHOLD``."""
 
     kind: str | None = None
     max_steps: int | None = None
