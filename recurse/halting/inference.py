@@ -2,9 +2,9 @@
 
 Every command that runs a trained model (training-time evaluation, ``recurse eval``, ``recurse solve``,
 ``recurse bench``) builds its policy with ``HaltingSettings.build``; any registered policy is accepted,
-plugins included. The settings share one ``key=value`` grammar: ``halting=KIND``, ``max_steps=N``, ``threshold=P``, or in the
-config's dotted form ``halting.kind=KIND``, ``halting.max_steps=N``, ``halting.FIELD=VALUE`` for any field
-of the policy's spec.
+plugins included. The settings share one ``key=value`` grammar: ``halting=KIND``, ``max_steps=N``,
+``threshold=P``, or in the config's dotted form ``halting.kind=KIND``, ``halting.max_steps=N``,
+``halting.FIELD=VALUE`` for any field of the policy's spec.
 """
 
 from __future__ import annotations
