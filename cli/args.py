@@ -89,6 +89,19 @@ class Probability(click.ParamType):
         return number
 
 
+class HaltingKind(click.ParamType):
+    """The name of a registered halting policy, plugins included; checked when used, so that help needs no torch."""
+
+    name = "policy"
+
+    def convert(self, value: Any, param, ctx) -> str:
+        from recurse.halting.inference import kinds
+
+        if value not in kinds():
+            self.fail(f"{value!r} is not a halting policy; known: {', '.join(kinds())}", param, ctx)
+        return value
+
+
 class OutputFile(click.ParamType):
     """A file to write later, checked now (suffix, folder exists and is writable) so that a long run does not
     end in an error after its work is done."""
@@ -113,4 +126,5 @@ class OutputFile(click.ParamType):
 
 
 DEVICE = Device()
+HALTING_KIND = HaltingKind()
 PROBABILITY = Probability()

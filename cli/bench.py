@@ -12,12 +12,14 @@ from recurse.cli.errors import user_errors
 
 @click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("assignments", nargs=-1, metavar="recipe=NAME [batch=32] [steps=5] [dtype=…] [compile=false] "
-                "[checkpoint=DIR] [KEY=VALUE]...")
+                "[checkpoint=DIR] [halting=POLICY] [threshold=P] [KEY=VALUE]...")
 @user_errors
 def bench(assignments: tuple[str, ...]) -> None:
     """Print one JSON line: training samples/s (forward + loss + backward + optimiser), evaluation
-    puzzles/s at 16 fixed steps and with threshold halting, peak RSS, achieved GFLOP/s from an analytic
-    FLOP count, and the same-dtype matmul peak.
+    puzzles/s at 16 fixed steps and with adaptive halting (the solver's default, or halting=POLICY
+    threshold=P as for recurse eval), peak RSS, achieved GFLOP/s from an analytic FLOP count, and the
+    same-dtype matmul peak. The model is built as recurse train builds it; checkpoint= loads trained
+    weights (as init_from does).
 
     \b
     Examples:
@@ -26,17 +28,21 @@ def bench(assignments: tuple[str, ...]) -> None:
     """
     from recurse.bench import benchmark
     from recurse.config.budget import check_memory
+    from recurse.halting.inference import parse_settings
     from recurse.recipe import load_recipe
 
-    options, overrides = parse_options(assignments, _bench_options(), command="bench", passthrough=True)
+    halting, rest = parse_settings(assignments)
+    options, overrides = parse_options(tuple(rest), _bench_options(), command="bench", passthrough=True)
     if options.dtype is not None:
         overrides.append(f"model.forward_dtype={options.dtype}")
     if options.compile is not None:
         overrides.append(f"runtime.compile={str(options.compile).lower()}")
+    if options.checkpoint is not None:
+        overrides.append(f"init_from={options.checkpoint}")
     config = load_recipe(options.recipe, overrides)
     check_memory(config.model, options.batch, training=True, what="bench")
     result = benchmark(config, batch_size=options.batch, steps=options.steps, eval_steps=options.eval_steps,
-                       checkpoint=options.checkpoint)
+                       halting=halting)
     click.echo(json.dumps(result))
 
 

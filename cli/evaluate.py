@@ -8,77 +8,66 @@ import click
 
 from recurse.cli.args import parse_options
 from recurse.cli.errors import user_errors
+from recurse.halting_defaults import DEFAULT_THRESHOLD
 
 
-@click.command("eval", context_settings={"ignore_unknown_options": True})
+_HELP = f"""Evaluate CHECKPOINT (a checkpoint or run folder, a bundled name, or a Hub repo id) and save the metrics.
+
+Prints the official metrics (accuracy: mean per-puzzle cell accuracy, exact_accuracy, q_halt_accuracy,
+steps, lm_loss, q_halt_loss) and recurse's own (token_accuracy pooled over cells, valid_rate by the
+task's checker, puzzles_per_s, count). max_steps may exceed the training limit. ARC models also report
+pass@k from voting over augmentations and write submission.json beside eval_metrics.json.
+
+Halting takes any registered policy; the default is fixed (every puzzle runs max_steps, the training
+limit, as the official evaluation does); halting=threshold stops each puzzle at confidence
+{DEFAULT_THRESHOLD} unless threshold=P is given.
+
+\b
+Examples:
+  recurse eval runs/trm-sudoku-mini/checkpoints/step_2000
+  recurse eval runs/trm-sudoku-mini/checkpoints/step_2000 halting=threshold threshold=0.9
+  recurse eval my-org/trm-sudoku data=data/sudoku-extreme max_steps=32
+"""
+
+
+@click.command("eval", help=_HELP, context_settings={"ignore_unknown_options": True})
 @click.argument("checkpoint")
-@click.argument("assignments", nargs=-1, metavar="[data=DIR] [split=test] [halting=fixed|q_halt|threshold] "
-                "[max_steps=N] [threshold=P] [batch_size=N] [limit=N] [device=cpu]")
+@click.argument("assignments", nargs=-1, metavar="[data=DIR] [split=test] [halting=POLICY] [max_steps=N] "
+                "[threshold=P] [halting.FIELD=VALUE] [batch_size=N] [limit=N] [device=cpu]")
 @user_errors
 def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
-    """Evaluate CHECKPOINT (a checkpoint or run folder, a bundled name, or a Hub repo id) and save the metrics.
-
-    Prints the official metrics (accuracy: mean per-puzzle cell accuracy, exact_accuracy, q_halt_accuracy,
-    steps, lm_loss, q_halt_loss) and recurse's own (token_accuracy pooled over cells, valid_rate by the
-    task's checker, puzzles_per_s, count). max_steps may exceed the training limit. ARC models also report pass@k from voting over
-    augmentations and write submission.json beside eval_metrics.json.
-
-    \b
-    Examples:
-      recurse eval runs/trm-sudoku-mini/checkpoints/step_1321
-      recurse eval runs/trm-sudoku-mini/checkpoints/step_1321 halting=threshold threshold=0.99
-      recurse eval my-org/trm-sudoku data=data/sudoku-extreme max_steps=32
-    """
     import torch
 
-    from recurse.checkpoint import load_checkpoint
     from recurse.config.budget import check_memory, check_time
-    from recurse.store.layout import load_split
-    from recurse.errors import ConfigError, RecurseError
-    from recurse.evaluation import check_puzzle_map, evaluate, summarise
+    from recurse.errors import ConfigError
+    from recurse.evaluation import evaluate, summarise
+    from recurse.halting.inference import parse_settings
     from recurse.io import write_json
-    from recurse.solver import inference_halting, resolve_model
-    from recurse.tasks import build_task
-    from recurse.hardware import resolve_device
+    from recurse.training.setup import set_up_checkpoint
 
-    options, _ = parse_options(assignments, _eval_options(), command="eval")
-    folder = resolve_model(checkpoint)
-    loaded = load_checkpoint(folder)
-    device = resolve_device(options.device)
-    data_path = options.data or (loaded.document.dataset.path if loaded.document.dataset else None)
-    if not data_path:
-        raise ConfigError("this checkpoint does not name its dataset; pass data=DIR")
-    try:
-        split = load_split(data_path, options.split)
-    except RecurseError as error:
-        from recurse.zoo import data_advice
-
-        advice = None if options.data else data_advice(loaded.document)
-        if advice is None:
-            raise
-        raise ConfigError(f"{error}".split(";")[0] + f"; this model was evaluated on the data that `{advice}` "
-                          "builds: run it, or pass data=DIR") from None
-    check_puzzle_map(loaded.document.puzzle_identifiers, data_path)
-    task = build_task(loaded.document.task) if loaded.document.task is not None else None
-    max_steps = options.max_steps or loaded.config.halting.max_steps
-    threshold = options.threshold if options.threshold is not None else 0.99
-    halting = inference_halting(options.halting, max_steps=max_steps, threshold=threshold)
-    halting_spec = {"kind": options.halting, "max_steps": max_steps,
-                    **({"threshold": threshold} if options.halting == "threshold" else {})}
+    options, rest = parse_options(assignments, _eval_options(), command="eval", passthrough=True)
+    halting, unknown = parse_settings(rest)
+    if unknown:
+        known = [*_eval_options().model_fields, "halting", "max_steps", "threshold", "halting.FIELD"]
+        raise ConfigError(f"eval: unknown option {unknown[0].partition('=')[0]!r}; known: {', '.join(known)}")
+    run = set_up_checkpoint(checkpoint, data=options.data, split=options.split, device=options.device)
+    split = run.splits[options.split]
+    spec = halting.spec(purpose="evaluate", model_max_steps=run.model_config.halting.max_steps)
+    policy = halting.build(purpose="evaluate", model_max_steps=run.model_config.halting.max_steps)
     examples = min(split.num_examples, options.limit or split.num_examples)
-    if device.type == "cpu":
-        check_memory(loaded.config, min(options.batch_size, max(examples, 1)), training=False, what="eval",
+    if run.device.type == "cpu":
+        check_memory(run.model_config, min(options.batch_size, max(examples, 1)), training=False, what="eval",
                      seq_len=split.metadata.seq_len)
-    check_time(loaded.config, examples=examples, max_steps=max_steps, what="eval", seq_len=split.metadata.seq_len)
-    refiner = loaded.refiner.to(device)
-    evaluator = task.dataset_evaluator(data_path) if task is not None else None
+    check_time(run.model_config, examples=examples, max_steps=policy.max_steps, what="eval",
+               seq_len=split.metadata.seq_len)
+    evaluator = run.task.dataset_evaluator(run.data_path) if run.task is not None else None
     with torch.inference_mode():
-        metrics = evaluate(refiner, split, halting=halting, task=task, batch_size=options.batch_size,
-                           limit=options.limit, device=device, progress=True, evaluator=evaluator, loss=loaded.config.loss)
+        metrics = evaluate(run.refiner, split, halting=policy, task=run.task, batch_size=options.batch_size,
+                           limit=options.limit, device=run.device, progress=True, evaluator=evaluator,
+                           loss=run.model_config.loss)
     click.echo(summarise(metrics))
-    record = {"checkpoint": str(checkpoint), "data": str(data_path), "split": options.split,
-              "halting": halting_spec, **metrics}
-    out_dir = folder if Path(checkpoint).is_dir() else Path(".")
+    record = {"checkpoint": str(checkpoint), "data": run.data_path, "split": options.split, "halting": spec, **metrics}
+    out_dir = run.folder if Path(checkpoint).is_dir() else Path(".")
     write_json(out_dir / "eval_metrics.json", record)
     click.echo(f"saved {out_dir / 'eval_metrics.json'}")
     if evaluator is not None:
@@ -86,21 +75,18 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
 
 
 def _eval_options():
-    """The typed ``key=value`` options of ``recurse eval`` (pydantic is imported only when the command runs)."""
+    """The typed ``key=value`` options of ``recurse eval`` besides the halting ones (``recurse.halting.inference``);
+    pydantic is imported only when the command runs."""
     from typing import Literal
 
     from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-    from recurse.config.model import MAX_RECURSION
     from recurse.hardware import check_device_name
 
     class EvalOptions(BaseModel):
         model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
         data: str | None = None
         split: Literal["train", "test"] = "test"
-        halting: Literal["fixed", "q_halt", "threshold"] = "fixed"
-        max_steps: int | None = Field(None, ge=1, le=MAX_RECURSION)
-        threshold: float | None = Field(None, gt=0, lt=1)
         batch_size: int = Field(256, ge=1, le=1 << 20)
         limit: int | None = Field(None, ge=1)
         device: str = "auto"

@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from recurse.cli.args import DEVICE, PROBABILITY, OutputFile
+from recurse.cli.args import DEVICE, HALTING_KIND, PROBABILITY, OutputFile
 from recurse.cli.errors import user_errors
 from recurse.cli.puzzle_input import argument_puzzles, chunks, file_puzzles
+from recurse.halting_defaults import DEFAULT_THRESHOLD, SOLVE_KIND
 
 
 def _highlight(task, previous: str, current: str) -> str:
@@ -67,11 +68,15 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
                    "--halting is given).")
 @click.option("--save-gif", type=OutputFile(".gif"), default=None,
               help="Write an animation of the refinement of the (first) puzzle to this .gif file.")
-@click.option("--halting", type=click.Choice(["threshold", "fixed", "q_halt"]), default="threshold", show_default=True,
-              help="threshold stops a puzzle once the model is confident; fixed runs every step.")
+@click.option("--halting", type=HALTING_KIND, default=SOLVE_KIND, show_default=True,
+              help="Any registered halting policy: threshold stops a puzzle once the model is confident; fixed, "
+                   "q_halt and q_continue run every step.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Step limit (default: training's).")
-@click.option("--threshold", type=PROBABILITY, default=0.99, show_default=True,
+@click.option("--threshold", type=PROBABILITY, default=DEFAULT_THRESHOLD, show_default=True,
               help="Halting confidence for --halting threshold, strictly between 0 and 1.")
+@click.option("--set", "settings_", multiple=True, metavar="KEY=VALUE",
+              help="A halting setting in the grammar of recurse eval and bench (halting=POLICY, max_steps=N, "
+                   "threshold=P, halting.FIELD=VALUE for a policy's own fields); overrides the flags above.")
 @click.option("--puzzle-id", default=None,
               help="For models with an embedding per training puzzle (ARC): the puzzle, e.g. an ARC task id.")
 @click.option("--verify", is_flag=True,
@@ -85,8 +90,8 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
 @user_errors
 def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, check: bool,
           trace: bool, save_gif: Path | None, halting: str, max_steps: int | None, threshold: float,
-          puzzle_id: str | None, verify: bool, batch_size: int, device: str, revision: str | None,
-          allow_nonfinite: bool) -> None:
+          settings_: tuple[str, ...], puzzle_id: str | None, verify: bool, batch_size: int, device: str,
+          revision: str | None, allow_nonfinite: bool) -> None:
     """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
 
     Puzzles come as arguments, from --file (one per line), or from stdin when neither is given. Each
@@ -104,7 +109,9 @@ def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path 
       recurse solve runs/trm-arc1 --puzzle-id 00576224 "34|78"
       recurse solve sudoku-6x6 --json -- ".5.6.1................4356.4..3..1.."
       recurse solve sudoku-6x6 --verify ".5.6.1................4356.4..3..1.."
+      recurse solve sudoku-6x6 --set halting=threshold --set threshold=0.9 ".5.6.1................4356.4..3..1.."
     """
+    from recurse.halting.inference import parse_settings, settings
     from recurse.solver import Solver
 
     for text in puzzles:
@@ -118,10 +125,16 @@ def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path 
         from recurse.animation import require_matplotlib
 
         require_matplotlib()
+    chosen, unknown = parse_settings(settings_)
+    if unknown:
+        raise click.UsageError(f"--set {unknown[0]}: not a halting setting (halting=POLICY, max_steps=N, "
+                               "threshold=P or halting.FIELD=VALUE)")
     if (trace or save_gif is not None) and ctx.get_parameter_source("halting") == ParameterSource.DEFAULT:
         halting = "fixed"  # a trace shows every step up to the limit, not just the first confident one
-    solver = Solver.from_pretrained(model, revision=revision, device=device, halting=halting, max_steps=max_steps,
-                                    threshold=threshold, allow_nonfinite=allow_nonfinite)
+    chosen = settings(kind=chosen.kind or halting, max_steps=chosen.max_steps or max_steps,
+                      threshold=chosen.threshold or threshold, extra=chosen.extra)
+    solver = Solver.from_pretrained(model, revision=revision, device=device, halting=chosen,
+                                    allow_nonfinite=allow_nonfinite)
     task = solver.task
     if puzzles:
         source, stream = argument_puzzles(puzzles), None

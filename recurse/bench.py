@@ -10,14 +10,12 @@ from typing import Any
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from recurse.block import compile_blocks
 from recurse.config import RunConfig
-from recurse.halting import FixedSteps, Threshold
-from recurse.hardware import resolve_forward_dtype
-from recurse.hardware import resolve_device
+from recurse.halting import FixedSteps
+from recurse.halting.inference import HaltingSettings
 from recurse.inference import refine
 from recurse.optim import AdamATan2
-from recurse.training.step import build_training_model
+from recurse.training.setup import set_up_run
 
 
 def matmul_peak_gflops(dtype: torch.dtype, device: torch.device, size: int = 2048, repeats: int = 5) -> float:
@@ -71,22 +69,15 @@ def saved_activation_bytes(step, exclude: list[torch.Tensor]) -> int:
 
 
 def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_steps: int = 16,
-              threshold: float = 0.99, warmup: int = 2, checkpoint: str | None = None) -> dict[str, Any]:
-    device = resolve_device(config.runtime.device)
-    task = config.data.task.build()
-    model_config = config.model.with_data(vocab_size=task.vocab_size, seq_len=task.seq_len, num_puzzle_ids=1)
-    model_config = model_config.model_copy(
-        update={"forward_dtype": resolve_forward_dtype(model_config.forward_dtype, device)})
-    torch.manual_seed(config.runtime.seed)
-    model = build_training_model(model_config).to(device)
-    refiner = model.refiner
-    if checkpoint is not None:
-        from recurse.checkpoint import load_checkpoint
-        from recurse.solver import resolve_model
+              halting: HaltingSettings | None = None, warmup: int = 2) -> dict[str, Any]:
+    """Measure ``config``'s model, built as ``recurse train`` builds it but with shapes from the task (no data).
 
-        refiner.load_state_dict(load_checkpoint(resolve_model(checkpoint)).refiner.state_dict())
-    if config.runtime.compile:
-        compile_blocks(refiner)
+    ``halting`` is the adaptive policy measured beside ``eval_steps`` fixed steps (default: the solver's);
+    ``config.init_from`` loads trained weights, for a realistic adaptive figure.
+    """
+    run = set_up_run(config, data=False)
+    device, task, model_config, model, refiner = run.device, run.task, run.model_config, run.model, run.refiner
+    adaptive = (halting or HaltingSettings()).build(purpose="solve", model_max_steps=eval_steps)
     optimizer = AdamATan2(refiner.parameters(), lr=1e-4, weight_decay=0.1)
     g = torch.Generator().manual_seed(0)
     batch = {
@@ -137,7 +128,6 @@ def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_s
     refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=fixed)
     _sync(device)
     eval_time = time.perf_counter() - start
-    adaptive = Threshold(max_steps=eval_steps, threshold=threshold)
     start = time.perf_counter()
     prediction = refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=adaptive)
     _sync(device)
@@ -153,6 +143,7 @@ def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_s
         "eval_puzzles_per_s": round(batch_size / eval_time, 2),
         "eval_puzzles_per_s_adaptive": round(batch_size / adaptive_time, 2),
         "adaptive_mean_steps": round(float(prediction.steps.float().mean()), 2),
+        "adaptive_halting": adaptive.registry_name,
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "rss_before_training_mb": round(rss_before, 1) if rss_before is not None else None,
         "saved_activations_mb": round(activations / 2**20, 1),

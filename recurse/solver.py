@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import logging
-import math
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from pathlib import Path
@@ -13,22 +10,19 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from recurse.checkpoint import CONFIG_NAME, load_checkpoint
-from recurse.checkpoint_folder import complete_checkpoints, read_counters, step_folder
+from recurse.checkpoint import load_checkpoint
 from recurse.config import ModelConfig
 from recurse.config.budget import check_memory
-from recurse.config.model import MAX_RECURSION
 from recurse.errors import CheckpointError, ConfigError, PuzzleFormatError, RecurseError
-from recurse.halting import HaltingPolicy, inference_policy
-from recurse.hardware import check_device_name
-from recurse.hardware import resolve_device
+from recurse.halting import HaltingPolicy
+from recurse.hardware import check_device_name, resolve_device
+from recurse.halting.inference import HaltingSettings, settings as halting_settings
 from recurse.inference import refine
+from recurse.model_source import find_checkpoint_folder, resolve_model  # noqa: F401  (part of this API)
 from recurse.refiner import RecursiveRefiner
 from recurse.tasks import PuzzleFormatError, Task, build_task
 from recurse.tasks.base import Task as BaseTask
 from recurse.verify import Verification, verify as verify_answer
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,63 +44,6 @@ class Solution:
         if self.verification is not None:
             record.update(self.verification.to_json())
         return record
-
-
-def find_checkpoint_folder(path: Path) -> Path:
-    """A checkpoint folder as given, or the best (else newest) complete checkpoint of a run folder.
-
-    Incomplete or broken ``step_N`` folders (a save that was cut short) are skipped with a warning;
-    other folders in ``checkpoints/`` are ignored.
-    """
-    if (path / CONFIG_NAME).is_file():
-        return path
-    folders = complete_checkpoints(path, training=False, notice=log.warning)
-    if folders:
-        best = _best_step(folders[-1])
-        if best is not None and step_folder(path, best) in folders:
-            return step_folder(path, best)
-        return folders[-1]
-    raise CheckpointError(f"{path} holds no checkpoint (no config.json, no complete checkpoints/step_*)")
-
-
-def _best_step(folder: Path) -> int | None:
-    try:
-        best = read_counters(folder).get("best")
-    except CheckpointError:
-        return None
-    return best.get("step") if isinstance(best, dict) and isinstance(best.get("step"), int) else None
-
-
-def resolve_model(source: str | Path, *, revision: str | None = None) -> Path:
-    """A checkpoint folder for a folder, a run folder, a bundled model name or a Hub repo id."""
-    from recurse.hub import resolve_checkpoint
-    from recurse.zoo import bundled_model_path
-
-    path = Path(source)
-    if path.is_dir():
-        return find_checkpoint_folder(path)
-    bundled = bundled_model_path(str(source))
-    if bundled is not None:
-        return bundled
-    return resolve_checkpoint(source, revision=revision)
-
-
-HALTING_CHOICES = ("threshold", "fixed", "q_halt")
-
-
-def inference_halting(halting: object, *, max_steps: object, threshold: object) -> HaltingPolicy:
-    """An inference halting policy from user values, each checked: ``ConfigError`` names the bad one."""
-    if halting not in HALTING_CHOICES:
-        raise ConfigError(f"halting must be one of {', '.join(HALTING_CHOICES)}, got {halting!r}")
-    if isinstance(max_steps, bool) or not isinstance(max_steps, Integral) or not 1 <= max_steps <= MAX_RECURSION:
-        raise ConfigError(f"max_steps must be a whole number from 1 to {MAX_RECURSION}, got {max_steps!r}")
-    if (isinstance(threshold, bool) or not isinstance(threshold, Real) or not math.isfinite(threshold)
-            or not 0 < threshold < 1):
-        raise ConfigError(f"threshold must be a number strictly between 0 and 1, got {threshold!r}")
-    try:
-        return inference_policy(str(halting), max_steps=int(max_steps), threshold=float(threshold))
-    except ValueError as error:
-        raise ConfigError(f"halting: {str(error).splitlines()[0]}") from None
 
 
 class Solver:
@@ -150,13 +87,15 @@ class Solver:
 
     @classmethod
     def from_pretrained(cls, source: str | Path, *, revision: str | None = None, device: str = "auto",
-                        halting: str = "threshold", max_steps: int | None = None,
-                        threshold: float = 0.99, allow_nonfinite: bool = False) -> "Solver":
+                        halting: str | HaltingSettings | None = None, max_steps: int | None = None,
+                        threshold: float | None = None, allow_nonfinite: bool = False) -> "Solver":
         """Load a solver from a checkpoint folder, a run folder, a bundled model name or a Hub repo id.
 
-        ``halting`` is ``threshold`` (stop a puzzle once sigmoid(q_halt) ≥ ``threshold``), ``fixed`` or
-        ``q_halt`` (both run ``max_steps``, default: the training limit). Weights holding NaN or Inf are
-        refused with a ``CheckpointError`` unless ``allow_nonfinite`` is set.
+        ``halting`` names any registered policy; the default, ``threshold``, stops a puzzle once
+        sigmoid(q_halt) ≥ ``threshold`` (default: ``recurse.halting_defaults``); ``fixed``, ``q_halt``
+        and ``q_continue`` run ``max_steps`` (default: the training limit). ``halting`` may also be
+        ``HaltingSettings`` (with a policy's own fields), which ``max_steps`` and ``threshold`` override.
+        Weights holding NaN or Inf are refused with a ``CheckpointError`` unless ``allow_nonfinite`` is set.
         """
         if not isinstance(source, (str, Path)) or not str(source).strip():
             raise CheckpointError(f"a model is a checkpoint or run folder, a bundled model name or a Hub repo id, "
@@ -165,16 +104,17 @@ class Solver:
             check_device_name(device)
         except ValueError as error:
             raise ConfigError(str(error)) from None
-        if max_steps is not None:
-            inference_halting(halting, max_steps=max_steps, threshold=threshold)  # check before loading
+        given = halting if isinstance(halting, HaltingSettings) else HaltingSettings(kind=halting)
+        chosen = halting_settings(kind=given.kind, max_steps=given.max_steps if max_steps is None else max_steps,
+                                  threshold=given.threshold if threshold is None else threshold,
+                                  extra=given.extra)  # checked before the model is loaded
         folder = resolve_model(source, revision=revision)
         checkpoint = load_checkpoint(folder, allow_nonfinite=allow_nonfinite)
         task_spec = checkpoint.document.task
         if not task_spec:
             raise CheckpointError(f"{folder} does not record its task, so its puzzles cannot be read")
         task = build_task(task_spec)
-        policy = inference_halting(halting, max_steps=max_steps or checkpoint.config.halting.max_steps,
-                                   threshold=threshold)
+        policy = chosen.build(purpose="solve", model_max_steps=checkpoint.config.halting.max_steps)
         return cls(checkpoint.refiner, task, halting=policy, device=resolve_device(device),
                    puzzle_names=checkpoint.document.puzzle_identifiers, config=checkpoint.config)
 

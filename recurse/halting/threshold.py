@@ -9,6 +9,7 @@ from pydantic import Field
 
 from recurse.halting import HALTING
 from recurse.halting.base import HaltingPolicy
+from recurse.halting_defaults import DEFAULT_THRESHOLD
 from recurse.spec import Spec
 
 
@@ -17,12 +18,12 @@ class Threshold(HaltingPolicy):
     class Spec(Spec):
         kind: Literal["threshold"] = "threshold"
         max_steps: int = Field(16, ge=1)
-        threshold: float = Field(0.99, gt=0, lt=1, description="halt when sigmoid(q_halt) >= threshold")
+        threshold: float = Field(DEFAULT_THRESHOLD, gt=0, lt=1, description="halt when sigmoid(q_halt) >= threshold")
 
         def build(self) -> "Threshold":
             return Threshold(max_steps=self.max_steps, threshold=self.threshold)
 
-    def __init__(self, *, max_steps: int, threshold: float = 0.99) -> None:
+    def __init__(self, *, max_steps: int, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.max_steps = max_steps
         self.threshold = threshold
 

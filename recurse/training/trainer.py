@@ -19,22 +19,20 @@ import torch.distributed as dist
 from safetensors import SafetensorError
 
 from recurse import __version__
-from recurse.block import compile_blocks
 from recurse.carry import Carry
-from recurse.checkpoint import load_checkpoint, save_checkpoint
+from recurse.checkpoint import save_checkpoint
 from recurse.checkpoint_document import read_document
 from recurse.checkpoint_folder import (check_same_recipe, complete_checkpoints, prune_checkpoints, run_dir_of,
                                        step_folder, write_run_config)
 from recurse.config import RunConfig
-from recurse.data.prepare import dataset_fingerprint, prepare_dataset
+from recurse.data.prepare import dataset_fingerprint
 from recurse.data.sampler import TrainSampler
 from recurse.errors import CheckpointError, RecurseError
 from recurse.evaluation import evaluate, summarise
-from recurse.halting import inference_policy
-from recurse.hardware import resolve_forward_dtype
+from recurse.halting import HaltingPolicy
+from recurse.halting.inference import HaltingSettings
 from recurse.io import write_json
 from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
-from recurse.store.layout import load_split, read_puzzle_identifiers
 from recurse.training import checkpoint_writer
 from recurse.training.divergence import check_step, total_grad_norm
 from recurse.training.ema import EMA
@@ -43,8 +41,8 @@ from recurse.training.lock import RunFolderError, RunLock
 from recurse.training.logger import RunLogger, config_header
 from recurse.training.progress import Progress, shortfall_warning, summary_line, time_cap_warning
 from recurse.training.runtime import Runtime, setup_runtime, teardown_runtime
+from recurse.training.setup import set_up_run
 from recurse.training.state import load_training_state, save_training_state
-from recurse.training.step import build_training_model
 
 log = logging.getLogger(__name__)
 
@@ -65,21 +63,20 @@ class Trainer:
                  echo=print) -> None:
         self.echo = echo
         self.runtime: Runtime = setup_runtime(config.runtime)
+        self.device = self.runtime.device
         self.run_dir = Path(run_dir).resolve() if run_dir is not None else run_dir_of(config)
         # Absolute paths, so that a resume from another working directory finds the same data and folder.
-        config = config.model_copy(update={
+        self.config = config.model_copy(update={
             "out_dir": str(self.run_dir),
             "data": config.data.model_copy(update={"path": str(Path(config.data.path).expanduser().resolve())})})
-        self.config = config
-        self.device = self.runtime.device
         self.resume_from = resume_from
         self.lock: RunLock | None = None
         if self.runtime.is_main:
             if resume_from is None:
-                check_same_recipe(self.run_dir, config)
+                check_same_recipe(self.run_dir, self.config)
             self.lock = RunLock(self.run_dir, notice=echo).acquire()
         try:
-            self._set_up(config)
+            self._set_up()
         except BaseException:
             self.release()
             raise
@@ -90,68 +87,26 @@ class Trainer:
             self.lock.release()
             self.lock = None
 
-    def _set_up(self, config: RunConfig) -> None:
+    # -- set-up ------------------------------------------------------------------------------------------
+    def _set_up(self) -> None:
         if self.runtime.is_main:
             try:
                 checkpoint_writer.clean_leftovers(self.run_dir)
             except OSError as error:
                 raise RunFolderError(f"cannot tidy {self.run_dir}: {error.strerror or error}") from None
-        train_cfg = config.training
+        train_cfg = self.config.training
         if train_cfg.global_batch_size % self.runtime.world_size:
             raise RecurseError(f"training.global_batch_size={train_cfg.global_batch_size} is not divisible by the "
                                f"{self.runtime.world_size} processes")
         self.local_batch = train_cfg.global_batch_size // self.runtime.world_size
-
-        # Data: rank 0 builds it when missing; the others wait for it.
-        if self.runtime.is_main:
-            prepare_dataset(config.data, progress=config.logging.progress)
-        if self.runtime.distributed:
-            dist.barrier()
-        self.task = config.data.task.build()
-        self.train_split = load_split(config.data.path, "train")
-        self.test_split = load_split(config.data.path, "test")
+        self.setup = set_up_run(self.config, runtime=self.runtime)
+        self.task, self.model_config = self.setup.task, self.setup.model_config
+        self.model, self.refiner = self.setup.model, self.setup.refiner
+        self.train_split, self.test_split = self.setup.splits["train"], self.setup.splits["test"]
         self._check_best_metric()
-        # Read once: ARC datasets name about a million puzzles, and every checkpoint records them.
-        self.puzzle_identifiers = read_puzzle_identifiers(config.data.path) or ["<blank>"]
-        meta = self.train_split.metadata
-        self.model_config = config.model.with_data(vocab_size=meta.vocab_size, seq_len=meta.seq_len,
-                                                   num_puzzle_ids=meta.num_puzzle_identifiers)
-        dtype = resolve_forward_dtype(self.model_config.forward_dtype, self.device)
-        self.model_config = self.model_config.model_copy(update={"forward_dtype": dtype})
-
-        self.model = build_training_model(self.model_config).to(self.device)
-        self.refiner = self.model.refiner
-        if config.init_from:
-            self._init_from(config.init_from)
-        if self.runtime.distributed:
-            for tensor in self.refiner.state_dict().values():
-                dist.broadcast(tensor, src=0)  # one set of starting weights, whatever each rank built
-        if config.runtime.compile:
-            compile_blocks(self.refiner)
-        self.optimizer = AdamATan2(self.refiner.parameters(), lr=train_cfg.lr, betas=(train_cfg.beta1, train_cfg.beta2),
-                                   weight_decay=train_cfg.weight_decay)
-        puzzle = self.refiner.embedding.puzzle
-        self.sparse = (SparseSignSGD(puzzle, lr=train_cfg.puzzle_emb_lr, weight_decay=train_cfg.puzzle_emb_weight_decay)
-                       if puzzle is not None else None)
-        self.ema = EMA(self.refiner, train_cfg.ema_rate, include_puzzle_embeddings=train_cfg.ema_puzzle_embeddings) \
-            if train_cfg.ema else None
-
-        # As in the official trainer, an iteration spans the epochs between two evaluations.
-        per_iteration = train_cfg.eval_every_epochs if not train_cfg.eval_every_steps else 1
-        self.epochs_per_iteration = per_iteration or 1
-        self.sampler = TrainSampler(self.train_split, train_cfg.global_batch_size, seed=config.runtime.seed,
-                                    epochs_per_iteration=self.epochs_per_iteration)
-        # Exact when every puzzle has one example; otherwise the official estimate (for the LR schedule).
-        self.batches_per_iteration = self.sampler.expected_batches_per_iteration()
-        if self.batches_per_iteration == 0:
-            raise RecurseError(f"the training split has {self.train_split.num_examples} examples, fewer than one "
-                               f"batch of {train_cfg.global_batch_size}; lower training.global_batch_size")
-        self.num_iterations = -(-train_cfg.epochs // self.epochs_per_iteration) if train_cfg.epochs else None
-        self.total_steps = train_cfg.max_steps or (
-            self.num_iterations * self.batches_per_iteration if self.num_iterations else None)
-        self.eval_at_iteration_end = bool(train_cfg.eval_every_epochs) and not train_cfg.eval_every_steps
-        self.eval_halting = (config.evaluation.halting.build() if config.evaluation.halting is not None
-                             else inference_policy("fixed", max_steps=self.model_config.halting.max_steps))
+        self._build_optimisers()
+        self._plan()
+        self.eval_halting = self._evaluation_halting()
 
         self.step = 0
         self.iteration = 0
@@ -164,16 +119,40 @@ class Trainer:
         self.logger: RunLogger | None = None
         self.pooled_evaluator = None  # kept across evaluations when evaluation.aggregate_checkpoints is set
 
-    # -- set-up ------------------------------------------------------------------------------------------
-    def _init_from(self, source: str) -> None:
-        from recurse.solver import resolve_model
+    def _build_optimisers(self) -> None:
+        """AdamATan2 on the weights, SignSGD on the puzzle-embedding rows, and the EMA of the weights."""
+        cfg = self.config.training
+        self.optimizer = AdamATan2(self.refiner.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2),
+                                   weight_decay=cfg.weight_decay)
+        puzzle = self.refiner.embedding.puzzle
+        self.sparse = (SparseSignSGD(puzzle, lr=cfg.puzzle_emb_lr, weight_decay=cfg.puzzle_emb_weight_decay)
+                       if puzzle is not None else None)
+        self.ema = EMA(self.refiner, cfg.ema_rate, include_puzzle_embeddings=cfg.ema_puzzle_embeddings) \
+            if cfg.ema else None
 
-        checkpoint = load_checkpoint(resolve_model(source))
-        ours, theirs = self.refiner.state_dict(), checkpoint.refiner.state_dict()
-        mismatched = [k for k in ours if k not in theirs or theirs[k].shape != ours[k].shape]
-        if mismatched:
-            raise RecurseError(f"init_from={source}: tensor {mismatched[0]!r} does not match this model's config")
-        self.refiner.load_state_dict(theirs)
+    def _plan(self) -> None:
+        """The sampler, and how many steps the run lasts (for the LR schedule and the progress bar)."""
+        cfg = self.config.training
+        # As in the official trainer, an iteration spans the epochs between two evaluations.
+        per_iteration = cfg.eval_every_epochs if not cfg.eval_every_steps else 1
+        self.epochs_per_iteration = per_iteration or 1
+        self.sampler = TrainSampler(self.train_split, cfg.global_batch_size, seed=self.config.runtime.seed,
+                                    epochs_per_iteration=self.epochs_per_iteration)
+        # Exact when every puzzle has one example; otherwise the official estimate (for the LR schedule).
+        self.batches_per_iteration = self.sampler.expected_batches_per_iteration()
+        if self.batches_per_iteration == 0:
+            raise RecurseError(f"the training split has {self.train_split.num_examples} examples, fewer than one "
+                               f"batch of {cfg.global_batch_size}; lower training.global_batch_size")
+        self.num_iterations = -(-cfg.epochs // self.epochs_per_iteration) if cfg.epochs else None
+        self.total_steps = cfg.max_steps or (
+            self.num_iterations * self.batches_per_iteration if self.num_iterations else None)
+        self.eval_at_iteration_end = bool(cfg.eval_every_epochs) and not cfg.eval_every_steps
+
+    def _evaluation_halting(self) -> HaltingPolicy:
+        """``evaluation.halting`` when the recipe sets it, else the default for measuring a model."""
+        spec = self.config.evaluation.halting
+        chosen = HaltingSettings.from_spec(spec) if spec is not None else HaltingSettings()
+        return chosen.build(purpose="evaluate", model_max_steps=self.model_config.halting.max_steps)
 
     def _save_run_files(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -186,7 +165,7 @@ class Trainer:
             "recurse_version": __version__,
             "task": self.config.data.task.model_dump(mode="json"),
             "vocab": self.task.vocab,
-            "puzzle_identifiers": self.puzzle_identifiers,
+            "puzzle_identifiers": self.setup.puzzle_identifiers,
             "dataset": {"path": self.config.data.path, "fingerprint": dataset_fingerprint(self.config.data.path)},
             "recipe": self.config.recipe,
             "training": {"step": self.step, "epoch": self.epoch, "seed": self.config.runtime.seed},

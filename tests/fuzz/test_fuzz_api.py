@@ -57,7 +57,7 @@ def _api_loading(fuzz_checkpoint, option, value):
     from recurse.solver import Solver
 
     path = str(fuzz_checkpoint)
-    assume(not (option == "max_steps" and value is None))  # None means "the training limit"
+    assume(not (option in ("max_steps", "threshold", "halting") and value is None))  # None means "the default"
     if option == "source":
         return _expect(lambda: Solver.from_pretrained(value, device="cpu"), CheckpointError)
     if option == "device":

@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from hypothesis import strategies as st
 
+from recurse.halting import HALTING
 from tests.fuzz.conftest import fuzz_pair, invoke
 from tests.fuzz.strategies import BAD_FILE_BYTES, bad_devices, bad_numbers, bad_overrides, bad_puzzle_text, words
 
@@ -29,7 +30,7 @@ SOLVE_OPTIONS = {
     "--device": bad_devices,
     "--batch-size": bad_numbers(0, None, integer=True),
     "--max-steps": st.one_of(bad_numbers(0, 10_001, integer=True)),
-    "--halting": words.filter(lambda w: w not in {"threshold", "fixed", "q_halt"}),
+    "--halting": words.filter(lambda w: w not in HALTING),
     "--save-gif": st.one_of(words.map(lambda w: f"{w}.txt"), words.map(lambda w: f"missing/{w}.gif"),
                             st.just("."), st.just("/etc/passwd/x.gif")),
     "--puzzle-id": words,
@@ -95,7 +96,7 @@ EVAL_OPTIONS = {
     "limit": bad_numbers(0, None, integer=True),
     "device": bad_devices,
     "split": words.filter(lambda w: w not in {"train", "test"}),
-    "halting": words.filter(lambda w: w not in {"fixed", "q_halt", "threshold"}),
+    "halting": words.filter(lambda w: w not in HALTING),
     "data": words.map(lambda w: f"missing/{w}"),
 }
 

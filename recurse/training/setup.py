@@ -1,0 +1,130 @@
+"""Setting up a run: from a config (or a checkpoint) to data, a resolved model config and a built model.
+
+``set_up_run`` serves ``recurse train`` and ``recurse bench``; ``set_up_checkpoint`` serves ``recurse eval``.
+Both resolve the model config against the data and the device in ``resolve_model_config``, so the three
+commands build the same model from the same recipe and data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+import torch
+import torch.distributed as dist
+
+from recurse.block import compile_blocks
+from recurse.checkpoint import load_checkpoint
+from recurse.checkpoint_document import CheckpointDocument
+from recurse.config import ModelConfig, RunConfig
+from recurse.data.prepare import prepare_dataset
+from recurse.errors import ConfigError, RecurseError
+from recurse.evaluation import check_puzzle_map
+from recurse.hardware import resolve_device, resolve_forward_dtype
+from recurse.model_source import resolve_model
+from recurse.refiner import RecursiveRefiner
+from recurse.store.layout import PuzzleSplit, load_split, read_puzzle_identifiers
+from recurse.tasks import Task, build_task
+from recurse.training.runtime import Runtime
+from recurse.training.step import build_training_model
+
+
+@dataclass
+class RunSetup:
+    """What a run holds before its loop starts."""
+
+    device: torch.device
+    task: Task | None  # None for a checkpoint that does not record its task
+    model_config: ModelConfig  # resolved: vocabulary, length, puzzle ids and dtype filled in
+    refiner: RecursiveRefiner
+    model: torch.nn.Module | None = None  # the training module (the loss around the refiner), when built
+    data_path: str | None = None
+    splits: dict[str, PuzzleSplit] = field(default_factory=dict)
+    puzzle_identifiers: list[str] = field(default_factory=lambda: ["<blank>"])
+    document: CheckpointDocument | None = None  # a loaded checkpoint's record (task, dataset, recipe)
+    folder: Path | None = None  # the checkpoint folder a loaded model came from
+
+
+def resolve_model_config(model: ModelConfig, *, vocab_size: int, seq_len: int, num_puzzle_ids: int,
+                         device: torch.device) -> ModelConfig:
+    """Fill in what the data decides (vocabulary, length, puzzle ids) and what the device decides (dtype)."""
+    resolved = model.with_data(vocab_size=vocab_size, seq_len=seq_len, num_puzzle_ids=num_puzzle_ids)
+    return resolved.model_copy(update={"forward_dtype": resolve_forward_dtype(resolved.forward_dtype, device)})
+
+
+def set_up_run(config: RunConfig, *, runtime: Runtime | None = None, data: bool = True) -> RunSetup:
+    """Prepare the data (rank 0 builds it when missing), resolve the model config and build the model.
+
+    ``data=False`` (benchmarks) takes the shapes from the task instead of a dataset, with one puzzle id.
+    Then ``init_from`` is applied, every rank gets rank 0's weights, and blocks are compiled if asked.
+    """
+    runtime = runtime or Runtime(device=resolve_device(config.runtime.device))
+    task = config.data.task.build()
+    splits: dict[str, PuzzleSplit] = {}
+    identifiers = ["<blank>"]
+    if data:
+        if runtime.is_main:
+            prepare_dataset(config.data, progress=config.logging.progress)
+        if runtime.distributed:
+            dist.barrier()  # the other ranks wait for rank 0's data
+        splits = {name: load_split(config.data.path, name) for name in ("train", "test")}
+        # Read once: ARC datasets name about a million puzzles, and every checkpoint records them.
+        identifiers = read_puzzle_identifiers(config.data.path) or identifiers
+        meta = splits["train"].metadata
+        shapes = {"vocab_size": meta.vocab_size, "seq_len": meta.seq_len,
+                  "num_puzzle_ids": meta.num_puzzle_identifiers}
+    else:
+        shapes = {"vocab_size": task.vocab_size, "seq_len": task.seq_len, "num_puzzle_ids": 1}
+    model_config = resolve_model_config(config.model, device=runtime.device, **shapes)
+    torch.manual_seed(config.runtime.seed)  # the same starting weights for the same recipe, whatever ran before
+    model = build_training_model(model_config).to(runtime.device)
+    refiner = model.refiner
+    if config.init_from:
+        apply_init_from(refiner, config.init_from)
+    if runtime.distributed:
+        for tensor in refiner.state_dict().values():
+            dist.broadcast(tensor, src=0)  # one set of starting weights, whatever each rank built
+    if config.runtime.compile:
+        compile_blocks(refiner)
+    return RunSetup(device=runtime.device, task=task, model_config=model_config, refiner=refiner, model=model,
+                    data_path=config.data.path if data else None, splits=splits, puzzle_identifiers=identifiers)
+
+
+def apply_init_from(refiner: RecursiveRefiner, source: str) -> None:
+    """Start from the weights of another checkpoint (folder, run folder, bundled name or Hub id) of this shape."""
+    checkpoint = load_checkpoint(resolve_model(source))
+    ours, theirs = refiner.state_dict(), checkpoint.refiner.state_dict()
+    mismatched = [k for k in ours if k not in theirs or theirs[k].shape != ours[k].shape]
+    if mismatched:
+        raise RecurseError(f"init_from={source}: tensor {mismatched[0]!r} does not match this model's config")
+    refiner.load_state_dict(theirs)
+
+
+def set_up_checkpoint(source: str | Path, *, data: str | None = None, split: str = "test",
+                      device: str = "auto") -> RunSetup:
+    """A trained model with the dataset split to evaluate it on (``data``, else the one it was trained on).
+
+    The model config is the checkpoint's own, resolved when it was trained; the puzzle ids must match the data's.
+    """
+    folder = resolve_model(source)
+    loaded = load_checkpoint(folder)
+    document = loaded.document
+    data_path = data or (document.dataset.path if document.dataset else None)
+    if not data_path:
+        raise ConfigError("this checkpoint does not name its dataset; pass data=DIR")
+    try:
+        splits = {split: load_split(data_path, split)}
+    except RecurseError as error:
+        from recurse.zoo import data_advice
+
+        advice = None if data else data_advice(document)
+        if advice is None:
+            raise
+        raise ConfigError(f"{error}".split(";")[0] + f"; this model was evaluated on the data that `{advice}` "
+                          "builds: run it, or pass data=DIR") from None
+    check_puzzle_map(document.puzzle_identifiers, data_path)
+    resolved = resolve_device(device)
+    task = build_task(document.task) if document.task is not None else None
+    return RunSetup(device=resolved, task=task, model_config=loaded.config, refiner=loaded.refiner.to(resolved),
+                    data_path=str(data_path), splits=splits,
+                    puzzle_identifiers=document.puzzle_identifiers or ["<blank>"],
+                    document=document, folder=folder)
