@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, field_validat
 
 from recurse.cores import CORES
 from recurse.halting import HALTING
+from recurse.limits import MAX_RECURSION
 from recurse.schedules import SCHEDULES
 from recurse.spec import Spec, validate_spec
 
@@ -18,7 +19,6 @@ DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "bfloat16": torch.bf
 # typo such as max_steps=1e9 or hidden_size=20000000 into one line instead of an hour-long hang or a crash.
 MAX_HIDDEN_SIZE = 65536
 MAX_SEQ_LEN = 1 << 20
-MAX_RECURSION = 10_000
 
 
 class PuzzleEmbeddingConfig(BaseModel):

@@ -18,6 +18,7 @@ from recurse.errors import ConfigError, one_line
 from recurse.halting import HALTING
 from recurse.halting.base import HaltingPolicy
 from recurse.halting_defaults import DEFAULT_THRESHOLD, EVALUATE_KIND, SOLVE_KIND
+from recurse.limits import MAX_RECURSION
 
 Purpose = Literal["solve", "evaluate"]
 DEFAULT_KIND: dict[str, str] = {"solve": SOLVE_KIND, "evaluate": EVALUATE_KIND}
@@ -72,8 +73,6 @@ def check_kind(kind: object) -> str:
 
 
 def check_max_steps(value: object) -> int:
-    from recurse.config.model import MAX_RECURSION
-
     given = value
     if isinstance(value, str):
         value = _number(value, int)
