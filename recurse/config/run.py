@@ -50,6 +50,8 @@ class DataBuildConfig(_Strict):
     num_aug: int = Field(0, ge=0, le=100_000, description="augmented copies of each training puzzle")
     seed: int = Field(0, ge=0, le=SEED_MAX)
     clues: int | None = Field(None, ge=0, description="generator: stop removing clues at this many givens")
+    easier_copies: int = Field(0, ge=0, le=100, description="generator: with each training puzzle, this many easier "
+                               "ones (its solution with some of its blanks given back); test puzzles stay as made")
     subsets: list[str] | None = Field(None, description="ARC: the subsets to read, e.g. [training, evaluation, concept]")
     test_subset: str | None = Field(None, description="ARC: the subset whose test pairs form the test split")
 
