@@ -90,6 +90,11 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
         stream = None  # generated data: recurse's own procedure
         train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]), **options)
         if spec.easier_copies:
+            from recurse.tasks.constraint import ConstraintGridTask
+
+            if not isinstance(task, ConstraintGridTask):  # elsewhere 0 is not a blank (a maze's 0 is a wall)
+                raise RecurseError(f"data.build.easier_copies needs a task whose puzzles have blank cells to give "
+                                   f"back (a constraint grid such as sudoku), not {task.describe()}")
             train_pairs = with_easier_copies(train_pairs, spec.easier_copies, np.random.default_rng([spec.seed, 3]))
         test_pairs = test()
         train_total, test_total = spec.train_size * (1 + spec.easier_copies), spec.test_size

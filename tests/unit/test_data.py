@@ -179,3 +179,13 @@ def test_easier_copies_keep_the_solution_and_the_test_split_minimal(tmp_path):
             fewer = puzzle.reshape(-1).copy()
             fewer[cell] = 0
             assert len(task.solve_all(fewer.reshape(puzzle.shape)).solutions) == 2
+
+
+def test_easier_copies_need_blank_cells(tmp_path):
+    from recurse.errors import RecurseError
+
+    config = DataConfig(task={"kind": "maze", "size": 7, "min_path": 2, "style": "perfect"}, path=str(tmp_path / "m"),
+                        build={"source": "generate", "train_size": 3, "test_size": 2, "easier_copies": 1})
+    with pytest.raises(RecurseError, match="blank cells"):
+        build_from_config(config, progress=False)
+    assert not (tmp_path / "m").exists()
