@@ -43,6 +43,8 @@ class DataBuildConfig(_Strict):
     test_size: int | None = Field(None, ge=1, le=10**9)
     num_aug: int = Field(0, ge=0, le=100_000, description="augmented copies of each training puzzle")
     seed: int = Field(0, ge=0, le=SEED_MAX)
+    easier_copies: int = Field(0, ge=0, le=100, description="generator: with each training puzzle, this many easier "
+                               "ones (its solution with some of its blanks given back); test puzzles stay as made")
 
     @model_validator(mode="before")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -27,6 +27,23 @@ def _held_back_test(task: Task, source: str, size: int | None, rng: np.random.Ra
     """The test pairs, read (and subsampled, which the official builders never do) only after the
     training split is written, so that no test draw can move a training draw."""
     yield from subsample(source_pairs(task, source, "test"), size, rng)
+
+
+def with_easier_copies(pairs: Iterable[Pair], copies: int, rng: np.random.Generator) -> Iterator[Pair]:
+    """Each pair, then ``copies`` easier puzzles with the same solution: a random number of its blanks
+    (from one to half of them) given back. Adding givens keeps the solution unique, so no solver runs; the
+    training set then spans easy to minimal puzzles, and the easy ones teach the rules that the minimal
+    ones need many steps of deduction to use."""
+    for puzzle, solution in pairs:
+        yield puzzle, solution
+        blanks = np.flatnonzero(puzzle.reshape(-1) == 0)
+        for _ in range(copies):
+            if len(blanks) < 2:
+                break
+            given = rng.choice(blanks, size=int(rng.integers(1, len(blanks) // 2 + 1)), replace=False)
+            easier = puzzle.reshape(-1).copy()
+            easier[given] = solution.reshape(-1)[given]
+            yield easier.reshape(puzzle.shape), solution
 
 
 def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
@@ -81,8 +98,15 @@ def _build(config: DataConfig, progress: bool) -> dict:
 
         stream = None  # generated data: recurse's own procedure
         train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]))
+        if spec.easier_copies:
+            from recurse.tasks.constraint import ConstraintGridTask
+
+            if not isinstance(task, ConstraintGridTask):  # elsewhere 0 is not a blank (a maze's 0 is a wall)
+                raise RecurseError(f"data.build.easier_copies needs a task whose puzzles have blank cells to give "
+                                   f"back (a constraint grid such as sudoku), not {task.describe()}")
+            train_pairs = with_easier_copies(train_pairs, spec.easier_copies, np.random.default_rng([spec.seed, 3]))
         test_pairs = test()
-        train_total, test_total = spec.train_size, spec.test_size
+        train_total, test_total = spec.train_size * (1 + spec.easier_copies), spec.test_size
     else:
         # Source files: the official builders' procedure, as if the global numpy stream were seeded
         # with spec.seed just before the build (the official scripts do not seed it themselves).
@@ -92,6 +116,8 @@ def _build(config: DataConfig, progress: bool) -> dict:
         test_pairs = _held_back_test(task, spec.source, spec.test_size, stream)
         train_total, test_total = len(train_pairs), spec.test_size
     source = {"source": spec.source, "train_size": spec.train_size, "test_size": spec.test_size}
+    if spec.easier_copies:
+        source["easier_copies"] = spec.easier_copies
     return build_dataset(task, config.path, train=train_pairs, test=test_pairs, num_aug=spec.num_aug,
                          seed=spec.seed, source=source, train_total=train_total, test_total=test_total,
                          progress=progress, record_train_rows=train_rows,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from recurse.layers.gated import gated_silu
 from recurse.layers.linear import CastedLinear
 
 
@@ -24,5 +24,4 @@ class SwiGLU(nn.Module):
         self.down = CastedLinear(self.inner, dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        gate, up = self.gate_up(x).chunk(2, dim=-1)
-        return self.down(F.silu(gate) * up)
+        return self.down(gated_silu(self.gate_up(x)))

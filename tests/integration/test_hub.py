@@ -23,7 +23,7 @@ from recurse.refiner import RecursiveRefiner
 from tests.fake_hub import COMMIT, serve
 from tests.integration.conftest import TASK, run_recurse
 
-BUNDLED = ("maze-9x9", "sudoku-4x4", "sudoku-6x6")
+BUNDLED = ("maze-9x9", "sudoku-4x4", "sudoku-6x6", "sudoku-9x9")
 TOKEN = "test-token"
 
 
@@ -201,7 +201,7 @@ def test_names_that_are_not_models_suggest_the_bundled_ones(tmp_path):
     from recurse.solver import Solver
 
     with pytest.raises(CheckpointError) as caught:
-        Solver.from_pretrained("sudoku-9x9")
+        Solver.from_pretrained("sudoku-6x7")
     message = str(caught.value)
     assert "did you mean sudoku-6x6?" in message and all(name in message for name in BUNDLED)
     evaluated = run_recurse("eval", "sudoku-6x6", cwd=tmp_path, check=False)

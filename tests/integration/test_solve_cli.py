@@ -130,3 +130,21 @@ def test_solve_verify_reports_search_and_unsolvable_puzzles():
     assert not second["valid"] and second["status"] == "unsolvable" and second["answer"] == ""
     text = run_recurse("solve", "sudoku-6x6", "--verify", unsolvable, env={"HF_HUB_OFFLINE": "1"})
     assert "no solution" in text.stdout and "plain search" in text.stdout
+
+
+def test_bundled_sudoku_9x9_verify_solves_and_proves_unsolvable():
+    from recurse.tasks import Sudoku
+
+    task = Sudoku(3, 3)
+    puzzle = task.generate(np.random.default_rng(424242))[0]  # a fresh minimal puzzle
+    typed = task.format(puzzle)
+    # Row 1 needs a 9 in its last cell, which column 9 already has: no given clashes, yet nothing solves it.
+    unsolvable = "12345678." + "........9" + "." * 63
+    out = run_recurse("solve", "sudoku-9x9", "--verify", "--json", typed, unsolvable, env={"HF_HUB_OFFLINE": "1"})
+    first, second = (json.loads(line) for line in out.stdout.splitlines())
+    assert first["valid"] and first["status"] == "solved"
+    answer = task.parse(first["answer"])
+    assert task.is_solution(puzzle, answer)
+    assert not second["valid"] and second["status"] == "unsolvable" and second["answer"] == ""
+    text = run_recurse("solve", "sudoku-9x9", "--verify", unsolvable, env={"HF_HUB_OFFLINE": "1"})
+    assert "no solution" in text.stdout

@@ -152,3 +152,42 @@ def test_held_out_mazes_are_not_turned_copies_of_training_mazes(tmp_path):
     for row in np.asarray(test.inputs):
         maze = task.decode(row)
         assert all(s.apply(maze).tobytes() not in train_mazes for s in task.all_symmetries())
+
+
+def test_easier_copies_keep_the_solution_and_the_test_split_minimal(tmp_path):
+    """Each generated training puzzle is followed by easier ones: its givens plus some of its solution."""
+    from recurse.tasks import Sudoku
+
+    config = DataConfig(task={"kind": "sudoku", "box_rows": 2, "box_cols": 2}, path=str(tmp_path / "s"),
+                        build={"source": "generate", "train_size": 30, "test_size": 10, "num_aug": 0, "seed": 0,
+                               "easier_copies": 2})
+    manifest = build_from_config(config, progress=False)
+    assert manifest["counts"]["train"]["groups"] == 90 and manifest["source"]["easier_copies"] == 2
+    task = Sudoku(2, 2)
+    train, test = load_split(config.path, "train"), load_split(config.path, "test")
+    inputs = [task.decode(r) for r in np.asarray(train.inputs)]
+    labels = [task.decode(r) for r in np.asarray(train.labels)]
+    for first in range(0, 90, 3):
+        puzzle, solution = inputs[first], labels[first]
+        for easier, same in zip(inputs[first + 1:first + 3], labels[first + 1:first + 3]):
+            assert np.array_equal(same, solution)
+            assert np.array_equal(easier[puzzle != 0], puzzle[puzzle != 0])  # every given kept
+            added = int((easier != 0).sum() - (puzzle != 0).sum())
+            assert 1 <= added <= (puzzle == 0).sum() // 2
+            assert np.array_equal(easier[easier != 0], solution[easier != 0])
+    for row in np.asarray(test.inputs):  # held-out puzzles stay minimal: no given can go
+        puzzle = task.decode(row)
+        for cell in np.flatnonzero(puzzle.reshape(-1)):
+            fewer = puzzle.reshape(-1).copy()
+            fewer[cell] = 0
+            assert len(task.solve_all(fewer.reshape(puzzle.shape)).solutions) == 2
+
+
+def test_easier_copies_need_blank_cells(tmp_path):
+    from recurse.errors import RecurseError
+
+    config = DataConfig(task={"kind": "maze", "size": 7, "min_path": 2, "style": "perfect"}, path=str(tmp_path / "m"),
+                        build={"source": "generate", "train_size": 3, "test_size": 2, "easier_copies": 1})
+    with pytest.raises(RecurseError, match="blank cells"):
+        build_from_config(config, progress=False)
+    assert not (tmp_path / "m").exists()
