@@ -24,8 +24,8 @@ limit, as the official evaluation does); halting=threshold stops each puzzle at 
 
 \b
 Examples:
-  recurse eval runs/trm-sudoku-mini/checkpoints/step_2000
-  recurse eval runs/trm-sudoku-mini/checkpoints/step_2000 halting=threshold threshold=0.9
+  recurse eval runs/trm-sudoku-mini/checkpoints/step_1321
+  recurse eval runs/trm-sudoku-mini/checkpoints/step_1321 halting=threshold threshold=0.9
   recurse eval my-org/trm-sudoku data=data/sudoku-extreme max_steps=32
 """
 

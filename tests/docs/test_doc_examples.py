@@ -174,6 +174,11 @@ NOT_RUN = {
     "recurse hub push trm-arc1-arcprize my-name/trm-arc-agi-1": "needs the published ARC Prize checkpoint",
     "recurse eval trm-sudoku-mlp-recurse data=data/sudoku-extreme-1k-aug-1000":
         "needs the published 9×9 Sudoku checkpoint",
+    "python benchmarks/verify_search.py sudoku-9x9 --generate 1000 --seed 12345":
+        "a benchmark of 1,000 searches; tests/integration/test_solve_cli.py runs the same verified solving",
+    "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt "
+    "tdoku/puzzles3_magictour_top1465.txt tdoku/puzzles5_forum_hardest_1905_11plus.txt --limit 2840 --hardest 100":
+        "the tdoku puzzle lists are third-party data, not shipped",
     "python -m pytest tests/unit/test_task_contracts.py --task-file a.py --task-file b.py":
         "two task files of the user's; the one-file form of the same option runs",
 }
