@@ -149,7 +149,7 @@ ERRORS = [
     # A puzzle that cannot be read is reported as "puzzle N: …" (the others would still be answered).
     ("bad puzzle", ["solve", "{ckpt}", BAD], None, "puzzle 1: the givens repeat"),
     ("-1 in a puzzle", ["solve", "{ckpt}", "--", "-1" + "." * 14], None, "puzzle 1: expected 16 cells"),
-    ("a bundled name that does not exist", ["solve", "sudoku-9x9", GOOD], None, "sudoku-6x6"),
+    ("a bundled name that does not exist", ["solve", "sudoku-6x7", GOOD], None, "sudoku-6x6"),
 ]
 
 
