@@ -22,17 +22,15 @@ class Prediction:
     trace: list[torch.Tensor] = field(default_factory=list)  # per step: [B, L] tokens (if asked for)
     q_halt: torch.Tensor | None = None  # [B] the halting logit at the last step
     logits: torch.Tensor | None = None  # [B, L, V] answer logits at the last step (if asked for)
-    probabilities: torch.Tensor | None = None  # [B, L, V] token distribution at the last step (if asked for)
 
 
 @torch.inference_mode()
 def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Tensor | None = None, *,
-           halting: HaltingPolicy, trace: bool = False, keep_logits: bool = False,
-           probabilities: bool = False) -> Prediction:
+           halting: HaltingPolicy, trace: bool = False, keep_logits: bool = False) -> Prediction:
     """Run supervision steps until ``halting`` stops each sample (at most ``halting.max_steps``).
 
-    ``keep_logits`` also returns each sample's logits at its last step (for the evaluation losses);
-    ``probabilities`` keeps each sample's softmax over tokens at its last step (for guided search)."""
+    ``keep_logits`` also returns each sample's logits at its last step (for the evaluation losses and the
+    token distribution that guides a verified search)."""
     batch, length = inputs.shape
     device = inputs.device
     state = tuple(s.to(device) for s in refiner.initial_state(batch, length))
@@ -43,15 +41,10 @@ def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Te
     logits = None
     active = torch.arange(batch, device=device)
     history: list[torch.Tensor] = []
-    distribution = None
     for step in range(1, halting.max_steps + 1):
         ids = puzzle_ids[active] if puzzle_ids is not None else None
         out = refiner(state, inputs[active], ids)
         tokens[active] = out.logits.argmax(-1)
-        if probabilities:
-            if distribution is None:
-                distribution = torch.zeros(batch, length, out.logits.shape[-1], device=device)
-            distribution[active] = torch.softmax(out.logits.float(), dim=-1)
         steps[active] = step
         confidence[active] = torch.sigmoid(out.q_halt)
         q_halt[active] = out.q_halt.float()
@@ -69,5 +62,4 @@ def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Te
             active, state = active[keep], tuple(s[keep] for s in out.state)
         else:
             state = out.state
-    return Prediction(tokens=tokens, steps=steps, confidence=confidence, trace=history, q_halt=q_halt, logits=logits,
-                      probabilities=distribution)
+    return Prediction(tokens=tokens, steps=steps, confidence=confidence, trace=history, q_halt=q_halt, logits=logits)

@@ -215,7 +215,7 @@ class Solver:
                      verify: bool = False) -> list[Solution]:
         inputs = torch.from_numpy(np.stack([self.task.encode(g) for g in grids]).astype(np.int64)).to(self.device)
         ids = torch.full((len(grids),), puzzle_index, dtype=torch.long, device=self.device)
-        prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace, probabilities=verify)
+        prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace, keep_logits=verify)
         tokens = prediction.tokens.cpu().numpy()
         history = [t.cpu().numpy() for t in prediction.trace]
         results = []
@@ -225,7 +225,9 @@ class Solver:
             steps = int(prediction.steps[i])
             checked = None
             if verify:
-                checked = verify_answer(self.task, grid, prediction.probabilities[i].cpu().numpy(), answer)
+                # The softmax of the last step's logits, once per verified puzzle (not at every step).
+                distribution = torch.softmax(prediction.logits[i].float(), dim=-1).cpu().numpy()
+                checked = verify_answer(self.task, grid, distribution, answer)
                 answer = checked.answer
             if answer is None:  # the exact search proved the puzzle has no solution
                 violations = ["the puzzle has no solution"]
