@@ -17,7 +17,7 @@ from recurse.checkpoint_document import read_document, write_document
 from recurse.data.prepare import dataset_fingerprint
 from recurse.hub import save_pretrained
 from recurse.model_card import render_model_card
-from recurse.solver import find_checkpoint_folder
+from recurse.model_source import find_checkpoint_folder
 
 # eval_metrics.json fields that are not the model's metrics (puzzles_per_s measures the machine it ran on)
 RECORD_ONLY = {"checkpoint", "data", "split", "halting", "puzzles_per_s"}

@@ -28,7 +28,7 @@ def push(checkpoint: Path, repo_id: str, private: bool, token: str | None) -> No
       recurse hub push runs/trm-sudoku-mini my-name/trm-sudoku-6x6
     """
     from recurse.hub import push_to_hub
-    from recurse.solver import find_checkpoint_folder
+    from recurse.model_source import find_checkpoint_folder
 
     url = push_to_hub(find_checkpoint_folder(checkpoint), repo_id, private=private, token=token)
     click.echo(f"pushed {checkpoint} to {url}")

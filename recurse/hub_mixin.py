@@ -77,7 +77,7 @@ class HubMixin:
 
         source = str(pretrained_model_name_or_path)
         if Path(source).is_dir():
-            from recurse.solver import find_checkpoint_folder
+            from recurse.model_source import find_checkpoint_folder
 
             folder = find_checkpoint_folder(Path(source))  # a checkpoint folder, or the best one of a run
         else:

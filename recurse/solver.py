@@ -18,7 +18,7 @@ from recurse.halting import HaltingPolicy
 from recurse.hardware import check_device_name, resolve_device
 from recurse.halting.inference import HaltingSettings, settings as halting_settings
 from recurse.inference import refine
-from recurse.model_source import find_checkpoint_folder, resolve_model  # noqa: F401  (part of this API)
+from recurse.model_source import resolve_model
 from recurse.refiner import RecursiveRefiner
 from recurse.tasks import PuzzleFormatError, Task, build_task
 from recurse.tasks.base import Task as BaseTask

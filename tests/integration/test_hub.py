@@ -168,7 +168,7 @@ def test_push_refuses_offline_and_bad_ids(checkpoint, monkeypatch):
 
 @pytest.mark.parametrize("endpoint", ["http://hub.invalid", "http://127.0.0.1:9"])
 def test_unreachable_hub_fails_fast_with_advice(monkeypatch, tmp_path, endpoint):
-    from recurse.solver import resolve_model
+    from recurse.model_source import resolve_model
 
     _use_endpoint(monkeypatch, endpoint, tmp_path / "cache")
     start = time.perf_counter()

@@ -176,7 +176,7 @@ def test_a_folder_of_another_recipe_or_task_is_refused(tmp_path):
 
 def test_solver_lookup_skips_a_broken_newest_checkpoint_with_a_warning(tmp_path, caplog):
     from recurse.errors import CheckpointError
-    from recurse.solver import find_checkpoint_folder
+    from recurse.model_source import find_checkpoint_folder
 
     fake_checkpoint(tmp_path, 10)
     broken = fake_checkpoint(tmp_path, 20)
