@@ -23,6 +23,15 @@ from recurse.model_source import find_checkpoint_folder
 RECORD_ONLY = {"checkpoint", "data", "split", "halting", "puzzles_per_s"}
 
 
+def portable_path(path: str) -> str:
+    """``path`` relative to the working folder when it lies below it: the card is read on other machines."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.name
+
+
 def main(source: str, name: str, description: str, eval_set: str, eval_json: str | None = None) -> None:
     checkpoint = find_checkpoint_folder(Path(source))
     out = Path(__file__).parents[1] / "models" / name
@@ -32,7 +41,7 @@ def main(source: str, name: str, description: str, eval_set: str, eval_json: str
         record = json.loads(Path(eval_json).read_text())
         document = document.with_fields({
             "metrics": {k: v for k, v in record.items() if k not in RECORD_ONLY},
-            "dataset": {"path": record["data"], "fingerprint": dataset_fingerprint(record["data"])}})
+            "dataset": {"path": portable_path(record["data"]), "fingerprint": dataset_fingerprint(record["data"])}})
     accuracy = document.metrics.get("exact_accuracy")
     steps = document.training.step if document.training else None
     document = document.with_fields({"bundled": {"name": name, "description": description, "eval_set": eval_set,

@@ -53,6 +53,18 @@ def _example_puzzle(document: CheckpointDocument) -> str:
         return "<puzzle>"
 
 
+def _verifiable(document: CheckpointDocument) -> bool:
+    """Whether the checkpoint's task has an exact solver, so ``solve --verify`` works for it."""
+    from recurse.errors import RecurseError
+    from recurse.tasks import build_task
+    from recurse.verify import has_exact_solver
+
+    try:
+        return has_exact_solver(build_task(document.task or {}))
+    except RecurseError:
+        return False
+
+
 def _example_puzzle_id(document: CheckpointDocument) -> str | None:
     """For a model with an embedding per training puzzle, one puzzle it can answer (an unaugmented one)."""
     names = document.puzzle_identifiers or []
@@ -117,6 +129,7 @@ def build_model_card(document: CheckpointDocument, folder: Path, *, repo_id: str
     title = repo_id.split("/")[-1] if repo_id else (document.bundled.name if document.bundled else reference)
     example = _example_puzzle(document)  # generated once: a 9×9 minimal Sudoku takes a while
     puzzle_id = _example_puzzle_id(document)
+    verifiable = _verifiable(document)
     solve_options = f" --puzzle-id {puzzle_id}" if puzzle_id else ""
     solve_arguments = f', puzzle_id="{puzzle_id}"' if puzzle_id else ""
     schedule, core, halting = model.schedule, model.core, model.halting
@@ -146,13 +159,18 @@ def build_model_card(document: CheckpointDocument, folder: Path, *, repo_id: str
         "```bash",
         INSTALL,
         f'recurse solve {reference}{solve_options} "{example}"',
+        *([f'recurse solve {reference}{solve_options} --verify "{example}"'] if verifiable else []),
         "```",
         "",
         "```python",
         "from recurse.solver import Solver",
         f'solver = Solver.from_pretrained("{reference}")',
         f'print(solver.solve("{example}"{solve_arguments}).answer)',
+        *([f'print(solver.solve("{example}"{solve_arguments}, verify=True).answer)'] if verifiable else []),
         "```",
+        *(["", "With `--verify` (`verify=True`) the network's per-cell distribution orders the task's exact "
+           "search, so every answer passes the checker, or the puzzle is reported to have none; the "
+           "network's own answer and the search nodes are reported beside it."] if verifiable else []),
         "",
         "## Task",
         "",

@@ -145,6 +145,8 @@ def test_card_has_metadata_model_index_and_usage(hub, checkpoint):
     assert card.data.eval_results[0].dataset_type == "sapientinc/sudoku-extreme"
     assert "model-index:" in text and "pip install recurse-reasoners" in text and "pip install recurse\n" not in text
     assert 'recurse solve me/card --puzzle-id abc "' in text and 'puzzle_id="abc"' in text
+    # Sudoku has an exact solver, so the card also shows verified solving.
+    assert 'recurse solve me/card --puzzle-id abc --verify "' in text and 'puzzle_id="abc", verify=True)' in text
     example = text.split('recurse solve me/card --puzzle-id abc "')[1].split('"')[0]
     assert TASK.solve_all(TASK.parse(example)).unique, "the card's example is a real puzzle of its task"
 
