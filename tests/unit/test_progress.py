@@ -77,7 +77,7 @@ def test_time_cap_warning_when_minutes_end_a_step_budgeted_run_early():
 
 def test_expected_block_is_validated():
     config = load_recipe("trm-sudoku-mini")
-    assert config.expected == ExpectedResult(exact_accuracy=0.992, steps=1321)
+    assert config.expected == ExpectedResult(exact_accuracy=0.998, steps=1321)
     raw = config.model_dump(mode="json")
     for bad, message in [({"exact_accuracy": 1.5}, "expected.exact_accuracy"),
                          ({"exact_accuracy": 0.9, "typo": 1}, "unknown key expected.typo")]:
