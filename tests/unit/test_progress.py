@@ -102,7 +102,8 @@ def test_a_step_budget_repeats_the_learning_rates_of_the_timed_runs():
     constant rate after warmup the total does not matter, so stopping at their step count repeats them."""
     from recurse.optim import warmup_cosine
 
-    for name in ("trm-sudoku-mini", "baseline-sudoku-mini", "trm-maze-mini", "trm-sudoku4-mini", "trm-sudoku9-mini"):
+    for name in ("trm-sudoku-mini", "baseline-sudoku-mini", "trm-maze-mini", "trm-sudoku4-mini", "trm-sudoku9-mini",
+                 "trm-colouring-mini"):
         cfg = load_recipe(name).training
         for step in range(1, cfg.max_steps + 1):
             timed = warmup_cosine(step, base_lr=cfg.lr, warmup_steps=cfg.lr_warmup_steps,
