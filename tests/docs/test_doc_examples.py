@@ -179,9 +179,6 @@ NOT_RUN = {
     "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt "
     "tdoku/puzzles3_magictour_top1465.txt tdoku/puzzles5_forum_hardest_1905_11plus.txt --limit 2840 --hardest 100":
         "the tdoku puzzle lists are third-party data, not shipped",
-    "python benchmarks/activation_memory.py":
-        "four full-size training steps at batch 32 in two processes; tests/unit/test_activation_checkpointing.py "
-        "checks the option and the memory it saves on a small model",
     "python -m pytest tests/unit/test_task_contracts.py --task-file a.py --task-file b.py":
         "two task files of the user's; the one-file form of the same option runs",
 }
