@@ -42,6 +42,9 @@ def main(source: str, name: str, description: str, eval_set: str, eval_json: str
         document = document.with_fields({
             "metrics": {k: v for k, v in record.items() if k not in RECORD_ONLY},
             "dataset": {"path": portable_path(record["data"]), "fingerprint": dataset_fingerprint(record["data"])}})
+    elif document.dataset is not None and document.dataset.path:
+        document = document.with_fields({"dataset": {**document.dataset.model_dump(),
+                                                     "path": portable_path(document.dataset.path)}})
     accuracy = document.metrics.get("exact_accuracy")
     steps = document.training.step if document.training else None
     document = document.with_fields({"bundled": {"name": name, "description": description, "eval_set": eval_set,
