@@ -32,7 +32,9 @@ def test_every_bundled_document_reads_typed(folder):
     document = read_document(folder)
     assert document.format_version == FORMAT_VERSION
     assert document.task == raw["task"] and document.vocab == raw["vocab"]
-    assert document.recipe == RecipeRecord(name=raw["recipe"])  # a shipped recipe stays a name
+    # A shipped recipe stays a name: a string in format 1, {"name": …} in format 2.
+    recipe = raw["recipe"] if isinstance(raw["recipe"], dict) else {"name": raw["recipe"]}
+    assert document.recipe == RecipeRecord(**recipe) and document.recipe.name is not None
     assert document.bundled.name == folder.name and document.training.step == raw["training"]["step"]
     assert document.metrics == raw["metrics"]
 
