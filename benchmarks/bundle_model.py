@@ -41,8 +41,8 @@ def main(source: str, name: str, description: str, eval_set: str, eval_json: str
         record = json.loads(Path(eval_json).read_text())
         document = document.with_fields({
             "metrics": {k: v for k, v in record.items() if k not in RECORD_ONLY},
-            "dataset": {"path": portable_path(record["data"]), "fingerprint": dataset_fingerprint(record["data"])}})
-    elif document.dataset is not None and document.dataset.path:
+            "dataset": {"path": record["data"], "fingerprint": dataset_fingerprint(record["data"])}})
+    if document.dataset is not None and document.dataset.path:  # the evaluated set's, or the training run's
         document = document.with_fields({"dataset": {**document.dataset.model_dump(),
                                                      "path": portable_path(document.dataset.path)}})
     accuracy = document.metrics.get("exact_accuracy")

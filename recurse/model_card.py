@@ -22,6 +22,8 @@ from recurse.checkpoint_document import CheckpointDocument, DatasetRecord, Train
 if TYPE_CHECKING:
     from huggingface_hub import ModelCard
 
+    from recurse.tasks import Task
+
 LICENSE = "apache-2.0"
 INSTALL = f"pip install {DISTRIBUTION}"
 PACKAGE_URL = f"https://pypi.org/project/{DISTRIBUTION}/"
@@ -41,28 +43,27 @@ def _parameter_count(folder: Path) -> int:
     return total
 
 
-def _example_puzzle(document: CheckpointDocument) -> str:
-    """A puzzle of the checkpoint's task for the usage snippet, from its generator (seeded)."""
+def _task(document: CheckpointDocument) -> Task | None:
+    """The checkpoint's task, or None when it cannot be built here (a plugin task that is not loaded)."""
     from recurse.errors import RecurseError
     from recurse.tasks import build_task
 
     try:
-        task = build_task(document.task or {})
-        return task.format(task.generate(np.random.default_rng(0))[0])
-    except RecurseError:  # no such task here, or a task without a generator (ARC)
-        return "<puzzle>"
-
-
-def _verifiable(document: CheckpointDocument) -> bool:
-    """Whether the checkpoint's task has an exact solver, so ``solve --verify`` works for it."""
-    from recurse.errors import RecurseError
-    from recurse.tasks import build_task
-    from recurse.verify import has_exact_solver
-
-    try:
-        return has_exact_solver(build_task(document.task or {}))
+        return build_task(document.task or {})
     except RecurseError:
-        return False
+        return None
+
+
+def _example_puzzle(task: Task | None) -> str:
+    """A puzzle of the task for the usage snippet, from its generator (seeded)."""
+    from recurse.errors import RecurseError
+
+    if task is None:
+        return "<puzzle>"
+    try:
+        return task.format(task.generate(np.random.default_rng(0))[0])
+    except RecurseError:  # a task without a generator (ARC)
+        return "<puzzle>"
 
 
 def _example_puzzle_id(document: CheckpointDocument) -> str | None:
@@ -127,9 +128,10 @@ def build_model_card(document: CheckpointDocument, folder: Path, *, repo_id: str
     recipe = document.recipe
     reference = reference or repo_id or "PATH/TO/CHECKPOINT"
     title = repo_id.split("/")[-1] if repo_id else (document.bundled.name if document.bundled else reference)
-    example = _example_puzzle(document)  # generated once: a 9×9 minimal Sudoku takes a while
+    built_task = _task(document)
+    example = _example_puzzle(built_task)  # generated once: a 9×9 minimal Sudoku takes a while
     puzzle_id = _example_puzzle_id(document)
-    verifiable = _verifiable(document)
+    verifiable = built_task is not None and built_task.has_exact_solver()
     solve_options = f" --puzzle-id {puzzle_id}" if puzzle_id else ""
     solve_arguments = f', puzzle_id="{puzzle_id}"' if puzzle_id else ""
     schedule, core, halting = model.schedule, model.core, model.halting

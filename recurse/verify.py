@@ -44,11 +44,6 @@ class Verification:
                 f"{count(self.plain_nodes)} in {1000 * self.plain_seconds:.1f} ms · network alone: {network}")
 
 
-def has_exact_solver(task: Task) -> bool:
-    """Whether ``task`` defines a steerable search or an exact ``solve``, so its answers can be verified."""
-    return type(task).search_problem is not Task.search_problem or type(task).solve is not Task.solve
-
-
 def search_problem(task: Task, puzzle: np.ndarray) -> SearchProblem:
     """The task's steerable search for ``puzzle``, its plain exact solver, or a one-line error."""
     problem = task.search_problem(puzzle)

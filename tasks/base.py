@@ -194,6 +194,11 @@ class Task(ABC):
     def has_generator(cls) -> bool:
         return cls.generate is not Task.generate
 
+    @classmethod
+    def has_exact_solver(cls) -> bool:
+        """Whether answers can be verified: the task defines a steerable search or an exact ``solve``."""
+        return cls.search_problem is not Task.search_problem or cls.solve is not Task.solve
+
     def build_dataset(self, out: str | Path, build: "DataBuildConfig", *, progress: bool = True) -> dict[str, Any] | None:
         """Build the task's dataset in its own way and return the manifest, or None to use the generic
         builder (one puzzle per example, augmented by ``random_symmetry``)."""

@@ -142,6 +142,9 @@ def test_a_task_without_an_exact_solver_cannot_be_verified():
     with pytest.raises(NoExactSolverError, match="no exact solver"):
         search_problem(arc, np.zeros((arc.rows, arc.cols), dtype=np.int64))
     assert issubclass(NoExactSolverError, RecurseError)
+    # What model cards read to decide whether to show --verify: a steerable search or a plain solve counts.
+    colouring = REGISTRY.get("colouring").Spec().build()  # solve only, no steerable search
+    assert not arc.has_exact_solver() and Sudoku(2, 2).has_exact_solver() and colouring.has_exact_solver()
 
 
 def test_verify_reports_the_network_answer_beside_the_search():
