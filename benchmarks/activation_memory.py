@@ -25,15 +25,18 @@ def measure(recipe: str, batch_size: int, checkpointing: bool) -> dict:
     from recurse.recipe import load_recipe
     from recurse.training.setup import set_up_run
 
-    config = load_recipe(recipe, [f"model.schedule.activation_checkpointing={str(checkpointing).lower()}",
-                                  "model.forward_dtype=float32"])
+    config = load_recipe(
+        recipe, [f"model.schedule.activation_checkpointing={str(checkpointing).lower()}", "model.forward_dtype=float32"]
+    )
     run = set_up_run(config, data=False)
     model, refiner, task = run.model, run.refiner, run.task
     optimizer = AdamATan2(refiner.parameters(), lr=1e-4, weight_decay=0.1)
     generator = torch.Generator().manual_seed(0)
-    batch = {"inputs": torch.randint(1, task.vocab_size, (batch_size, task.seq_len), generator=generator),
-             "labels": torch.randint(1, task.vocab_size, (batch_size, task.seq_len), generator=generator),
-             "puzzle_identifiers": torch.zeros(batch_size, dtype=torch.long)}
+    batch = {
+        "inputs": torch.randint(1, task.vocab_size, (batch_size, task.seq_len), generator=generator),
+        "labels": torch.randint(1, task.vocab_size, (batch_size, task.seq_len), generator=generator),
+        "puzzle_identifiers": torch.zeros(batch_size, dtype=torch.long),
+    }
     holder = {"carry": model.initial_carry(batch)}
     model.train()
 
@@ -52,10 +55,15 @@ def measure(recipe: str, batch_size: int, checkpointing: bool) -> dict:
         start = time.perf_counter()
         step()
         seconds.append(time.perf_counter() - start)
-    return {"recipe": recipe, "batch": batch_size, "activation_checkpointing": checkpointing,
-            "saved_activations_mb": round(saved / 2**20, 1),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "step_seconds": [round(s, 2) for s in seconds], "threads": torch.get_num_threads()}
+    return {
+        "recipe": recipe,
+        "batch": batch_size,
+        "activation_checkpointing": checkpointing,
+        "saved_activations_mb": round(saved / 2**20, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "step_seconds": [round(s, 2) for s in seconds],
+        "threads": torch.get_num_threads(),
+    }
 
 
 def main() -> None:
@@ -68,8 +76,9 @@ def main() -> None:
         print(json.dumps(measure(arguments.recipe, arguments.batch, arguments.one == "on")), flush=True)
         return
     for setting in ("off", "on"):
-        subprocess.run([sys.executable, __file__, arguments.recipe, "--batch", str(arguments.batch),
-                        "--one", setting], check=True)
+        subprocess.run(
+            [sys.executable, __file__, arguments.recipe, "--batch", str(arguments.batch), "--one", setting], check=True
+        )
 
 
 if __name__ == "__main__":

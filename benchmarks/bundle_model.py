@@ -13,11 +13,11 @@ import json
 import sys
 from pathlib import Path
 
-from recurse.checkpoint_document import read_document, write_document
+from recurse.checkpoints.document import read_document, write_document
 from recurse.data.prepare import dataset_fingerprint
-from recurse.hub import save_pretrained
-from recurse.model_card import render_model_card
-from recurse.model_source import find_checkpoint_folder
+from recurse.hub.card import render_model_card
+from recurse.hub.repos import save_pretrained
+from recurse.hub.source import find_checkpoint_folder
 
 # eval_metrics.json fields that are not the model's metrics (puzzles_per_s measures the machine it ran on)
 RECORD_ONLY = {"checkpoint", "data", "split", "halting", "puzzles_per_s"}
@@ -39,16 +39,29 @@ def main(source: str, name: str, description: str, eval_set: str, eval_json: str
     document = read_document(out)
     if eval_json is not None:
         record = json.loads(Path(eval_json).read_text())
-        document = document.with_fields({
-            "metrics": {k: v for k, v in record.items() if k not in RECORD_ONLY},
-            "dataset": {"path": record["data"], "fingerprint": dataset_fingerprint(record["data"])}})
+        document = document.with_fields(
+            {
+                "metrics": {k: v for k, v in record.items() if k not in RECORD_ONLY},
+                "dataset": {"path": record["data"], "fingerprint": dataset_fingerprint(record["data"])},
+            }
+        )
     if document.dataset is not None and document.dataset.path:  # the evaluated set's, or the training run's
-        document = document.with_fields({"dataset": {**document.dataset.model_dump(),
-                                                     "path": portable_path(document.dataset.path)}})
+        document = document.with_fields(
+            {"dataset": {**document.dataset.model_dump(), "path": portable_path(document.dataset.path)}}
+        )
     accuracy = document.metrics.get("exact_accuracy")
     steps = document.training.step if document.training else None
-    document = document.with_fields({"bundled": {"name": name, "description": description, "eval_set": eval_set,
-                                                 "accuracy": accuracy, "steps": steps}})
+    document = document.with_fields(
+        {
+            "bundled": {
+                "name": name,
+                "description": description,
+                "eval_set": eval_set,
+                "accuracy": accuracy,
+                "steps": steps,
+            }
+        }
+    )
     write_document(out, document)
     (out / "README.md").write_text(render_model_card(document, out, reference=name))
     print(f"bundled {checkpoint} as {out} ({accuracy} exact on {eval_set})")

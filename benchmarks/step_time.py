@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import time
 
-import recurse  # noqa: F401  before torch: sets the OpenMP wait policy
 import torch
 
-from recurse.builder import build_training_model
+import recurse  # noqa: F401  before torch: sets the OpenMP wait policy
+from recurse.model.builder import build_training_model
 from recurse.optim import AdamATan2
 from recurse.recipe import load_recipe
 
@@ -39,9 +39,11 @@ def main() -> None:
     model = build_training_model(model_config)
     optimizer = AdamATan2(model.model.refiner.parameters(), lr=1e-4, weight_decay=0.1)
     g = torch.Generator().manual_seed(0)
-    batch = {"inputs": torch.randint(1, task.vocab_size, (args.batch, task.seq_len), generator=g),
-             "labels": torch.randint(1, task.vocab_size, (args.batch, task.seq_len), generator=g),
-             "puzzle_identifiers": torch.zeros(args.batch, dtype=torch.long)}
+    batch = {
+        "inputs": torch.randint(1, task.vocab_size, (args.batch, task.seq_len), generator=g),
+        "labels": torch.randint(1, task.vocab_size, (args.batch, task.seq_len), generator=g),
+        "puzzle_identifiers": torch.zeros(args.batch, dtype=torch.long),
+    }
     holder = {"carry": model.initial_carry(batch)}
     model.train()
 
@@ -59,8 +61,11 @@ def main() -> None:
         start = time.perf_counter()
         step()
         times.append(time.perf_counter() - start)
-    print(f"{args.recipe} batch {args.batch} threads {torch.get_num_threads()}: step times (s) "
-          + ", ".join(f"{t:.3f}" for t in times) + f"; median {sorted(times)[len(times) // 2]:.3f}")
+    print(
+        f"{args.recipe} batch {args.batch} threads {torch.get_num_threads()}: step times (s) "
+        + ", ".join(f"{t:.3f}" for t in times)
+        + f"; median {sorted(times)[len(times) // 2]:.3f}"
+    )
     if args.profile:
         from torch.profiler import ProfilerActivity, profile
 

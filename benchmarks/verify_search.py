@@ -35,7 +35,7 @@ def read_puzzles(paths: list[str], limit: int | None) -> list[str]:
 
 def hardest(solver: Solver, puzzles: list[str], count: int) -> list[str]:
     """The ``count`` puzzles on which the plain search needs the most nodes."""
-    from recurse.verify import search_problem
+    from recurse.inference.verification import search_problem
 
     nodes = [search_problem(solver.task, solver.parse(p)).search(None).nodes for p in puzzles]
     order = sorted(range(len(puzzles)), key=lambda i: -nodes[i])
@@ -76,8 +76,10 @@ def table(summary: dict) -> str:
         ("network alone valid", f"{100 * s['network_alone_valid']:.1f}%"),
         ("nodes, guided: median / worst", f"{s['guided_nodes_median']:g} / {s['guided_nodes_max']}"),
         ("nodes, plain: median / worst", f"{s['plain_nodes_median']:g} / {s['plain_nodes_max']}"),
-        ("node ratio guided/plain: median / worst / total", f"{s['node_ratio_median']:.3f} / "
-                                                           f"{s['node_ratio_worst']:.2f} / {s['node_ratio_total']:.3f}"),
+        (
+            "node ratio guided/plain: median / worst / total",
+            f"{s['node_ratio_median']:.3f} / {s['node_ratio_worst']:.2f} / {s['node_ratio_total']:.3f}",
+        ),
         ("puzzles where guided / plain needs fewer nodes", f"{s['guided_wins']} / {s['plain_wins']}"),
         ("network forward, ms per puzzle (batched)", f"{s['network_ms_per_puzzle']:.1f}"),
         ("guided search ms: median / worst", f"{s['guided_ms_median']:.1f} / {s['guided_ms_max']:.1f}"),

@@ -29,7 +29,9 @@ def split_assignments(args: tuple[str, ...], special: tuple[str, ...]) -> tuple[
     for arg in args:
         key, sep, value = arg.partition("=")
         if not sep or not key:
-            raise ConfigError(f"argument {arg!r} is not key=value (for example recipe=trm-sudoku-mini training.lr=3e-4)")
+            raise ConfigError(
+                f"argument {arg!r} is not key=value (for example recipe=trm-sudoku-mini training.lr=3e-4)"
+            )
         if key in special:
             found[key] = value
         else:
@@ -37,8 +39,9 @@ def split_assignments(args: tuple[str, ...], special: tuple[str, ...]) -> tuple[
     return found, overrides
 
 
-def parse_options(args: tuple[str, ...], model: type[M], *, command: str,
-                  passthrough: bool = False) -> tuple[M, list[str]]:
+def parse_options(
+    args: tuple[str, ...], model: type[M], *, command: str, passthrough: bool = False
+) -> tuple[M, list[str]]:
     """Validate the ``key=value`` arguments whose key is a field of ``model``; the others are config overrides
     when ``passthrough`` is set, else an error listing the known keys.
 

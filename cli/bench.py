@@ -11,8 +11,12 @@ from recurse.cli.errors import user_errors
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("assignments", nargs=-1, metavar="recipe=NAME [batch=32] [steps=5] [dtype=…] [compile=false] "
-                "[checkpoint=DIR] [halting=POLICY] [threshold=P] [KEY=VALUE]...")
+@click.argument(
+    "assignments",
+    nargs=-1,
+    metavar="recipe=NAME [batch=32] [steps=5] [dtype=…] [compile=false] "
+    "[checkpoint=DIR] [halting=POLICY] [threshold=P] [KEY=VALUE]...",
+)
 @user_errors
 def bench(assignments: tuple[str, ...]) -> None:
     """Print one JSON line: training samples/s (forward + loss + backward + optimiser), evaluation
@@ -41,8 +45,9 @@ def bench(assignments: tuple[str, ...]) -> None:
         overrides.append(f"init_from={options.checkpoint}")
     config = load_recipe(options.recipe, overrides)
     check_memory(config.model, options.batch, training=True, what="bench")
-    result = benchmark(config, batch_size=options.batch, steps=options.steps, eval_steps=options.eval_steps,
-                       halting=halting)
+    result = benchmark(
+        config, batch_size=options.batch, steps=options.steps, eval_steps=options.eval_steps, halting=halting
+    )
     click.echo(json.dumps(result))
 
 

@@ -6,7 +6,7 @@ script to install). They read only the package's own files, so completing stays 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import click
 from click.shell_completion import CompletionItem
@@ -25,7 +25,7 @@ def task_names() -> list[str]:
 
 
 def model_names() -> list[str]:
-    from recurse.zoo import bundled_names
+    from recurse.hub.zoo import bundled_names
 
     return list(bundled_names())
 

@@ -44,14 +44,17 @@ def build(assignments: tuple[str, ...]) -> None:
     else:
         special, overrides = split_assignments(assignments, ("recipe",))
         if "recipe" not in special:
-            raise click.UsageError("name a task (recurse data build sudoku …) or a recipe (recurse data build "
-                                   "recipe=NAME)")
+            raise click.UsageError(
+                "name a task (recurse data build sudoku …) or a recipe (recurse data build recipe=NAME)"
+            )
         config = load_recipe(special["recipe"], overrides).data
     manifest = build_from_config(config)
     counts = manifest["counts"]
-    click.echo(f"wrote {config.path}: train {counts['train']['examples']} examples in "
-               f"{counts['train']['groups']} groups, test {counts['test']['examples']}; "
-               f"fingerprint {manifest['fingerprint'][:16]}")
+    click.echo(
+        f"wrote {config.path}: train {counts['train']['examples']} examples in "
+        f"{counts['train']['groups']} groups, test {counts['test']['examples']}; "
+        f"fingerprint {manifest['fingerprint'][:16]}"
+    )
 
 
 @data.command()

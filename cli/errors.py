@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 
@@ -23,8 +24,10 @@ def user_errors(func: F) -> F:
         except RecurseError as error:
             raise click.ClickException(one_line(error, 1000)) from None
         except UnicodeDecodeError as error:
-            raise click.ClickException(f"input is not UTF-8 text (byte {error.object[error.start]:#04x} at "
-                                       f"position {error.start}); convert it to UTF-8") from None
+            raise click.ClickException(
+                f"input is not UTF-8 text (byte {error.object[error.start]:#04x} at "
+                f"position {error.start}); convert it to UTF-8"
+            ) from None
         except FileNotFoundError as error:
             raise click.ClickException(f"{error.filename or error}: no such file") from None
         except OSError as error:

@@ -10,7 +10,6 @@ from recurse.cli.args import parse_options
 from recurse.cli.errors import user_errors
 from recurse.halting_defaults import DEFAULT_THRESHOLD
 
-
 _HELP = f"""Evaluate CHECKPOINT (a checkpoint or run folder, a bundled name, or a Hub repo id) and save the metrics.
 
 Prints the official metrics (accuracy: mean per-puzzle cell accuracy, exact_accuracy, q_halt_accuracy,
@@ -32,8 +31,12 @@ Examples:
 
 @click.command("eval", help=_HELP, context_settings={"ignore_unknown_options": True})
 @click.argument("checkpoint")
-@click.argument("assignments", nargs=-1, metavar="[data=DIR] [split=test] [halting=POLICY] [max_steps=N] "
-                "[threshold=P] [halting.FIELD=VALUE] [batch_size=N] [limit=N] [device=cpu]")
+@click.argument(
+    "assignments",
+    nargs=-1,
+    metavar="[data=DIR] [split=test] [halting=POLICY] [max_steps=N] "
+    "[threshold=P] [halting.FIELD=VALUE] [batch_size=N] [limit=N] [device=cpu]",
+)
 @user_errors
 def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     import torch
@@ -56,15 +59,30 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     policy = halting.build(purpose="evaluate", model_max_steps=run.model_config.halting.max_steps)
     examples = min(split.num_examples, options.limit or split.num_examples)
     if run.device.type == "cpu":
-        check_memory(run.model_config, min(options.batch_size, max(examples, 1)), training=False, what="eval",
-                     seq_len=split.metadata.seq_len)
-    check_time(run.model_config, examples=examples, max_steps=policy.max_steps, what="eval",
-               seq_len=split.metadata.seq_len)
+        check_memory(
+            run.model_config,
+            min(options.batch_size, max(examples, 1)),
+            training=False,
+            what="eval",
+            seq_len=split.metadata.seq_len,
+        )
+    check_time(
+        run.model_config, examples=examples, max_steps=policy.max_steps, what="eval", seq_len=split.metadata.seq_len
+    )
     evaluator = run.task.dataset_evaluator(run.data_path) if run.task is not None else None
     with torch.inference_mode():
-        metrics = evaluate(run.refiner, split, halting=policy, task=run.task, batch_size=options.batch_size,
-                           limit=options.limit, device=run.device, progress=True, evaluator=evaluator,
-                           loss=run.model_config.loss)
+        metrics = evaluate(
+            run.refiner,
+            split,
+            halting=policy,
+            task=run.task,
+            batch_size=options.batch_size,
+            limit=options.limit,
+            device=run.device,
+            progress=True,
+            evaluator=evaluator,
+            loss=run.model_config.loss,
+        )
     click.echo(summarise(metrics))
     record = {"checkpoint": str(checkpoint), "data": run.data_path, "split": options.split, "halting": spec, **metrics}
     out_dir = run.folder if Path(checkpoint).is_dir() else Path(".")

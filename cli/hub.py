@@ -27,8 +27,8 @@ def push(checkpoint: Path, repo_id: str, private: bool, token: str | None) -> No
     Example:
       recurse hub push runs/trm-sudoku-mini my-name/trm-sudoku-6x6
     """
-    from recurse.hub import push_to_hub
-    from recurse.model_source import find_checkpoint_folder
+    from recurse.hub.repos import push_to_hub
+    from recurse.hub.source import find_checkpoint_folder
 
     url = push_to_hub(find_checkpoint_folder(checkpoint), repo_id, private=private, token=token)
     click.echo(f"pushed {checkpoint} to {url}")
@@ -50,7 +50,7 @@ def pull(repo_id: str, revision: str | None, force_download: bool) -> None:
       recurse hub pull my-name/trm-sudoku-6x6
       recurse hub pull my-name/trm-sudoku-6x6@v1
     """
-    from recurse.hub import download_checkpoint, snapshot_commit, split_reference
+    from recurse.hub.repos import download_checkpoint, snapshot_commit, split_reference
 
     folder = download_checkpoint(repo_id, revision=revision, force_download=force_download)
     name, pinned = split_reference(repo_id)

@@ -78,10 +78,21 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
-              help="Show the version and exit.")
-@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False),
-              help="A Python file defining tasks, cores, schedules or halting policies (repeatable).")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A Python file defining tasks, cores, schedules or halting policies (repeatable).",
+)
 @user_errors
 def cli(plugins: tuple[str, ...]) -> None:
     """recurse: train, evaluate and share recursive reasoners (TRM, HRM) on puzzle tasks.

@@ -19,7 +19,7 @@ def list_() -> None:
       recurse models list
       recurse solve sudoku-6x6 ".5.6.1................4356.4..3..1.."
     """
-    from recurse.zoo import bundled_models
+    from recurse.hub.zoo import bundled_models
 
     bundled = bundled_models()
     if not bundled:

@@ -8,8 +8,9 @@ import os
 import select
 import stat
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO
 
 from recurse.errors import InputFileError
 
@@ -53,8 +54,9 @@ def file_puzzles(path: Path) -> tuple[Iterator[Numbered], BinaryIO | None]:
                 try:
                     text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
                 except UnicodeDecodeError as error:
-                    raise InputFileError(f"{name} line {number} is not UTF-8 text (byte {raw[error.start]:#04x}); "
-                                         f"save it as UTF-8") from None
+                    raise InputFileError(
+                        f"{name} line {number} is not UTF-8 text (byte {raw[error.start]:#04x}); save it as UTF-8"
+                    ) from None
                 text = text.strip()
                 if text:
                     yield "line", number, text

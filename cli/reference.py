@@ -33,8 +33,9 @@ _RECURSE_COMPLETE=fish_source recurse > ~/.config/fish/completions/recurse.fish
 def _walk(command: click.Command, parent: click.Context | None, path: list[str]):
     # The root's context_settings (``-h`` beside ``--help``) as ``recurse`` itself applies them; children inherit.
     settings = command.context_settings if parent is None else {}
-    context = click.Context(command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100,
-                            **settings)
+    context = click.Context(
+        command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100, **settings
+    )
     yield path, command.get_help(context)
     if isinstance(command, click.Group):
         for name in command.list_commands(context):

@@ -18,6 +18,7 @@ from recurse.halting_defaults import DEFAULT_THRESHOLD, SOLVE_KIND
 
 def _highlight(task, previous: str, current: str) -> str:
     """The rendered grid of ``current``, with the cells that differ from ``previous`` in colour."""
+
     def lines(text: str) -> list[str]:
         return task.render_answer(text).splitlines() if text else ["(no grid)"]
 
@@ -25,8 +26,12 @@ def _highlight(task, previous: str, current: str) -> str:
     marked = []
     for row, line in enumerate(after):
         old = before[row] if row < len(before) else ""
-        marked.append("".join(click.style(ch, fg="yellow", bold=True) if col >= len(old) or ch != old[col] else ch
-                              for col, ch in enumerate(line)))
+        marked.append(
+            "".join(
+                click.style(ch, fg="yellow", bold=True) if col >= len(old) or ch != old[col] else ch
+                for col, ch in enumerate(line)
+            )
+        )
     return "\n".join(marked)
 
 
@@ -57,41 +62,93 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
 @click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("model")
 @click.argument("puzzles", nargs=-1)
-@click.option("--file", "file_", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
-              help="Read puzzles from a file, one per line ('-' for stdin); answers stream out as they come.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object per puzzle (answer, valid, violations, steps, confidence); a line that "
-                   "cannot be read gives {\"line\": N, \"error\": …}.")
+@click.option(
+    "--file",
+    "file_",
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    help="Read puzzles from a file, one per line ('-' for stdin); answers stream out as they come.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object per puzzle (answer, valid, violations, steps, confidence); a line that "
+    'cannot be read gives {"line": N, "error": …}.',
+)
 @click.option("--check", is_flag=True, help="Exit with status 1 if any answer is not valid.")
-@click.option("--trace", is_flag=True,
-              help="Show the answer after every supervision step, changes highlighted (runs every step unless "
-                   "--halting is given).")
-@click.option("--save-gif", type=OutputFile(".gif"), default=None,
-              help="Write an animation of the refinement of the (first) puzzle to this .gif file.")
-@click.option("--halting", type=HALTING_KIND, default=SOLVE_KIND, show_default=True,
-              help="Any registered halting policy: threshold stops a puzzle once the model is confident; fixed, "
-                   "q_halt and q_continue run every step.")
+@click.option(
+    "--trace",
+    is_flag=True,
+    help="Show the answer after every supervision step, changes highlighted (runs every step unless "
+    "--halting is given).",
+)
+@click.option(
+    "--save-gif",
+    type=OutputFile(".gif"),
+    default=None,
+    help="Write an animation of the refinement of the (first) puzzle to this .gif file.",
+)
+@click.option(
+    "--halting",
+    type=HALTING_KIND,
+    default=SOLVE_KIND,
+    show_default=True,
+    help="Any registered halting policy: threshold stops a puzzle once the model is confident; fixed, "
+    "q_halt and q_continue run every step.",
+)
 @click.option("--max-steps", type=click.IntRange(min=1), default=None, help="Step limit (default: training's).")
-@click.option("--threshold", type=PROBABILITY, default=DEFAULT_THRESHOLD, show_default=True,
-              help="Halting confidence for --halting threshold, strictly between 0 and 1.")
-@click.option("--set", "settings_", multiple=True, metavar="KEY=VALUE",
-              help="A halting setting in the grammar of recurse eval and bench (halting=POLICY, max_steps=N, "
-                   "threshold=P, halting.FIELD=VALUE for a policy's own fields); overrides the flags above.")
-@click.option("--puzzle-id", default=None,
-              help="For models with an embedding per training puzzle (ARC): the puzzle, e.g. an ARC task id.")
-@click.option("--verify", is_flag=True,
-              help="Let the network's distribution steer the task's exact search: the answer passes the checker, "
-                   "or the puzzle is proven to have no solution. Reports search nodes against plain search.")
+@click.option(
+    "--threshold",
+    type=PROBABILITY,
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Halting confidence for --halting threshold, strictly between 0 and 1.",
+)
+@click.option(
+    "--set",
+    "settings_",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A halting setting in the grammar of recurse eval and bench (halting=POLICY, max_steps=N, "
+    "threshold=P, halting.FIELD=VALUE for a policy's own fields); overrides the flags above.",
+)
+@click.option(
+    "--puzzle-id",
+    default=None,
+    help="For models with an embedding per training puzzle (ARC): the puzzle, e.g. an ARC task id.",
+)
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Let the network's distribution steer the task's exact search: the answer passes the checker, "
+    "or the puzzle is proven to have no solution. Reports search nodes against plain search.",
+)
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--device", type=DEVICE, default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) for a repo id.")
 @click.option("--allow-nonfinite", is_flag=True, help="Load weights even if they hold NaN or Inf.")
 @click.pass_context
 @user_errors
-def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path | None, as_json: bool, check: bool,
-          trace: bool, save_gif: Path | None, halting: str, max_steps: int | None, threshold: float,
-          settings_: tuple[str, ...], puzzle_id: str | None, verify: bool, batch_size: int, device: str,
-          revision: str | None, allow_nonfinite: bool) -> None:
+def solve(
+    ctx: click.Context,
+    model: str,
+    puzzles: tuple[str, ...],
+    file_: Path | None,
+    as_json: bool,
+    check: bool,
+    trace: bool,
+    save_gif: Path | None,
+    halting: str,
+    max_steps: int | None,
+    threshold: float,
+    settings_: tuple[str, ...],
+    puzzle_id: str | None,
+    verify: bool,
+    batch_size: int,
+    device: str,
+    revision: str | None,
+    allow_nonfinite: bool,
+) -> None:
     """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
 
     Puzzles come as arguments, from --file (one per line), or from stdin when neither is given. Each
@@ -122,19 +179,26 @@ def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path 
     if file_ is None and not puzzles and sys.stdin.isatty():
         raise click.UsageError("give puzzles as arguments, with --file, or on stdin")
     if save_gif is not None:
-        from recurse.animation import require_matplotlib
+        from recurse.inference.animation import require_matplotlib
 
         require_matplotlib()
     chosen, unknown = parse_settings(settings_)
     if unknown:
-        raise click.UsageError(f"--set {unknown[0]}: not a halting setting (halting=POLICY, max_steps=N, "
-                               "threshold=P or halting.FIELD=VALUE)")
+        raise click.UsageError(
+            f"--set {unknown[0]}: not a halting setting (halting=POLICY, max_steps=N, "
+            "threshold=P or halting.FIELD=VALUE)"
+        )
     if (trace or save_gif is not None) and ctx.get_parameter_source("halting") == ParameterSource.DEFAULT:
         halting = "fixed"  # a trace shows every step up to the limit, not just the first confident one
-    chosen = settings(kind=chosen.kind or halting, max_steps=chosen.max_steps or max_steps,
-                      threshold=chosen.threshold or threshold, extra=chosen.extra)
-    solver = Solver.from_pretrained(model, revision=revision, device=device, halting=chosen,
-                                    allow_nonfinite=allow_nonfinite)
+    chosen = settings(
+        kind=chosen.kind or halting,
+        max_steps=chosen.max_steps or max_steps,
+        threshold=chosen.threshold or threshold,
+        extra=chosen.extra,
+    )
+    solver = Solver.from_pretrained(
+        model, revision=revision, device=device, halting=chosen, allow_nonfinite=allow_nonfinite
+    )
     task = solver.task
     if puzzles:
         source, stream = argument_puzzles(puzzles), None
@@ -143,8 +207,13 @@ def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path 
     seen = failed = invalid = 0
     gif_pending = save_gif is not None
     for chunk in chunks(source, batch_size, stream):
-        results = solver.solve_each([text for _, _, text in chunk], batch_size=batch_size,
-                                    trace=trace or gif_pending, puzzle_id=puzzle_id, verify=verify)
+        results = solver.solve_each(
+            [text for _, _, text in chunk],
+            batch_size=batch_size,
+            trace=trace or gif_pending,
+            puzzle_id=puzzle_id,
+            verify=verify,
+        )
         for (label, number, _), result in zip(chunk, results):
             seen += 1
             if isinstance(result, Exception):
@@ -156,7 +225,7 @@ def solve(ctx: click.Context, model: str, puzzles: tuple[str, ...], file_: Path 
                 continue
             invalid += not result.valid
             if gif_pending:
-                from recurse.animation import save_refinement_gif
+                from recurse.inference.animation import save_refinement_gif
 
                 save_refinement_gif(task, result.puzzle, result.trace, save_gif, valid=result.valid)
                 click.echo(f"wrote {save_gif}", err=True)

@@ -28,8 +28,8 @@ def train(assignments: tuple[str, ...]) -> None:
       recurse train resume=runs/trm-sudoku-mini
       torchrun --nproc-per-node 2 -m recurse.cli train recipe=trm-sudoku-mini
     """
+    from recurse.checkpoints.run_folder import latest_checkpoint, resume_config
     from recurse.recipe import load_recipe
-    from recurse.checkpoint_folder import latest_checkpoint, resume_config
     from recurse.training.trainer import Trainer
 
     special, overrides = split_assignments(assignments, ("recipe", "resume"))
@@ -43,8 +43,9 @@ def train(assignments: tuple[str, ...]) -> None:
 
             moved = [o for o in overrides if o.split("=", 1)[0] in ("out_dir", "name")]
             if moved:
-                raise ConfigError(f"{moved[0]!r}: a resumed run stays in {run_dir}; copy the folder to continue "
-                                  "it elsewhere")
+                raise ConfigError(
+                    f"{moved[0]!r}: a resumed run stays in {run_dir}; copy the folder to continue it elsewhere"
+                )
             config = validate_config(RunConfig, apply_overrides(config.model_dump(mode="json"), overrides))
         resume_from = latest_checkpoint(run_dir, notice=lambda line: click.echo(line, err=True))
         click.echo(f"resuming from {resume_from}")

@@ -26,32 +26,44 @@ from recurse.errors import (
 
 # Public name -> the module that defines it.
 _EXPORTS = {
-    "build_halting": "recurse.builder",
-    "build_model": "recurse.builder",
-    "build_refiner": "recurse.builder",
+    "build_halting": "recurse.model.builder",
+    "build_model": "recurse.model.builder",
+    "build_refiner": "recurse.model.builder",
     "build_training_model": "recurse.training.step",
-    "Carry": "recurse.carry",
-    "DeepSupervision": "recurse.carry",
+    "Carry": "recurse.model.carry",
+    "DeepSupervision": "recurse.model.carry",
     "ModelConfig": "recurse.config",
     "CORES": "recurse.cores",
     "HALTING": "recurse.halting",
-    "RecursiveRefiner": "recurse.refiner",
+    "RecursiveRefiner": "recurse.model.refiner",
     "Registry": "recurse.registry",
     "SCHEDULES": "recurse.schedules",
 }
 
-__all__ = sorted([*_EXPORTS, "DISTRIBUTION", "__version__", "CheckpointError", "ConfigError", "ConversionError",
-                  "InputFileError", "PuzzleFormatError", "RecurseError", "ResourceError"])
+__all__ = sorted(
+    [
+        *_EXPORTS,
+        "DISTRIBUTION",
+        "__version__",
+        "CheckpointError",
+        "ConfigError",
+        "ConversionError",
+        "InputFileError",
+        "PuzzleFormatError",
+        "RecurseError",
+        "ResourceError",
+    ]
+)
 
 DISTRIBUTION = "recurse-reasoners"  # the name on the package index (pip install recurse-reasoners)
 
 if TYPE_CHECKING:
-    from recurse.builder import build_halting, build_model, build_refiner
-    from recurse.carry import Carry, DeepSupervision
     from recurse.config import ModelConfig
     from recurse.cores import CORES
     from recurse.halting import HALTING
-    from recurse.refiner import RecursiveRefiner
+    from recurse.model.builder import build_halting, build_model, build_refiner
+    from recurse.model.carry import Carry, DeepSupervision
+    from recurse.model.refiner import RecursiveRefiner
     from recurse.registry import Registry
     from recurse.schedules import SCHEDULES
     from recurse.training.step import build_training_model

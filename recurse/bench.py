@@ -13,7 +13,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from recurse.config import RunConfig
 from recurse.halting import FixedSteps
 from recurse.halting.inference import HaltingSettings
-from recurse.inference import refine
+from recurse.inference.refinement import refine
 from recurse.optim import AdamATan2
 from recurse.training.setup import set_up_run
 
@@ -30,7 +30,7 @@ def matmul_peak_gflops(dtype: torch.dtype, device: torch.device, size: int = 204
         torch.mm(a, b)
         _sync(device)
         best = min(best, time.perf_counter() - start)
-    return 2 * size ** 3 / best / 1e9
+    return 2 * size**3 / best / 1e9
 
 
 def _sync(device: torch.device) -> None:
@@ -68,8 +68,15 @@ def saved_activation_bytes(step, exclude: list[torch.Tensor]) -> int:
     return sum(sizes.values())
 
 
-def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_steps: int = 16,
-              halting: HaltingSettings | None = None, warmup: int = 2) -> dict[str, Any]:
+def benchmark(
+    config: RunConfig,
+    *,
+    batch_size: int = 32,
+    steps: int = 5,
+    eval_steps: int = 16,
+    halting: HaltingSettings | None = None,
+    warmup: int = 2,
+) -> dict[str, Any]:
     """Measure ``config``'s model, built as ``recurse train`` builds it but with shapes from the task (no data).
 
     ``halting`` is the adaptive policy measured beside ``eval_steps`` fixed steps (default: the solver's);
@@ -137,8 +144,12 @@ def benchmark(config: RunConfig, *, batch_size: int = 32, steps: int = 5, eval_s
     train_gflops = train_flops / train_time / 1e9
     eval_gflops = eval_flops / eval_time / 1e9
     return {
-        "recipe": config.recipe, "device": str(device), "dtype": model_config.forward_dtype,
-        "threads": torch.get_num_threads(), "batch": batch_size, "compile": config.runtime.compile,
+        "recipe": config.recipe,
+        "device": str(device),
+        "dtype": model_config.forward_dtype,
+        "threads": torch.get_num_threads(),
+        "batch": batch_size,
+        "compile": config.runtime.compile,
         "train_samples_per_s": round(batch_size / train_time, 2),
         "eval_puzzles_per_s": round(batch_size / eval_time, 2),
         "eval_puzzles_per_s_adaptive": round(batch_size / adaptive_time, 2),

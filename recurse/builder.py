@@ -1,44 +1,7 @@
-"""Turns a validated ``ModelConfig`` into plain constructor calls."""
+"""Deprecated: this module is now :mod:`recurse.model.builder`; the old path works until the next release."""
 
-from __future__ import annotations
+from recurse._moved import moved
 
-from recurse.block import Block, Level
-from recurse.carry import DeepSupervision
-from recurse.config import ModelConfig
-from recurse.embedding import InputEmbedding
-from recurse.halting import HaltingPolicy
-from recurse.refiner import RecursiveRefiner
+__getattr__ = moved(__name__, "recurse.model.builder")
 
-
-def build_refiner(config: ModelConfig) -> RecursiveRefiner:
-    if config.vocab_size is None or config.seq_len is None:
-        raise ValueError("model.vocab_size and model.seq_len must be set (ModelConfig.with_data fills them from a dataset)")
-    dim = config.hidden_size
-    total_len = config.prefix_len + config.seq_len
-
-    def make_level(num_blocks: int) -> Level:
-        return Level([
-            Block(config.core.build(dim=dim, seq_len=total_len, norm_eps=config.norm_eps), dim,
-                  expansion=config.expansion, norm_eps=config.norm_eps)
-            for _ in range(num_blocks)
-        ])
-
-    embedding = InputEmbedding(
-        config.vocab_size, dim, seq_len=config.seq_len, prefix_len=config.prefix_len,
-        puzzle_ids=config.puzzle_embedding.num_ids, puzzle_dim=config.puzzle_embedding.dim,
-        learned_positions=config.learned_positions, dtype=config.dtype,
-    )
-    schedule = config.schedule.build(make_level=make_level, dim=dim)
-    refiner = RecursiveRefiner(embedding, schedule, vocab_size=config.vocab_size, dim=dim)
-    refiner.model_config = config  # what save_pretrained writes to config.json
-    return refiner
-
-
-def build_halting(config: ModelConfig) -> HaltingPolicy:
-    return config.halting.build()
-
-
-def build_model(config: ModelConfig) -> DeepSupervision:
-    """The refiner wrapped with its halting policy: the module training and evaluation step."""
-    return DeepSupervision(build_refiner(config), build_halting(config))
-
+from recurse.model.builder import *  # noqa: E402, F403

@@ -40,5 +40,13 @@ def one_line(message: object, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-__all__ = ["CheckpointError", "ConfigError", "ConversionError", "InputFileError", "PuzzleFormatError",
-           "RecurseError", "ResourceError", "one_line"]
+__all__ = [
+    "CheckpointError",
+    "ConfigError",
+    "ConversionError",
+    "InputFileError",
+    "PuzzleFormatError",
+    "RecurseError",
+    "ResourceError",
+    "one_line",
+]

@@ -18,17 +18,26 @@ from tqdm.auto import tqdm
 from recurse.data.sampler import IGNORE_INDEX, eval_batches
 from recurse.errors import RecurseError
 from recurse.halting import HaltingPolicy
-from recurse.inference import refine
+from recurse.inference.refinement import refine
 from recurse.metrics import OfficialMetrics
-from recurse.refiner import RecursiveRefiner
+from recurse.model.refiner import RecursiveRefiner
 from recurse.store.layout import PuzzleSplit, read_puzzle_identifiers
 from recurse.tasks.base import DatasetEvaluator, Task
 
 
-def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingPolicy, task: Task | None = None,
-             batch_size: int = 256, limit: int | None = None, device: torch.device | str = "cpu",
-             progress: bool = False, evaluator: DatasetEvaluator | None = None,
-             loss: str = "stablemax") -> dict[str, float]:
+def evaluate(
+    refiner: RecursiveRefiner,
+    split: PuzzleSplit,
+    *,
+    halting: HaltingPolicy,
+    task: Task | None = None,
+    batch_size: int = 256,
+    limit: int | None = None,
+    device: torch.device | str = "cpu",
+    progress: bool = False,
+    evaluator: DatasetEvaluator | None = None,
+    loss: str = "stablemax",
+) -> dict[str, float]:
     """Metrics over the split's examples (or the first ``limit``). ``valid_rate`` needs the task's checker;
     ``evaluator`` (for example ARC's voting) sees every prediction and adds its own metrics; ``loss`` is
     the model's token loss, for ``lm_loss``."""
@@ -43,8 +52,13 @@ def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingP
         ids = torch.from_numpy(batch.puzzle_identifiers).to(device)
         pred = refine(refiner, inputs, ids, halting=halting, keep_logits=True)
         real = batch.real
-        official.add(torch.from_numpy(batch.labels[:real]).to(device).long(), pred.tokens[:real], pred.steps[:real],
-                     pred.q_halt[:real], pred.logits[:real])
+        official.add(
+            torch.from_numpy(batch.labels[:real]).to(device).long(),
+            pred.tokens[:real],
+            pred.steps[:real],
+            pred.q_halt[:real],
+            pred.logits[:real],
+        )
         tokens = pred.tokens.cpu().numpy()[:real]
         labels = batch.labels[:real]
         mask = labels != IGNORE_INDEX
@@ -52,8 +66,12 @@ def evaluate(refiner: RecursiveRefiner, split: PuzzleSplit, *, halting: HaltingP
         totals["tokens_right"] += int(((tokens == labels) & mask).sum())
         totals["tokens"] += int(mask.sum())
         if evaluator is not None:
-            evaluator.add(batch.puzzle_identifiers[: batch.real], batch.inputs[: batch.real], tokens,
-                          pred.confidence.cpu().numpy()[: batch.real])
+            evaluator.add(
+                batch.puzzle_identifiers[: batch.real],
+                batch.inputs[: batch.real],
+                tokens,
+                pred.confidence.cpu().numpy()[: batch.real],
+            )
         if task is not None:
             totals["valid"] += checker_valid(task, batch.inputs[: batch.real], tokens)
         bar.update(batch.real)
@@ -89,11 +107,15 @@ def check_puzzle_map(model_names: list[str] | None, data_path: str | Path) -> No
     if not model_names or len(model_names) <= 1 or data_names is None:
         return
     if data_names != model_names:
-        first = next((i for i, (a, b) in enumerate(zip(model_names, data_names)) if a != b),
-                     min(len(model_names), len(data_names)))
+        first = next(
+            (i for i, (a, b) in enumerate(zip(model_names, data_names)) if a != b),
+            min(len(model_names), len(data_names)),
+        )
         where = Path(data_path) / "identifiers.json"
-        raise RecurseError(f"the model's puzzle ids do not match {where} ({len(model_names)} vs {len(data_names)} "
-                           f"names, first difference at id {first}); evaluate on the dataset it was trained on")
+        raise RecurseError(
+            f"the model's puzzle ids do not match {where} ({len(model_names)} vs {len(data_names)} "
+            f"names, first difference at id {first}); evaluate on the dataset it was trained on"
+        )
 
 
 def summarise(metrics: dict[str, float]) -> str:

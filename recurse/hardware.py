@@ -43,7 +43,7 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cpu_bfloat16_is_fast() -> bool:
     size = 256
     a32, b32 = torch.randn(size, size), torch.randn(size, size)

@@ -32,8 +32,14 @@ class OfficialMetrics:
         self.count = 0
 
     @torch.no_grad()
-    def add(self, labels: torch.Tensor, predictions: torch.Tensor, steps: torch.Tensor, q_halt: torch.Tensor,
-            logits: torch.Tensor | None = None) -> None:
+    def add(
+        self,
+        labels: torch.Tensor,
+        predictions: torch.Tensor,
+        steps: torch.Tensor,
+        q_halt: torch.Tensor,
+        logits: torch.Tensor | None = None,
+    ) -> None:
         """One batch of real (unpadded) samples: labels [B, L] with IGNORE_INDEX where unlabelled,
         predicted tokens [B, L], steps [B], q_halt logits [B], and the logits [B, L, V] for lm_loss."""
         mask = labels != IGNORE_INDEX

@@ -63,7 +63,9 @@ def load_recipe(name: str, overrides: list[str] = ()) -> RunConfig:
         raise ConfigError(f"{path}: invalid YAML ({one_line(error, 200)})") from None
     if not isinstance(raw, dict):
         what = "empty" if raw is None else f"a YAML {type(raw).__name__}"
-        raise ConfigError(f"{path}: a recipe is a mapping of settings (model:, data:, training:, …), this file is {what}")
+        raise ConfigError(
+            f"{path}: a recipe is a mapping of settings (model:, data:, training:, …), this file is {what}"
+        )
     # A shipped recipe is recorded by its name; a user's file by its path, even when it began as a copy.
     raw.setdefault("recipe", name if is_shipped_recipe(name) else str(path))
     raw.setdefault("name", path.stem)

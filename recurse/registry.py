@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, Generic, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -35,7 +36,7 @@ class Registry(Generic[T]):
             self._entries[name] = obj
             # The registry key is load-bearing: it is the `kind` in configs and checkpoints.
             try:
-                setattr(obj, "registry_name", name)
+                obj.registry_name = name
             except (AttributeError, TypeError):
                 pass
             return obj

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import torch
 
-from recurse.checkpoint import load_checkpoint
 from recurse.config import ModelConfig
 from recurse.config.budget import check_memory
 from recurse.errors import CheckpointError, ConfigError, PuzzleFormatError, RecurseError
 from recurse.halting import HaltingPolicy
+from recurse.halting.inference import HaltingSettings
+from recurse.halting.inference import settings as halting_settings
 from recurse.hardware import check_device_name, resolve_device
-from recurse.halting.inference import HaltingSettings, settings as halting_settings
-from recurse.inference import refine
-from recurse.model_source import resolve_model
-from recurse.refiner import RecursiveRefiner
+from recurse.hub.source import resolve_model
+from recurse.inference.refinement import refine
+from recurse.inference.verification import Verification
+from recurse.inference.verification import verify as verify_answer
+from recurse.model.checkpoint import load_checkpoint
+from recurse.model.refiner import RecursiveRefiner
 from recurse.tasks import PuzzleFormatError, Task, build_task
 from recurse.tasks.base import Task as BaseTask
-from recurse.verify import Verification, verify as verify_answer
 
 
 @dataclass
@@ -37,8 +39,14 @@ class Solution:
     verification: Verification | None = None  # with verify=True: the exact search's report
 
     def to_json(self) -> dict:
-        record = {"puzzle": self.puzzle, "answer": self.answer, "valid": self.valid, "steps": self.steps,
-                  "confidence": round(self.confidence, 4), "violations": self.violations}
+        record = {
+            "puzzle": self.puzzle,
+            "answer": self.answer,
+            "valid": self.valid,
+            "steps": self.steps,
+            "confidence": round(self.confidence, 4),
+            "violations": self.violations,
+        }
         if self.trace:
             record["trace"] = self.trace
         if self.verification is not None:
@@ -55,9 +63,16 @@ class Solver:
     subclass ``ResourceError`` when a batch would not fit in memory) and ``CheckpointError`` for the model.
     """
 
-    def __init__(self, refiner: RecursiveRefiner, task: Task, *, halting: HaltingPolicy,
-                 device: torch.device | str = "cpu", puzzle_names: list[str] | None = None,
-                 config: ModelConfig | None = None) -> None:
+    def __init__(
+        self,
+        refiner: RecursiveRefiner,
+        task: Task,
+        *,
+        halting: HaltingPolicy,
+        device: torch.device | str = "cpu",
+        puzzle_names: list[str] | None = None,
+        config: ModelConfig | None = None,
+    ) -> None:
         self.device = torch.device(device)
         self.refiner = refiner.to(self.device).eval()
         self.task = task
@@ -73,22 +88,34 @@ class Solver:
     def puzzle_index(self, name: str | None) -> int:
         if name is None:
             if self.needs_puzzle_id:
-                raise PuzzleFormatError(f"this model learned an embedding for each of its {len(self.puzzle_names) - 1} "
-                                        f"training puzzles; name one with --puzzle-id (for example "
-                                        f"{self.puzzle_names[1]!r})")
+                raise PuzzleFormatError(
+                    f"this model learned an embedding for each of its {len(self.puzzle_names) - 1} "
+                    f"training puzzles; name one with --puzzle-id (for example "
+                    f"{self.puzzle_names[1]!r})"
+                )
             return 0
         if not isinstance(name, str):
             raise PuzzleFormatError(f"a puzzle id is a name (text), got {type(name).__name__}")
         try:
             return self.puzzle_names.index(name)
         except ValueError:
-            raise PuzzleFormatError(f"puzzle id {name!r} is not one this model was trained on (it knows "
-                                    f"{len(self.puzzle_names) - 1}, for example {self.puzzle_names[-1]!r})") from None
+            raise PuzzleFormatError(
+                f"puzzle id {name!r} is not one this model was trained on (it knows "
+                f"{len(self.puzzle_names) - 1}, for example {self.puzzle_names[-1]!r})"
+            ) from None
 
     @classmethod
-    def from_pretrained(cls, source: str | Path, *, revision: str | None = None, device: str = "auto",
-                        halting: str | HaltingSettings | None = None, max_steps: int | None = None,
-                        threshold: float | None = None, allow_nonfinite: bool = False) -> "Solver":
+    def from_pretrained(
+        cls,
+        source: str | Path,
+        *,
+        revision: str | None = None,
+        device: str = "auto",
+        halting: str | HaltingSettings | None = None,
+        max_steps: int | None = None,
+        threshold: float | None = None,
+        allow_nonfinite: bool = False,
+    ) -> Solver:
         """Load a solver from a checkpoint folder, a run folder, a bundled model name or a Hub repo id.
 
         ``halting`` names any registered policy; the default, ``threshold``, stops a puzzle once
@@ -98,16 +125,20 @@ class Solver:
         Weights holding NaN or Inf are refused with a ``CheckpointError`` unless ``allow_nonfinite`` is set.
         """
         if not isinstance(source, (str, Path)) or not str(source).strip():
-            raise CheckpointError(f"a model is a checkpoint or run folder, a bundled model name or a Hub repo id, "
-                                  f"got {source!r}")
+            raise CheckpointError(
+                f"a model is a checkpoint or run folder, a bundled model name or a Hub repo id, got {source!r}"
+            )
         try:
             check_device_name(device)
         except ValueError as error:
             raise ConfigError(str(error)) from None
         given = halting if isinstance(halting, HaltingSettings) else HaltingSettings(kind=halting)
-        chosen = halting_settings(kind=given.kind, max_steps=given.max_steps if max_steps is None else max_steps,
-                                  threshold=given.threshold if threshold is None else threshold,
-                                  extra=given.extra)  # checked before the model is loaded
+        chosen = halting_settings(
+            kind=given.kind,
+            max_steps=given.max_steps if max_steps is None else max_steps,
+            threshold=given.threshold if threshold is None else threshold,
+            extra=given.extra,
+        )  # checked before the model is loaded
         folder = resolve_model(source, revision=revision)
         checkpoint = load_checkpoint(folder, allow_nonfinite=allow_nonfinite)
         task_spec = checkpoint.document.task
@@ -115,8 +146,14 @@ class Solver:
             raise CheckpointError(f"{folder} does not record its task, so its puzzles cannot be read")
         task = build_task(task_spec)
         policy = chosen.build(purpose="solve", model_max_steps=checkpoint.config.halting.max_steps)
-        return cls(checkpoint.refiner, task, halting=policy, device=resolve_device(device),
-                   puzzle_names=checkpoint.document.puzzle_identifiers, config=checkpoint.config)
+        return cls(
+            checkpoint.refiner,
+            task,
+            halting=policy,
+            device=resolve_device(device),
+            puzzle_names=checkpoint.document.puzzle_identifiers,
+            config=checkpoint.config,
+        )
 
     def parse(self, puzzle: str | np.ndarray) -> np.ndarray:
         """A checked grid from puzzle text, or from a grid of cell values (``alphabet`` indices)."""
@@ -144,23 +181,34 @@ class Solver:
                 raise PuzzleFormatError(f"not a valid {task.describe()} (shape {grid.shape})") from None
             return grid
         if grid.shape not in ((task.rows, task.cols), (task.seq_len,)):
-            raise PuzzleFormatError(f"a {task.describe()} grid has shape ({task.rows}, {task.cols}) or "
-                                    f"({task.seq_len},), got {grid.shape}")
+            raise PuzzleFormatError(
+                f"a {task.describe()} grid has shape ({task.rows}, {task.cols}) or ({task.seq_len},), got {grid.shape}"
+            )
         if grid.size and (grid.min() < 0 or grid.max() >= len(task.alphabet)):
-            raise PuzzleFormatError(f"cell values of a {task.describe()} run from 0 to {len(task.alphabet) - 1} "
-                                    f"(blank {task.blank}), got {int(grid.min())}..{int(grid.max())}")
+            raise PuzzleFormatError(
+                f"cell values of a {task.describe()} run from 0 to {len(task.alphabet) - 1} "
+                f"(blank {task.blank}), got {int(grid.min())}..{int(grid.max())}"
+            )
         return grid.reshape(task.rows, task.cols).astype(np.int64)
 
-    def solve(self, puzzle: str | np.ndarray, *, trace: bool = False, puzzle_id: str | None = None,
-              verify: bool = False) -> Solution:
+    def solve(
+        self, puzzle: str | np.ndarray, *, trace: bool = False, puzzle_id: str | None = None, verify: bool = False
+    ) -> Solution:
         """Solve one puzzle (text or a grid); raises ``PuzzleFormatError`` for a puzzle it cannot read."""
         return self.solve_many([puzzle], trace=trace, puzzle_id=puzzle_id, verify=verify)[0]
 
-    def solve_many(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256, trace: bool = False,
-                   puzzle_id: str | None = None, verify: bool = False) -> list[Solution]:
+    def solve_many(
+        self,
+        puzzles: Iterable[str | np.ndarray],
+        *,
+        batch_size: int = 256,
+        trace: bool = False,
+        puzzle_id: str | None = None,
+        verify: bool = False,
+    ) -> list[Solution]:
         """Solve every puzzle; ``puzzle_id`` names the training puzzle whose embedding to use (ARC models).
 
-        ``verify`` lets the network's distribution steer the task's exact search (``recurse.verify``): the
+        ``verify`` lets the network's distribution steer the task's exact search (``recurse.inference.verification``): the
         answer then always passes the checker, or ``verification.status`` is "unsolvable" and ``answer`` empty.
 
         The first puzzle that cannot be read raises ``PuzzleFormatError`` naming its position; use
@@ -173,8 +221,15 @@ class Solver:
                 raise PuzzleFormatError(f"{where}{result}")
         return results  # type: ignore[return-value]
 
-    def solve_each(self, puzzles: Iterable[str | np.ndarray], *, batch_size: int = 256, trace: bool = False,
-                   puzzle_id: str | None = None, verify: bool = False) -> list[Solution | PuzzleFormatError]:
+    def solve_each(
+        self,
+        puzzles: Iterable[str | np.ndarray],
+        *,
+        batch_size: int = 256,
+        trace: bool = False,
+        puzzle_id: str | None = None,
+        verify: bool = False,
+    ) -> list[Solution | PuzzleFormatError]:
         """In input order, a ``Solution`` for each readable puzzle and the ``PuzzleFormatError`` for each other."""
         self._check_options(batch_size=batch_size, trace=trace)
         if not isinstance(verify, bool):
@@ -196,10 +251,11 @@ class Solver:
                 results.append(error)
         batch_size = int(batch_size)
         if good and self.config is not None and self.device.type == "cpu":
-            check_memory(self.config, min(batch_size, len(good)), training=False, what="solve",
-                         seq_len=self.task.seq_len)
+            check_memory(
+                self.config, min(batch_size, len(good)), training=False, what="solve", seq_len=self.task.seq_len
+            )
         for start in range(0, len(good), batch_size):
-            chunk = good[start:start + batch_size]
+            chunk = good[start : start + batch_size]
             solved = self._solve_batch([g for _, g in chunk], trace=trace, puzzle_index=puzzle_index, verify=verify)
             for (position, _), solution in zip(chunk, solved):
                 results[position] = solution
@@ -211,8 +267,9 @@ class Solver:
         if not isinstance(trace, bool):
             raise ConfigError(f"trace must be True or False, got {trace!r}")
 
-    def _solve_batch(self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int,
-                     verify: bool = False) -> list[Solution]:
+    def _solve_batch(
+        self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int, verify: bool = False
+    ) -> list[Solution]:
         inputs = torch.from_numpy(np.stack([self.task.encode(g) for g in grids]).astype(np.int64)).to(self.device)
         ids = torch.full((len(grids),), puzzle_index, dtype=torch.long, device=self.device)
         prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace, keep_logits=verify)
@@ -233,15 +290,18 @@ class Solver:
                 violations = ["the puzzle has no solution"]
             else:
                 violations = self.task.violations(grid, answer)
-            results.append(Solution(
-                puzzle=self.task.format(grid),
-                answer=self.task.format_answer(answer) if answer is not None else "",
-                valid=not violations,
-                violations=violations,
-                steps=steps,
-                confidence=float(prediction.confidence[i]),
-                trace=[self.task.format_answer(self.task.answer_of(grid, h[i])) for h in history[:steps]]
-                if trace else [],
-                verification=checked,
-            ))
+            results.append(
+                Solution(
+                    puzzle=self.task.format(grid),
+                    answer=self.task.format_answer(answer) if answer is not None else "",
+                    valid=not violations,
+                    violations=violations,
+                    steps=steps,
+                    confidence=float(prediction.confidence[i]),
+                    trace=[self.task.format_answer(self.task.answer_of(grid, h[i])) for h in history[:steps]]
+                    if trace
+                    else [],
+                    verification=checked,
+                )
+            )
         return results

@@ -1,74 +1,7 @@
-"""Verified solving: the network's per-cell distribution steers the task's exact search, so an answer
-always passes the checker or the puzzle is proven to have none. The plain search (same propagation,
-smallest domain first) runs beside it as the baseline, and the network's own answer is kept."""
+"""Deprecated: this module is now :mod:`recurse.inference.verification`; the old path works until the next release."""
 
-from __future__ import annotations
+from recurse._moved import moved
 
-from dataclasses import dataclass
+__getattr__ = moved(__name__, "recurse.inference.verification")
 
-import numpy as np
-
-from recurse.errors import RecurseError
-from recurse.tasks import Task
-from recurse.tasks.search import SOLVED, ExactSolverProblem, SearchProblem, SearchResult
-
-
-class NoExactSolverError(RecurseError):
-    """A task without an exact solver, whose answers therefore cannot be verified."""
-
-
-@dataclass
-class Verification:
-    status: str  # "solved" (the answer passes the checker) or "unsolvable" (the search proved there is none)
-    answer: np.ndarray | None  # the guided search's answer
-    nodes: int | None  # search nodes of the network-guided search
-    seconds: float
-    plain_nodes: int | None  # the same search, smallest domain first, without the network
-    plain_seconds: float
-    network_answer: str  # the network's own answer, before search
-    network_valid: bool
-
-    def to_json(self) -> dict:
-        return {"status": self.status, "nodes": self.nodes, "search_ms": round(1000 * self.seconds, 3),
-                "plain_nodes": self.plain_nodes, "plain_ms": round(1000 * self.plain_seconds, 3),
-                "network_answer": self.network_answer, "network_valid": self.network_valid}
-
-    def describe(self) -> str:
-        """One line for people: what the search did, against the plain search and the network alone."""
-        def count(nodes: int | None) -> str:
-            return "uncounted nodes" if nodes is None else f"{nodes} node{'s' if nodes != 1 else ''}"
-
-        network = "valid" if self.network_valid else "not valid"
-        verdict = "verified" if self.status == SOLVED else "no solution (proven by exhaustive search)"
-        return (f"{verdict} · guided search {count(self.nodes)} in {1000 * self.seconds:.1f} ms · plain search "
-                f"{count(self.plain_nodes)} in {1000 * self.plain_seconds:.1f} ms · network alone: {network}")
-
-
-def search_problem(task: Task, puzzle: np.ndarray) -> SearchProblem:
-    """The task's steerable search for ``puzzle``, its plain exact solver, or a one-line error."""
-    problem = task.search_problem(puzzle)
-    if problem is not None:
-        return problem
-    if type(task).solve is not Task.solve:
-        return ExactSolverProblem(task, puzzle)
-    raise NoExactSolverError(f"the {task.name} task has no exact solver, so its answers cannot be verified; "
-                             "solve without --verify")
-
-
-def cell_prior(task: Task, token_probabilities: np.ndarray) -> np.ndarray:
-    """[cells, values] from the network's [cells, tokens] distribution (token v + 1 is value v, 0 is padding)."""
-    return np.asarray(token_probabilities, dtype=np.float64)[:, 1:1 + len(task.alphabet)]
-
-
-def verify(task: Task, puzzle: np.ndarray, token_probabilities: np.ndarray, network_answer: np.ndarray,
-           *, baseline: bool = True) -> Verification:
-    """Search ``puzzle`` guided by the network's distribution (and, with ``baseline``, plainly)."""
-    problem = search_problem(task, puzzle)
-    guided = problem.search(cell_prior(task, token_probabilities))
-    plain = problem.search(None) if baseline else SearchResult(None, guided.status, None, 0.0)
-    if guided.answer is not None and not task.is_solution(puzzle, guided.answer):
-        raise AssertionError(f"the exact search of the {task.name} task returned an answer its checker rejects")
-    return Verification(status=guided.status, answer=guided.answer, nodes=guided.nodes, seconds=guided.seconds,
-                        plain_nodes=plain.nodes, plain_seconds=plain.seconds,
-                        network_answer=task.format(network_answer),
-                        network_valid=task.is_solution(puzzle, network_answer))
+from recurse.inference.verification import *  # noqa: E402, F403

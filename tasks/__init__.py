@@ -4,12 +4,15 @@ from recurse.registry import Registry
 
 TASKS: Registry = Registry("task")
 
+# The order registers the built-in tasks; the examples import names bound above.
+# isort: off
 from recurse.tasks.base import PuzzleFormatError, Task  # noqa: E402
 from recurse.tasks.arc import Arc  # noqa: E402  (registers "arc")
 from recurse.tasks.maze import Maze  # noqa: E402  (registers "maze")
 from recurse.tasks.sudoku import Sudoku  # noqa: E402  (registers "sudoku")
 from recurse.tasks.symmetry import GridSymmetry  # noqa: E402
 from recurse.tasks import examples  # noqa: E402,F401  (registers "nqueens", "futoshiki", "colouring")
+# isort: on
 
 
 def build_task(spec: dict) -> Task:
@@ -20,8 +23,9 @@ def build_task(spec: dict) -> Task:
     try:
         return validate_spec(TASKS, spec).build()
     except ValueError as error:
-        raise RecurseError(f"cannot build the task {spec!r}: {error} (load your own task's file with "
-                           "--plugin)") from None
+        raise RecurseError(
+            f"cannot build the task {spec!r}: {error} (load your own task's file with --plugin)"
+        ) from None
 
 
 __all__ = ["TASKS", "Arc", "GridSymmetry", "Maze", "PuzzleFormatError", "Sudoku", "Task", "build_task"]

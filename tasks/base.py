@@ -29,14 +29,15 @@ class Symmetry(Protocol):
 
     def apply(self, grid: np.ndarray) -> np.ndarray: ...
 
-    def inverse(self) -> "Symmetry": ...
+    def inverse(self) -> Symmetry: ...
 
 
 class DatasetEvaluator(Protocol):
     """Task-specific scoring that needs a whole split's predictions (for example voting over augmentations)."""
 
-    def add(self, puzzle_ids: np.ndarray, inputs: np.ndarray, predictions: np.ndarray,
-            confidence: np.ndarray) -> None: ...
+    def add(
+        self, puzzle_ids: np.ndarray, inputs: np.ndarray, predictions: np.ndarray, confidence: np.ndarray
+    ) -> None: ...
 
     def metrics(self) -> dict[str, float]: ...
 
@@ -58,6 +59,7 @@ class Task(ABC):
     def name(self) -> str:
         """The name the task is registered under."""
         return getattr(type(self), "registry_name", type(self).__name__.lower())
+
     rows: int
     cols: int
     alphabet: str
@@ -141,8 +143,9 @@ class Task(ABC):
         lookup.update(self.aliases())
         bad = sorted({ch for ch in cells if ch not in lookup})
         if bad:
-            raise PuzzleFormatError(f"unexpected symbol(s) {''.join(bad)!r} for a {self.describe()}; "
-                                    f"use {self.alphabet!r}")
+            raise PuzzleFormatError(
+                f"unexpected symbol(s) {''.join(bad)!r} for a {self.describe()}; use {self.alphabet!r}"
+            )
         return np.array([lookup[ch] for ch in cells], dtype=np.int64).reshape(self.rows, self.cols)
 
     def format(self, grid: np.ndarray) -> str:
@@ -199,7 +202,7 @@ class Task(ABC):
         """Whether answers can be verified: the task defines a steerable search or an exact ``solve``."""
         return cls.search_problem is not Task.search_problem or cls.solve is not Task.solve
 
-    def build_dataset(self, out: str | Path, build: "DataBuildConfig", *, progress: bool = True) -> dict[str, Any] | None:
+    def build_dataset(self, out: str | Path, build: DataBuildConfig, *, progress: bool = True) -> dict[str, Any] | None:
         """Build the task's dataset in its own way and return the manifest, or None to use the generic
         builder (one puzzle per example, augmented by ``random_symmetry``)."""
         return None
@@ -212,7 +215,7 @@ class Task(ABC):
         """An exact solution, if the task has a symbolic solver (None when there is none)."""
         return None
 
-    def search_problem(self, puzzle: np.ndarray) -> "SearchProblem | None":
+    def search_problem(self, puzzle: np.ndarray) -> SearchProblem | None:
         """The puzzle as an exact search the network's distribution can steer (``recurse.tasks.search``),
         or None when the task has none (a task with only ``solve`` is still solved exactly)."""
         return None

@@ -99,8 +99,10 @@ class ConstraintGridTask(Task):
         unique, down to ``clues`` givens (default: the task's ``clues``) or until no clue can go (a minimal
         puzzle)."""
         clues = self.clues if clues is None else clues
-        deadline = Deadline(f"a {self.describe()} puzzle", "this grid is too large for the built-in generator; "
-                            "build its data from files or choose a smaller grid")
+        deadline = Deadline(
+            f"a {self.describe()} puzzle",
+            "this grid is too large for the built-in generator; build its data from files or choose a smaller grid",
+        )
         solution = self.random_solution(rng, deadline)
         puzzle = solution.reshape(-1).copy()
         remaining = puzzle.size

@@ -13,8 +13,14 @@ class AllDifferentProblem(DomainProblem):
     """Variable i is solver cell i, its values 1..n; it sits at ``positions[i]`` of the flat task grid
     (by default the grid is the solver's cells), and ``grid`` is what the answer is written into."""
 
-    def __init__(self, solver: AllDifferentSolver, givens: np.ndarray, *, grid: np.ndarray | None = None,
-                 positions: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        solver: AllDifferentSolver,
+        givens: np.ndarray,
+        *,
+        grid: np.ndarray | None = None,
+        positions: np.ndarray | None = None,
+    ) -> None:
         self.solver = solver
         self.givens = np.asarray(givens).reshape(-1)
         self.grid = np.asarray(grid if grid is not None else givens)

@@ -33,16 +33,18 @@ class Maze(Task):
         size: int = Field(30, ge=4)
         min_path: int = Field(110, ge=0, description="generator: minimum shortest-path length in cells")
         style: Literal["open", "perfect"] = Field(
-            "open", description="generator: 'open' scatters walls (Maze-Hard-like, many shortest paths); "
-                                "'perfect' carves corridors with exactly one path between any two cells")
+            "open",
+            description="generator: 'open' scatters walls (Maze-Hard-like, many shortest paths); "
+            "'perfect' carves corridors with exactly one path between any two cells",
+        )
 
         @model_validator(mode="after")
-        def _odd_for_perfect(self) -> "Maze.Spec":
+        def _odd_for_perfect(self) -> Maze.Spec:
             if self.style == "perfect" and self.size % 2 == 0:
                 raise ValueError(f"perfect mazes need an odd size (walls between corridors), got {self.size}")
             return self
 
-        def build(self) -> "Maze":
+        def build(self) -> Maze:
             return Maze(self.size, min_path=self.min_path, style=self.style)
 
     def __init__(self, size: int = 30, *, min_path: int = 110, style: str = "open") -> None:
@@ -174,8 +176,11 @@ class Maze(Task):
         grid[2 * start[0] + 1, 2 * start[1] + 1] = OPEN
         while stack:
             r, c = stack[-1]
-            options = [(r + dr, c + dc) for dr, dc in NEIGHBOUR_ORDER
-                       if 0 <= r + dr < rooms and 0 <= c + dc < rooms and (r + dr, c + dc) not in seen]
+            options = [
+                (r + dr, c + dc)
+                for dr, dc in NEIGHBOUR_ORDER
+                if 0 <= r + dr < rooms and 0 <= c + dc < rooms and (r + dr, c + dc) not in seen
+            ]
             if not options:
                 stack.pop()
                 continue
@@ -199,11 +204,14 @@ class Maze(Task):
         # the passages between them): refuse at once rather than search for ever.
         most = size * size if self.style == "open" else 2 * ((size - 1) // 2) ** 2 - 1
         if self.min_path > most:
-            raise GenerationGaveUp(f"a {size}×{size} {self.style} maze has at most {most} open cells, so no shortest "
-                                   f"path reaches task.min_path={self.min_path} cells; lower task.min_path "
-                                   f"(for example {max(2, most // 8)})")
-        deadline = Deadline(f"a {size}×{size} maze with a shortest path of at least {self.min_path} cells",
-                            "lower task.min_path")
+            raise GenerationGaveUp(
+                f"a {size}×{size} {self.style} maze has at most {most} open cells, so no shortest "
+                f"path reaches task.min_path={self.min_path} cells; lower task.min_path "
+                f"(for example {max(2, most // 8)})"
+            )
+        deadline = Deadline(
+            f"a {size}×{size} maze with a shortest path of at least {self.min_path} cells", "lower task.min_path"
+        )
         while True:
             deadline.check()
             if self.style == "perfect":

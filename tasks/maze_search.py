@@ -47,8 +47,15 @@ class MazePathProblem:
                 if g < cost.get((nr, nc), 1 << 30):
                     cost[(nr, nc)], parent[(nr, nc)] = g, cell
                     counter += 1
-                    heapq.heappush(frontier, (g + abs(nr - goal_r) + abs(nc - goal_c),
-                                              tie[nr][nc] if tie is not None else 0.0, counter, (nr, nc)))
+                    heapq.heappush(
+                        frontier,
+                        (
+                            g + abs(nr - goal_r) + abs(nc - goal_c),
+                            tie[nr][nc] if tie is not None else 0.0,
+                            counter,
+                            (nr, nc),
+                        ),
+                    )
         return SearchResult(None, UNSOLVABLE, expanded, time.perf_counter() - begin)
 
     def _mark(self, parent: dict) -> np.ndarray:

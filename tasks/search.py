@@ -63,16 +63,22 @@ class DomainProblem(ABC):
 
     def search(self, prior: np.ndarray | None = None) -> SearchResult:
         start = time.perf_counter()
-        order = _GuidedOrder(self.value_scores(np.asarray(prior, dtype=np.float64))) if prior is not None \
+        order = (
+            _GuidedOrder(self.value_scores(np.asarray(prior, dtype=np.float64)))
+            if prior is not None
             else _SmallestDomainOrder()
+        )
         nodes = [1]
         state = self.root()
         found = None if state is None else self._descend(state, order, nodes)
-        return SearchResult(answer=None if found is None else self.answer(found),
-                            status=SOLVED if found is not None else UNSOLVABLE,
-                            nodes=nodes[0], seconds=time.perf_counter() - start)
+        return SearchResult(
+            answer=None if found is None else self.answer(found),
+            status=SOLVED if found is not None else UNSOLVABLE,
+            nodes=nodes[0],
+            seconds=time.perf_counter() - start,
+        )
 
-    def _descend(self, state: Any, order: "_Order", nodes: list[int]) -> Any | None:
+    def _descend(self, state: Any, order: _Order, nodes: list[int]) -> Any | None:
         domains = self.domains(state)
         var = order.variable(domains)
         if var is None:
@@ -165,5 +171,9 @@ class ExactSolverProblem:
     def search(self, prior: np.ndarray | None = None) -> SearchResult:
         start = time.perf_counter()
         answer = self.task.solve(self.puzzle)
-        return SearchResult(answer=answer, status=SOLVED if answer is not None else UNSOLVABLE, nodes=None,
-                            seconds=time.perf_counter() - start)
+        return SearchResult(
+            answer=answer,
+            status=SOLVED if answer is not None else UNSOLVABLE,
+            nodes=None,
+            seconds=time.perf_counter() - start,
+        )

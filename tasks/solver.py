@@ -32,8 +32,13 @@ class _Contradiction(Exception):
 
 
 class AllDifferentSolver:
-    def __init__(self, num_values: int, groups: list[list[int]], less_than: list[tuple[int, int]] = (),
-                 num_cells: int | None = None) -> None:
+    def __init__(
+        self,
+        num_values: int,
+        groups: list[list[int]],
+        less_than: list[tuple[int, int]] = (),
+        num_cells: int | None = None,
+    ) -> None:
         self.n = num_values
         self.groups = [list(g) for g in groups]
         self.full_groups = [g for g in self.groups if len(g) == num_values]
@@ -132,8 +137,14 @@ class AllDifferentSolver:
         return cand, values
 
     # -- search --------------------------------------------------------------------------------------
-    def solve(self, givens: np.ndarray, *, limit: int = 2, rng: np.random.Generator | None = None,
-              deadline: "Deadline | None" = None) -> SolveResult:
+    def solve(
+        self,
+        givens: np.ndarray,
+        *,
+        limit: int = 2,
+        rng: np.random.Generator | None = None,
+        deadline: Deadline | None = None,
+    ) -> SolveResult:
         """Up to ``limit`` solutions of ``givens`` (0 = empty cell). ``rng`` randomises the value order;
         ``deadline`` (a generator's time limit) is checked at every search node."""
         result = SolveResult()

@@ -28,8 +28,9 @@ class Sudoku(ConstraintGridTask):
         kind: Literal["sudoku"] = "sudoku"
         box_rows: int = Field(3, ge=1, description="r: rows per box")
         box_cols: int = Field(3, ge=1, description="c: columns per box")
-        clues: int | None = Field(None, ge=0, description="the generator stops removing clues at this many "
-                                  "givens (default: a minimal puzzle)")
+        clues: int | None = Field(
+            None, ge=0, description="the generator stops removing clues at this many givens (default: a minimal puzzle)"
+        )
         build_options = ("clues",)
 
         @model_validator(mode="after")
@@ -38,7 +39,7 @@ class Sudoku(ConstraintGridTask):
                 raise ValueError(f"boxes of {self.box_rows}×{self.box_cols} need more than {len(DIGITS)} digits")
             return self
 
-        def build(self) -> "Sudoku":
+        def build(self) -> Sudoku:
             return Sudoku(self.box_rows, self.box_cols, clues=self.clues)
 
     def __init__(self, box_rows: int = 3, box_cols: int = 3, *, clues: int | None = None) -> None:
@@ -52,8 +53,12 @@ class Sudoku(ConstraintGridTask):
         return f"{self.n}×{self.n} sudoku (boxes {self.box_rows}×{self.box_cols})"
 
     def spec(self) -> dict:
-        return {"kind": "sudoku", "box_rows": self.box_rows, "box_cols": self.box_cols,
-                **({"clues": self.clues} if self.clues is not None else {})}
+        return {
+            "kind": "sudoku",
+            "box_rows": self.box_rows,
+            "box_cols": self.box_cols,
+            **({"clues": self.clues} if self.clues is not None else {}),
+        }
 
     def aliases(self) -> dict[str, int]:
         return {"0": 0, "_": 0} | {d.lower(): i + 1 for i, d in enumerate(DIGITS[: self.n]) if d.isalpha()}
@@ -69,7 +74,7 @@ class Sudoku(ConstraintGridTask):
             if r and r % self.box_rows == 0:
                 lines.append("+".join("-" * (2 * self.box_cols - 1) for _ in range(self.n // self.box_cols)))
             row = [self.alphabet[v] for v in grid[r]]
-            boxes = [" ".join(row[c:c + self.box_cols]) for c in range(0, self.n, self.box_cols)]
+            boxes = [" ".join(row[c : c + self.box_cols]) for c in range(0, self.n, self.box_cols)]
             lines.append("|".join(boxes))
         return "\n".join(lines)
 
@@ -77,8 +82,11 @@ class Sudoku(ConstraintGridTask):
         n, r, c = self.n, self.box_rows, self.box_cols
         rows = [[i * n + j for j in range(n)] for i in range(n)]
         cols = [[i * n + j for i in range(n)] for j in range(n)]
-        boxes = [[(br + i) * n + (bc + j) for i in range(r) for j in range(c)]
-                 for br in range(0, n, r) for bc in range(0, n, c)]
+        boxes = [
+            [(br + i) * n + (bc + j) for i in range(r) for j in range(c)]
+            for br in range(0, n, r)
+            for bc in range(0, n, c)
+        ]
         return rows + cols + boxes
 
     def group_name(self, index: int) -> str:

@@ -21,7 +21,7 @@ class GridSymmetry:
     def apply(self, grid: np.ndarray) -> np.ndarray:
         return self.value_map[grid.reshape(-1)[self.source]].reshape(grid.shape)
 
-    def inverse(self) -> "GridSymmetry":
+    def inverse(self) -> GridSymmetry:
         source = np.empty_like(self.source)
         source[self.source] = np.arange(self.source.size)
         value_map = np.empty_like(self.value_map)
@@ -32,11 +32,11 @@ class GridSymmetry:
         return {"source": self.source.tolist(), "value_map": self.value_map.tolist()}
 
     @classmethod
-    def from_json(cls, data: dict) -> "GridSymmetry":
+    def from_json(cls, data: dict) -> GridSymmetry:
         return cls(np.asarray(data["source"], dtype=np.int64), np.asarray(data["value_map"], dtype=np.int64))
 
     @classmethod
-    def identity(cls, cells: int, values: int) -> "GridSymmetry":
+    def identity(cls, cells: int, values: int) -> GridSymmetry:
         return cls(np.arange(cells), np.arange(values))
 
 

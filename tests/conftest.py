@@ -17,7 +17,12 @@ def _seed() -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--task-file", action="append", default=[], metavar="FILE",
-                     help="run the task-contract property tests (tests/unit/test_task_contracts.py) on the "
-                          "tasks that this Python file registers, instead of on every registered task "
-                          "(repeatable)")
+    parser.addoption(
+        "--task-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="run the task-contract property tests (tests/unit/test_task_contracts.py) on the "
+        "tasks that this Python file registers, instead of on every registered task "
+        "(repeatable)",
+    )

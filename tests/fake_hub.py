@@ -18,11 +18,11 @@ import base64
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import unquote, urlparse
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"  # the commit of a repo served from a folder
@@ -131,8 +131,14 @@ class _Handler(BaseHTTPRequestHandler):
             found = self._snapshot(name, rest[1] if len(rest) > 1 else "main")
             if found:
                 sha, files = found
-                self._json({"id": name.removeprefix("datasets/"), "sha": sha, "private": False,
-                            "siblings": [{"rfilename": path} for path in sorted(files)]})
+                self._json(
+                    {
+                        "id": name.removeprefix("datasets/"),
+                        "sha": sha,
+                        "private": False,
+                        "siblings": [{"rfilename": path} for path in sorted(files)],
+                    }
+                )
         elif rest[0] == "tree":
             found = self._snapshot(name, rest[1] if len(rest) > 1 else "main")
             if found:
@@ -147,8 +153,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif rest[0] == "preupload":
             if self._repo(name):
                 files = json.loads(self._body())["files"]
-                self._json({"files": [{"path": f["path"], "uploadMode": "regular", "shouldIgnore": False}
-                                      for f in files]})
+                self._json(
+                    {"files": [{"path": f["path"], "uploadMode": "regular", "shouldIgnore": False} for f in files]}
+                )
         elif rest[0] == "commit":
             repo = self._repo(name)
             if repo:

@@ -21,12 +21,18 @@ SMALL_CORES = {
 }
 
 
-def small_config(*, core: str = "attention", schedule: str = "trm", halting: dict | None = None,
-                 **overrides) -> ModelConfig:
+def small_config(
+    *, core: str = "attention", schedule: str = "trm", halting: dict | None = None, **overrides
+) -> ModelConfig:
     fields = dict(
-        vocab_size=7, seq_len=6, hidden_size=16, expansion=2.0,
-        core=SMALL_CORES.get(core, {"kind": core}), schedule=SMALL_SCHEDULES.get(schedule, {"kind": schedule}),
-        halting=halting or {"kind": "q_halt", "max_steps": 4}, puzzle_embedding={"num_ids": 3, "dim": 16},
+        vocab_size=7,
+        seq_len=6,
+        hidden_size=16,
+        expansion=2.0,
+        core=SMALL_CORES.get(core, {"kind": core}),
+        schedule=SMALL_SCHEDULES.get(schedule, {"kind": schedule}),
+        halting=halting or {"kind": "q_halt", "max_steps": 4},
+        puzzle_embedding={"num_ids": 3, "dim": 16},
         forward_dtype="float32",
     )
     fields.update(overrides)
@@ -45,15 +51,19 @@ def fake_checkpoint(run_dir, step, *, world_size=1):
     """A folder with every file a complete checkpoint holds (tiny but well-formed)."""
     from safetensors.torch import save_file
 
-    from recurse.checkpoint_document import new_document, write_document
-    from recurse.checkpoint_folder import step_folder
+    from recurse.checkpoints.document import new_document, write_document
+    from recurse.checkpoints.run_folder import step_folder
 
     folder = step_folder(run_dir, step)
     folder.mkdir(parents=True)
     write_document(folder, new_document(small_config()))
-    for name in ["model.safetensors", "training_state.safetensors",
-                 *[f"training_state.rank{r}.safetensors" for r in range(world_size)]]:
+    for name in [
+        "model.safetensors",
+        "training_state.safetensors",
+        *[f"training_state.rank{r}.safetensors" for r in range(world_size)],
+    ]:
         save_file({"x": torch.zeros(2)}, str(folder / name))
-    (folder / "training_state.json").write_text(json.dumps(
-        {"step": step, "iteration": 0, "batch_index": step, "world_size": world_size, "best": None}))
+    (folder / "training_state.json").write_text(
+        json.dumps({"step": step, "iteration": 0, "batch_index": step, "world_size": world_size, "best": None})
+    )
     return folder

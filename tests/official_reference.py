@@ -27,10 +27,20 @@ def _npy(array: np.ndarray) -> bytes:
 
 def _metadata(seq_len, vocab_size, identifiers, groups, mean_examples, puzzles) -> bytes:
     # Field order of the official metadata model, serialised by json.dump with its defaults.
-    return json.dumps({"seq_len": seq_len, "vocab_size": vocab_size, "pad_id": 0, "ignore_label_id": 0,
-                       "blank_identifier_id": 0, "num_puzzle_identifiers": identifiers,
-                       "total_groups": groups, "mean_puzzle_examples": float(mean_examples),
-                       "total_puzzles": puzzles, "sets": ["all"]}).encode()
+    return json.dumps(
+        {
+            "seq_len": seq_len,
+            "vocab_size": vocab_size,
+            "pad_id": 0,
+            "ignore_label_id": 0,
+            "blank_identifier_id": 0,
+            "num_puzzle_identifiers": identifiers,
+            "total_groups": groups,
+            "mean_puzzle_examples": float(mean_examples),
+            "total_puzzles": puzzles,
+            "sets": ["all"],
+        }
+    ).encode()
 
 
 def _csv_rows(path: Path) -> list[tuple[str, str]]:
@@ -98,8 +108,16 @@ def sudoku_files(folder: Path, *, seed: int, train_size: int | None, num_aug: in
                 inputs.append(shuffle(q).reshape(-1))
                 labels.append(shuffle(a).reshape(-1))
         dtype = np.int64 if aug > 0 else np.uint8  # the int64 digit map decides the augmented dtype
-        files.update(_one_example_per_puzzle(split, np.array(inputs, dtype=dtype) + 1, np.array(labels, dtype=dtype) + 1,
-                                             [1 + aug] * len(pairs), 81, 11))
+        files.update(
+            _one_example_per_puzzle(
+                split,
+                np.array(inputs, dtype=dtype) + 1,
+                np.array(labels, dtype=dtype) + 1,
+                [1 + aug] * len(pairs),
+                81,
+                11,
+            )
+        )
     files["identifiers.json"] = json.dumps(["<blank>"]).encode()
     return files
 
@@ -124,15 +142,25 @@ def maze_files(folder: Path, *, seed: int, train_size: int | None, augment: bool
     for split in ("train", "test"):
         rows = _csv_rows(folder / f"{split}.csv")
         side = int(round(len(rows[0][0]) ** 0.5))
-        pairs = [tuple(np.array([ids[ch] for ch in text], dtype=np.uint8).reshape(side, side) for text in row)
-                 for row in rows]
+        pairs = [
+            tuple(np.array([ids[ch] for ch in text], dtype=np.uint8).reshape(side, side) for text in row)
+            for row in rows
+        ]
         if split == "train":
             pairs = _subsample(pairs, train_size, rs)
         count = 8 if split == "train" and augment else 1
         inputs = [MAZE_TRANSFORMS[t](q).reshape(-1) for q, _ in pairs for t in range(count)]
         labels = [MAZE_TRANSFORMS[t](a).reshape(-1) for _, a in pairs for t in range(count)]
-        files.update(_one_example_per_puzzle(split, np.array(inputs, dtype=np.uint8), np.array(labels, dtype=np.uint8),
-                                             [count] * len(pairs), side * side, 6))
+        files.update(
+            _one_example_per_puzzle(
+                split,
+                np.array(inputs, dtype=np.uint8),
+                np.array(labels, dtype=np.uint8),
+                [count] * len(pairs),
+                side * side,
+                6,
+            )
+        )
     files["identifiers.json"] = json.dumps(["<blank>"]).encode()
     return files
 
@@ -147,13 +175,15 @@ def _grid_digest(grid: np.ndarray) -> str:
 
 
 def _puzzle_digest(examples: list[tuple[np.ndarray, np.ndarray]]) -> str:
-    return hashlib.sha256("|".join(sorted(f"{_grid_digest(i)}|{_grid_digest(o)}" for i, o in examples)).encode()).hexdigest()
+    return hashlib.sha256(
+        "|".join(sorted(f"{_grid_digest(i)}|{_grid_digest(o)}" for i, o in examples)).encode()
+    ).hexdigest()
 
 
 def _canvas(grid: np.ndarray, top: int, left: int) -> np.ndarray:
     canvas = np.zeros((30, 30), dtype=np.uint8)
     rows, cols = grid.shape
-    canvas[top:top + rows, left:left + cols] = grid + 2
+    canvas[top : top + rows, left : left + cols] = grid + 2
     for c in range(left, left + cols):  # end-of-grid marker below the grid
         if top + rows < 30:
             canvas[top + rows, c] = 1
@@ -183,16 +213,19 @@ def arc_files(folder: Path, *, subsets: list[str], test_subset: str, num_aug: in
             split_of = {"train": "train", "test": "test" if in_test else "train"}
             base = {"train": [], "test": []}
             for key in task:  # the JSON's own key order decides the example order
-                base[split_of[key]] += [(np.array(e["input"], dtype=np.uint8), np.array(e["output"], dtype=np.uint8))
-                                        for e in task[key]]
+                base[split_of[key]] += [
+                    (np.array(e["input"], dtype=np.uint8), np.array(e["output"], dtype=np.uint8)) for e in task[key]
+                ]
             members = [(name, base)]
             if num_aug > 0:
                 seen = {_puzzle_digest(base["train"] + base["test"])}
                 for _ in range(5 * num_aug):
                     index = rs.randint(0, 8)
                     colours = np.concatenate([np.zeros(1, np.uint8), rs.permutation(np.arange(1, 10, dtype=np.uint8))])
-                    moved = {s: [(_arc_transform(colours[i], index), _arc_transform(colours[o], index))
-                                 for i, o in ex] for s, ex in base.items()}
+                    moved = {
+                        s: [(_arc_transform(colours[i], index), _arc_transform(colours[o], index)) for i, o in ex]
+                        for s, ex in base.items()
+                    }
                     digest = _puzzle_digest(moved["train"] + moved["test"])
                     if digest not in seen:
                         seen.add(digest)
@@ -228,8 +261,9 @@ def arc_files(folder: Path, *, subsets: list[str], test_subset: str, num_aug: in
         files[f"{split}/all__puzzle_identifiers.npy"] = _npy(np.array(identifiers, dtype=np.int32))
         files[f"{split}/all__puzzle_indices.npy"] = _npy(np.array(puzzle_indices, dtype=np.int32))
         files[f"{split}/all__group_indices.npy"] = _npy(np.array(group_indices, dtype=np.int32))
-        files[f"{split}/dataset.json"] = _metadata(900, 12, len(names), len(group_indices) - 1,
-                                                   len(inputs) / len(identifiers), len(identifiers))
+        files[f"{split}/dataset.json"] = _metadata(
+            900, 12, len(names), len(group_indices) - 1, len(inputs) / len(identifiers), len(identifiers)
+        )
     files["identifiers.json"] = json.dumps(names).encode()
     files["test_puzzles.json"] = json.dumps(test_puzzles).encode()
     return files

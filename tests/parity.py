@@ -24,7 +24,7 @@ class Fixture:
     tensors: dict[str, torch.Tensor]
 
     @classmethod
-    def load(cls, json_path: Path) -> "Fixture":
+    def load(cls, json_path: Path) -> Fixture:
         spec = json.loads(json_path.read_text())
         config = official_arch_to_config(spec["arch"], spec.get("loss_type", "stablemax_cross_entropy"))
         tensors = load_file(str(json_path.with_suffix(".safetensors")))
@@ -53,6 +53,5 @@ class Fixture:
         for key, value in self.tensors.items():
             if not key.startswith("train.grad.") or key == PUZZLE_ROWS_GRAD:
                 continue
-            grads[official_name_to_recurse(key[len("train.grad."):], self.config)] = value
+            grads[official_name_to_recurse(key[len("train.grad.") :], self.config)] = value
         return grads
-

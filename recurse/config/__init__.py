@@ -13,6 +13,18 @@ from recurse.config.run import (
     TrainingConfig,
 )
 
-__all__ = ["DTYPES", "DataBuildConfig", "DataConfig", "EvaluationConfig", "ExpectedResult", "LoggingConfig",
-           "ModelConfig", "PuzzleEmbeddingConfig", "RunConfig", "RuntimeConfig", "TrainingConfig", "apply_overrides",
-           "validate_config"]
+__all__ = [
+    "DTYPES",
+    "DataBuildConfig",
+    "DataConfig",
+    "EvaluationConfig",
+    "ExpectedResult",
+    "LoggingConfig",
+    "ModelConfig",
+    "PuzzleEmbeddingConfig",
+    "RunConfig",
+    "RuntimeConfig",
+    "TrainingConfig",
+    "apply_overrides",
+    "validate_config",
+]

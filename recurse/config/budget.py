@@ -64,27 +64,38 @@ def step_flops(model: ModelConfig, *, seq_len: int | None = None) -> float:
     return float(layer_applications(model) * tokens * per_token)
 
 
-def check_memory(model: ModelConfig, batch_size: int, *, training: bool, what: str,
-                 seq_len: int | None = None) -> None:
+def check_memory(model: ModelConfig, batch_size: int, *, training: bool, what: str, seq_len: int | None = None) -> None:
     """Refuse (``ResourceError``) a batch whose estimated activations exceed the memory available now."""
     need = activation_bytes(model, batch_size, training=training, seq_len=seq_len)
     have = available_memory_bytes()
     if have is not None and need > have:
-        raise ResourceError(f"{what}: a batch of {batch_size} needs about {need / 2**30:.1f} GiB of activations, "
-                            f"more than the {have / 2**30:.1f} GiB available; use a smaller batch size")
+        raise ResourceError(
+            f"{what}: a batch of {batch_size} needs about {need / 2**30:.1f} GiB of activations, "
+            f"more than the {have / 2**30:.1f} GiB available; use a smaller batch size"
+        )
 
 
-def check_time(model: ModelConfig, *, examples: int, max_steps: int, what: str, seq_len: int | None = None,
-               limit_seconds: float | None = None) -> float:
+def check_time(
+    model: ModelConfig,
+    *,
+    examples: int,
+    max_steps: int,
+    what: str,
+    seq_len: int | None = None,
+    limit_seconds: float | None = None,
+) -> float:
     """The estimated CPU seconds for ``examples`` puzzles at up to ``max_steps`` steps; warn past an hour,
     refuse past ``limit_seconds`` when given."""
     seconds = examples * max_steps * step_flops(model, seq_len=seq_len) / CPU_FLOPS_PER_SECOND
     if limit_seconds is not None and seconds > limit_seconds:
-        raise ResourceError(f"{what}: {examples} puzzle(s) at up to {max_steps} steps would take about "
-                            f"{_human(seconds)} on a CPU; lower max_steps")
+        raise ResourceError(
+            f"{what}: {examples} puzzle(s) at up to {max_steps} steps would take about "
+            f"{_human(seconds)} on a CPU; lower max_steps"
+        )
     if seconds > WARN_SECONDS:
-        log.warning(f"note: {what} may take about {_human(seconds)} on a CPU ({examples} puzzle(s) at up to "
-                    f"{max_steps} steps)")
+        log.warning(
+            f"note: {what} may take about {_human(seconds)} on a CPU ({examples} puzzle(s) at up to {max_steps} steps)"
+        )
     return seconds
 
 

@@ -34,8 +34,9 @@ class ModelConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     vocab_size: int | None = Field(None, ge=2, le=1 << 20, description="token vocabulary; default: the dataset's")
-    seq_len: int | None = Field(None, ge=1, le=MAX_SEQ_LEN,
-                                description="tokens per puzzle, without the prefix; default: the dataset's")
+    seq_len: int | None = Field(
+        None, ge=1, le=MAX_SEQ_LEN, description="tokens per puzzle, without the prefix; default: the dataset's"
+    )
     hidden_size: int = Field(512, ge=1, le=MAX_HIDDEN_SIZE)
     expansion: float = Field(4.0, ge=0.25, le=64, description="SwiGLU expansion of the feed-forward sublayers")
     norm_eps: float = Field(1e-5, gt=0, lt=1)
@@ -45,7 +46,8 @@ class ModelConfig(BaseModel):
     puzzle_embedding: PuzzleEmbeddingConfig = Field(default_factory=PuzzleEmbeddingConfig)
     learned_positions: bool = False
     forward_dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
-        "bfloat16", description="compute dtype; 'auto' picks bfloat16 where the device runs it fast, else float32")
+        "bfloat16", description="compute dtype; 'auto' picks bfloat16 where the device runs it fast, else float32"
+    )
     loss: Literal["stablemax", "softmax"] = "stablemax"
 
     @field_validator("core", mode="before")
@@ -64,7 +66,7 @@ class ModelConfig(BaseModel):
         return validate_spec(HALTING, value)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ModelConfig":
+    def _consistent(self) -> ModelConfig:
         for slot in ("schedule", "halting", "core"):
             for key, value in getattr(self, slot).model_dump().items():
                 # Plugin specs are third-party code, so the caps on recursion counts live here, once.
@@ -77,18 +79,22 @@ class ModelConfig(BaseModel):
             raise ValueError(f"core.num_heads={heads} must divide hidden_size={self.hidden_size}")
         emb = self.puzzle_embedding
         if emb.prefix_len is not None and emb.dim > emb.prefix_len * self.hidden_size:
-            raise ValueError(f"puzzle_embedding.dim={emb.dim} does not fit puzzle_embedding.prefix_len="
-                             f"{emb.prefix_len} tokens of hidden_size={self.hidden_size}")
+            raise ValueError(
+                f"puzzle_embedding.dim={emb.dim} does not fit puzzle_embedding.prefix_len="
+                f"{emb.prefix_len} tokens of hidden_size={self.hidden_size}"
+            )
         return self
 
-    def with_data(self, *, vocab_size: int, seq_len: int, num_puzzle_ids: int) -> "ModelConfig":
+    def with_data(self, *, vocab_size: int, seq_len: int, num_puzzle_ids: int) -> ModelConfig:
         """Fill in what the dataset decides (vocabulary, length, number of puzzle ids) where left open."""
         emb = self.puzzle_embedding
-        return self.model_copy(update={
-            "vocab_size": self.vocab_size or vocab_size,
-            "seq_len": self.seq_len or seq_len,
-            "puzzle_embedding": emb.model_copy(update={"num_ids": max(emb.num_ids, num_puzzle_ids)}),
-        })
+        return self.model_copy(
+            update={
+                "vocab_size": self.vocab_size or vocab_size,
+                "seq_len": self.seq_len or seq_len,
+                "puzzle_embedding": emb.model_copy(update={"num_ids": max(emb.num_ids, num_puzzle_ids)}),
+            }
+        )
 
     @property
     def prefix_len(self) -> int:

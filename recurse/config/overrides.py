@@ -35,7 +35,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
             if child is None:
                 child = node[part] = {}
             if not isinstance(child, dict):
-                raise ConfigError(f"cannot set {key}: {'.'.join(parts[:depth + 1])} is not a mapping")
+                raise ConfigError(f"cannot set {key}: {'.'.join(parts[: depth + 1])} is not a mapping")
             node = child
         node[parts[-1]] = parse_value(value)
     return result

@@ -13,8 +13,9 @@ from recurse.halting import HALTING
 from recurse.hardware import check_device_name
 from recurse.spec import Spec, validate_spec
 
-
 SEED_MAX = 2**32 - 1  # numpy's seeding accepts 0..2**32-1
+
+
 def check_folder_path(path: str) -> str:
     """Refuse a folder path that cannot be created because one of its parents is a file (``/etc/passwd/x``)."""
     if "\0" in path or not path.strip():
@@ -39,12 +40,19 @@ class DataBuildConfig(_Strict):
     """How ``recurse data build`` (and training, when the data is missing) makes the dataset."""
 
     source: str = Field("generate", description="'generate', a CSV file or folder, or 'hub:<dataset repo>'")
-    train_size: int | None = Field(None, ge=1, le=10**9, description="generated puzzles, or a seeded subsample of the source")
+    train_size: int | None = Field(
+        None, ge=1, le=10**9, description="generated puzzles, or a seeded subsample of the source"
+    )
     test_size: int | None = Field(None, ge=1, le=10**9)
     num_aug: int = Field(0, ge=0, le=100_000, description="augmented copies of each training puzzle")
     seed: int = Field(0, ge=0, le=SEED_MAX)
-    easier_copies: int = Field(0, ge=0, le=100, description="generator: with each training puzzle, this many easier "
-                               "ones (its solution with some of its blanks given back); test puzzles stay as made")
+    easier_copies: int = Field(
+        0,
+        ge=0,
+        le=100,
+        description="generator: with each training puzzle, this many easier "
+        "ones (its solution with some of its blanks given back); test puzzles stay as made",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -52,8 +60,10 @@ class DataBuildConfig(_Strict):
         # These were build settings once; a task's own options now live in its spec (data.task).
         for key in MOVED_TO_TASK:
             if isinstance(value, dict) and key in value:
-                raise ValueError(f"build.{key} is now a setting of the task: set data.task.{key} "
-                                 f"(task.{key} with `recurse data build`)")
+                raise ValueError(
+                    f"build.{key} is now a setting of the task: set data.task.{key} "
+                    f"(task.{key} with `recurse data build`)"
+                )
         return value
 
 
@@ -97,7 +107,7 @@ class TrainingConfig(_Strict):
     keep_last: int = Field(2, ge=1, description="checkpoints kept besides the best one")
 
     @model_validator(mode="after")
-    def _duration(self) -> "TrainingConfig":
+    def _duration(self) -> TrainingConfig:
         if self.epochs is None and self.max_steps is None and self.max_minutes is None:
             raise ValueError("set training.epochs, training.max_steps or training.max_minutes")
         return self
@@ -108,8 +118,11 @@ class EvaluationConfig(_Strict):
     halting: SerializeAsAny[Spec] | None = Field(None, description="policy at evaluation (default: fixed N_sup)")
     limit: int | None = Field(None, ge=1, description="evaluate on the first N test examples")
     best_metric: str = Field("exact_accuracy", description="the metric that picks the best checkpoint (e.g. pass@2)")
-    aggregate_checkpoints: bool = Field(False, description="pool a task's votes (ARC) over all evaluations of the "
-                                        "run, as the official trainer does, instead of per checkpoint")
+    aggregate_checkpoints: bool = Field(
+        False,
+        description="pool a task's votes (ARC) over all evaluations of the "
+        "run, as the official trainer does, instead of per checkpoint",
+    )
 
     @field_validator("halting", mode="before")
     @classmethod
@@ -121,8 +134,9 @@ class LoggingConfig(_Strict):
     progress: bool = True
     every_steps: int = Field(10, ge=1, description="write a training line to metrics.jsonl every N steps")
     plot: bool = True
-    progress_every_seconds: float = Field(30.0, gt=0, description="a progress line this often when output "
-                                          "is not a terminal")
+    progress_every_seconds: float = Field(
+        30.0, gt=0, description="a progress line this often when output is not a terminal"
+    )
     verbose: bool = Field(False, description="print the whole resolved config at start, not a one-line summary")
     tensorboard: bool = False
     wandb: bool = False
@@ -150,6 +164,7 @@ class RunConfig(_Strict):
     @classmethod
     def _out_dir(cls, value: str | None) -> str | None:
         return None if value is None else check_folder_path(value)
+
     init_from: str | None = Field(None, description="checkpoint or run folder, bundled name or Hub repo to start from")
     model: ModelConfig
     data: DataConfig

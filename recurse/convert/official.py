@@ -16,10 +16,10 @@ import torch
 import yaml
 from pydantic import ValidationError
 
-from recurse.checkpoint import load_state_dict_strict, save_checkpoint
 from recurse.config import ModelConfig
 from recurse.errors import CheckpointError, ConversionError
-from recurse.builder import build_refiner
+from recurse.model.builder import build_refiner
+from recurse.model.checkpoint import load_state_dict_strict, save_checkpoint
 
 _LOSSES = {"stablemax_cross_entropy": "stablemax", "softmax_cross_entropy": "softmax"}
 _PREFIXES = ("_orig_mod.", "model.", "inner.")
@@ -60,28 +60,46 @@ def official_arch_to_config(arch: dict[str, Any], loss_type: str = "stablemax_cr
         elif variant == "trm_singlez":
             schedule = {"kind": "single_z", "latent_steps": l_cycles, "deep_steps": h_cycles, "layers": l_layers}
         elif re.fullmatch(r"trm_hier\d+", variant):
-            schedule = {"kind": "hier", "num_latents": int(variant[len("trm_hier"):]), "latent_steps": l_cycles,
-                        "deep_steps": h_cycles, "layers": l_layers}
+            schedule = {
+                "kind": "hier",
+                "num_latents": int(variant[len("trm_hier") :]),
+                "latent_steps": l_cycles,
+                "deep_steps": h_cycles,
+                "layers": l_layers,
+            }
         elif variant == "hrm":
-            schedule = {"kind": "hrm", "high_cycles": h_cycles, "low_cycles": l_cycles, "high_layers": h_layers,
-                        "low_layers": l_layers}
+            schedule = {
+                "kind": "hrm",
+                "high_cycles": h_cycles,
+                "low_cycles": l_cycles,
+                "high_layers": h_layers,
+                "low_layers": l_layers,
+            }
         elif variant == "transformers_baseline":
             schedule = {"kind": "none", "layers": h_layers, "cycles": h_cycles}
         else:
-            raise ConversionError(f"unknown official architecture {arch.get('name')!r}; known: trm, trm_singlez, "
-                                  "trm_hier<k>, hrm, transformers_baseline")
+            raise ConversionError(
+                f"unknown official architecture {arch.get('name')!r}; known: trm, trm_singlez, "
+                "trm_hier<k>, hrm, transformers_baseline"
+            )
 
         positions = arch.get("pos_encodings", "rope")
         if arch.get("mlp_t", False):
             core = {"kind": "mlp", "expansion": float(arch["expansion"])}
         else:
-            core = {"kind": "attention", "num_heads": int(arch["num_heads"]),
-                    "positions": "rope" if positions == "rope" else "none",
-                    "rope_base": float(arch.get("rope_theta", 10000.0))}
+            core = {
+                "kind": "attention",
+                "num_heads": int(arch["num_heads"]),
+                "positions": "rope" if positions == "rope" else "none",
+                "rope_base": float(arch.get("rope_theta", 10000.0)),
+            }
         # TRM files default to no_ACT_continue=True; HRM has no such switch and always learns q_continue.
         q_learning = variant == "hrm" or not arch.get("no_ACT_continue", True)
-        halting = {"kind": "q_continue" if q_learning else "q_halt", "max_steps": int(arch["halt_max_steps"]),
-                   "exploration_prob": float(arch.get("halt_exploration_prob", 0.1))}
+        halting = {
+            "kind": "q_continue" if q_learning else "q_halt",
+            "max_steps": int(arch["halt_max_steps"]),
+            "exploration_prob": float(arch.get("halt_exploration_prob", 0.1)),
+        }
         prefix_len = int(arch.get("puzzle_emb_len", 0) or 0)
         if loss_type not in _LOSSES:
             raise ConversionError(f"unknown official loss {loss_type!r}; known: {', '.join(_LOSSES)}")
@@ -94,9 +112,11 @@ def official_arch_to_config(arch: dict[str, Any], loss_type: str = "stablemax_cr
             core=core,
             schedule=schedule,
             halting=halting,
-            puzzle_embedding={"num_ids": int(arch.get("num_puzzle_identifiers", 1)),
-                              "dim": int(arch.get("puzzle_emb_ndim", 0)),
-                              "prefix_len": prefix_len or None},
+            puzzle_embedding={
+                "num_ids": int(arch.get("num_puzzle_identifiers", 1)),
+                "dim": int(arch.get("puzzle_emb_ndim", 0)),
+                "prefix_len": prefix_len or None,
+            },
             learned_positions=positions == "learned",
             forward_dtype=str(arch.get("forward_dtype", "bfloat16")),
             loss=_LOSSES[loss_type],
@@ -135,7 +155,7 @@ def official_name_to_recurse(name: str, config: ModelConfig) -> str | None:
     short = name
     for prefix in _PREFIXES:
         if short.startswith(prefix):
-            short = short[len(prefix):]
+            short = short[len(prefix) :]
     if short in _SCRATCH:
         return None
     if short in _FIXED:
@@ -201,8 +221,14 @@ def _dataset_seq_len(data_paths: list[str], base: Path) -> int | None:
     return None
 
 
-def complete_arch(arch: dict[str, Any], state: dict[str, torch.Tensor], *, seq_len: int | None = None,
-                  data_paths: list[str] = (), base: Path = Path(".")) -> dict[str, Any]:
+def complete_arch(
+    arch: dict[str, Any],
+    state: dict[str, torch.Tensor],
+    *,
+    seq_len: int | None = None,
+    data_paths: list[str] = (),
+    base: Path = Path("."),
+) -> dict[str, Any]:
     """Fill in what an official run takes from its dataset at run time (vocabulary size, number of
     puzzle ids, sequence length), reading it off the tensors where they fix it."""
     arch = dict(arch)
@@ -226,14 +252,19 @@ def complete_arch(arch: dict[str, Any], state: dict[str, torch.Tensor], *, seq_l
         elif (found := _dataset_seq_len(list(data_paths), base)) is not None:
             arch["seq_len"] = found
         else:
-            raise ConversionError("the sequence length is not stored in a RoPE checkpoint and the run's dataset was "
-                                  "not found; pass --seq-len (81 for Sudoku, 900 for Maze and ARC)")
+            raise ConversionError(
+                "the sequence length is not stored in a RoPE checkpoint and the run's dataset was "
+                "not found; pass --seq-len (81 for Sudoku, 900 for Maze and ARC)"
+            )
     return arch
 
 
 # The official datasets' (vocabulary size, sequence length), which identify the task a checkpoint solves.
-_KNOWN_TASKS = {(11, 81): {"kind": "sudoku", "box_rows": 3, "box_cols": 3}, (6, 900): {"kind": "maze", "size": 30},
-                (12, 900): {"kind": "arc"}}
+_KNOWN_TASKS = {
+    (11, 81): {"kind": "sudoku", "box_rows": 3, "box_cols": 3},
+    (6, 900): {"kind": "maze", "size": 30},
+    (12, 900): {"kind": "arc"},
+}
 
 
 def infer_task(vocab_size: int, seq_len: int) -> dict | None:
@@ -244,24 +275,34 @@ def infer_task(vocab_size: int, seq_len: int) -> dict | None:
 
 def _puzzle_identifiers(path: Path | None, data_paths: list[str], base: Path, rows: int) -> list[str] | None:
     """The puzzle-id → name map: given, or the ``identifiers.json`` of the run's dataset if it is present."""
-    candidates = [path] if path is not None else [root / "identifiers.json" for d in data_paths
-                                                  for root in (Path(d), base / d)]
+    candidates = (
+        [path] if path is not None else [root / "identifiers.json" for d in data_paths for root in (Path(d), base / d)]
+    )
     for candidate in candidates:
         if candidate is not None and candidate.is_file():
             names = json.loads(candidate.read_text())
             if not isinstance(names, list) or len(names) != rows:
-                raise ConversionError(f"{candidate} names {len(names) if isinstance(names, list) else '?'} puzzles "
-                                      f"but the checkpoint's puzzle-embedding table has {rows} rows; is it the "
-                                      "identifiers.json of the dataset this model was trained on?")
+                raise ConversionError(
+                    f"{candidate} names {len(names) if isinstance(names, list) else '?'} puzzles "
+                    f"but the checkpoint's puzzle-embedding table has {rows} rows; is it the "
+                    "identifiers.json of the dataset this model was trained on?"
+                )
             return [str(n) for n in names]
     if path is not None:
         raise ConversionError(f"{path} not found")
     return None
 
 
-def convert_official_checkpoint(checkpoint: str | Path, config: str | Path, out: str | Path,
-                                *, forward_dtype: str | None = None, seq_len: int | None = None,
-                                task: dict | None = None, identifiers: str | Path | None = None) -> Path:
+def convert_official_checkpoint(
+    checkpoint: str | Path,
+    config: str | Path,
+    out: str | Path,
+    *,
+    forward_dtype: str | None = None,
+    seq_len: int | None = None,
+    task: dict | None = None,
+    identifiers: str | Path | None = None,
+) -> Path:
     """Convert an official ``step_N`` pickle plus ``all_config.yaml`` into a recurse checkpoint at ``out``.
 
     The task is inferred from the vocabulary and length of the official datasets unless given. The
@@ -281,16 +322,24 @@ def convert_official_checkpoint(checkpoint: str | Path, config: str | Path, out:
         load_state_dict_strict(refiner, tensors, source=str(checkpoint))
     except CheckpointError as error:
         raise ConversionError(str(error)) from None
-    meta: dict[str, Any] = {"source": {"format": "official-trm", "checkpoint": Path(checkpoint).name,
-                                       "arch": arch.get("name"), "data_paths": data_paths}}
+    meta: dict[str, Any] = {
+        "source": {
+            "format": "official-trm",
+            "checkpoint": Path(checkpoint).name,
+            "arch": arch.get("name"),
+            "data_paths": data_paths,
+        }
+    }
     task = task or infer_task(model_config.vocab_size, model_config.seq_len)
     if task is not None:
         from recurse.tasks import build_task
 
         built = build_task(task)
         if (built.vocab_size, built.seq_len) != (model_config.vocab_size, model_config.seq_len):
-            raise ConversionError(f"the task {task} has {built.vocab_size} tokens and length {built.seq_len}, but the "
-                                  f"checkpoint has {model_config.vocab_size} and {model_config.seq_len}")
+            raise ConversionError(
+                f"the task {task} has {built.vocab_size} tokens and length {built.seq_len}, but the "
+                f"checkpoint has {model_config.vocab_size} and {model_config.seq_len}"
+            )
         meta.update(task=built.spec(), vocab=built.vocab)
     rows = model_config.puzzle_embedding.num_ids if model_config.puzzle_embedding.dim else 1
     names = _puzzle_identifiers(Path(identifiers) if identifiers else None, data_paths, Path(config).parent, rows)

@@ -23,12 +23,26 @@ class AttentionCore(nn.Module):
         positions: Literal["rope", "none"] = "rope"
         rope_base: float = 10000.0
 
-        def build(self, *, dim: int, seq_len: int, norm_eps: float) -> "AttentionCore":
-            return AttentionCore(dim, num_heads=self.num_heads, seq_len=seq_len, rope=self.positions == "rope",
-                                 rope_base=self.rope_base, norm_eps=norm_eps)
+        def build(self, *, dim: int, seq_len: int, norm_eps: float) -> AttentionCore:
+            return AttentionCore(
+                dim,
+                num_heads=self.num_heads,
+                seq_len=seq_len,
+                rope=self.positions == "rope",
+                rope_base=self.rope_base,
+                norm_eps=norm_eps,
+            )
 
-    def __init__(self, dim: int, *, num_heads: int, seq_len: int, rope: bool = True, rope_base: float = 10000.0,
-                 norm_eps: float = 1e-5) -> None:
+    def __init__(
+        self,
+        dim: int,
+        *,
+        num_heads: int,
+        seq_len: int,
+        rope: bool = True,
+        rope_base: float = 10000.0,
+        norm_eps: float = 1e-5,
+    ) -> None:
         super().__init__()
         if dim % num_heads:
             raise ValueError(f"hidden size {dim} is not divisible by num_heads {num_heads}")

@@ -25,7 +25,7 @@ class MLPCore(nn.Module):
         kind: Literal["mlp"] = "mlp"
         expansion: float = 4.0
 
-        def build(self, *, dim: int, seq_len: int, norm_eps: float) -> "MLPCore":
+        def build(self, *, dim: int, seq_len: int, norm_eps: float) -> MLPCore:
             return MLPCore(seq_len, expansion=self.expansion, norm_eps=norm_eps)
 
     def __init__(self, seq_len: int, *, expansion: float = 4.0, norm_eps: float = 1e-5) -> None:

@@ -17,8 +17,8 @@ the arrays) goes in ``manifest.json``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -49,8 +49,7 @@ def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, r
     return examples
 
 
-def _official_group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int,
-                    rng: np.random.RandomState):
+def _official_group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.RandomState):
     """The official builders' augmentation: the original, then one ``random_symmetry`` draw per copy
     (puzzle and solution share it), duplicates kept; a small group (the maze's dihedral images) is
     written whole, in its listed order, without drawing."""
@@ -64,10 +63,21 @@ def _official_group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_au
     return examples
 
 
-def build_dataset(task: Task, out: str | Path, *, train: Iterable[Pair], test: Iterable[Pair], num_aug: int,
-                  seed: int, source: dict, train_total: int | None = None, test_total: int | None = None,
-                  progress: bool = True, record_train_rows: set[bytes] | None = None,
-                  stream: np.random.RandomState | None = None) -> dict:
+def build_dataset(
+    task: Task,
+    out: str | Path,
+    *,
+    train: Iterable[Pair],
+    test: Iterable[Pair],
+    num_aug: int,
+    seed: int,
+    source: dict,
+    train_total: int | None = None,
+    test_total: int | None = None,
+    progress: bool = True,
+    record_train_rows: set[bytes] | None = None,
+    stream: np.random.RandomState | None = None,
+) -> dict:
     """Write ``train/`` and ``test/`` splits, ``identifiers.json`` and ``manifest.json`` under ``out``.
 
     ``stream``: a legacy ``RandomState`` selects the official procedure (augmentations drawn from it, in
@@ -91,8 +101,9 @@ def build_dataset(task: Task, out: str | Path, *, train: Iterable[Pair], test: I
         # so with ``augmented_dtype``); every other array of the official builders is uint8.
         dtype = getattr(task, "augmented_dtype", np.uint8) if official and augment > 0 else np.uint8
         writer = SplitWriter(staging / split, task.seq_len, digest, dtype)
-        for puzzle, solution in tqdm(pairs, total=total, desc=f"building {split}", unit="puzzle",
-                                     disable=None if progress else True, leave=False):
+        for puzzle, solution in tqdm(
+            pairs, total=total, desc=f"building {split}", unit="puzzle", disable=None if progress else True, leave=False
+        ):
             for example in grouping(task, puzzle, solution, augment, rng):
                 writer.add_puzzle([example])  # one example per puzzle
                 if split == "train" and record_train_rows is not None:
@@ -101,9 +112,14 @@ def build_dataset(task: Task, out: str | Path, *, train: Iterable[Pair], test: I
         counts[split] = writer.close(vocab_size=task.vocab_size, seq_len=task.seq_len)
     write_official_json(staging / IDENTIFIERS, ["<blank>"])
     manifest = {
-        "task": task.spec(), "source": source, "seed": seed, "num_aug": num_aug,
-        "procedure": "official" if official else "recurse", "counts": counts,
-        "vocab": task.vocab, "fingerprint": digest.hexdigest(),
+        "task": task.spec(),
+        "source": source,
+        "seed": seed,
+        "num_aug": num_aug,
+        "procedure": "official" if official else "recurse",
+        "counts": counts,
+        "vocab": task.vocab,
+        "fingerprint": digest.hexdigest(),
     }
     write_json(staging / MANIFEST, manifest)
     publish(staging, out)

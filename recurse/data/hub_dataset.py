@@ -47,7 +47,7 @@ def array_digest(array: np.ndarray) -> str:
     """SHA-256 of an array's dtype, shape and contents, read in chunks (it may be memory-mapped)."""
     digest = hashlib.sha256(f"{np.dtype(array.dtype).str}{tuple(array.shape)}".encode())
     for start in range(0, max(len(array), 1), CHUNK):
-        digest.update(np.ascontiguousarray(array[start:start + CHUNK]).tobytes())
+        digest.update(np.ascontiguousarray(array[start : start + CHUNK]).tobytes())
     return digest.hexdigest()
 
 
@@ -55,17 +55,25 @@ def _require_datasets() -> None:
     try:
         import datasets  # noqa: F401
     except ImportError:
-        raise RecurseError("publishing and loading datasets on the Hub needs the `datasets` package: "
-                           'pip install "recurse-reasoners[data]"') from None
+        raise RecurseError(
+            "publishing and loading datasets on the Hub needs the `datasets` package: "
+            'pip install "recurse-reasoners[data]"'
+        ) from None
 
 
 def _features(seq_len: int):
     _require_datasets()
     from datasets import Features, Sequence, Value
 
-    return Features({"inputs": Sequence(Value("uint8"), length=seq_len),
-                     "labels": Sequence(Value("uint8"), length=seq_len),
-                     "puzzle": Value("int32"), "group": Value("int32"), "puzzle_identifier": Value("int32")})
+    return Features(
+        {
+            "inputs": Sequence(Value("uint8"), length=seq_len),
+            "labels": Sequence(Value("uint8"), length=seq_len),
+            "puzzle": Value("int32"),
+            "group": Value("int32"),
+            "puzzle_identifier": Value("int32"),
+        }
+    )
 
 
 def _task_words(manifest: dict[str, Any]) -> list[str]:
@@ -103,24 +111,34 @@ def _write_parquet(split_data, path: Path) -> None:
         for start in range(0, split_data.num_examples, CHUNK):
             rows = slice(start, start + CHUNK)
             puzzles = puzzle_of_example[rows]
-            columns = [pa.FixedSizeListArray.from_arrays(pa.array(np.asarray(a[rows]).reshape(-1), pa.uint8()), seq_len)
-                       for a in (split_data.inputs, split_data.labels)]
-            columns += [pa.array(puzzles), pa.array(group_of_puzzle[puzzles]),
-                        pa.array(np.asarray(split_data.puzzle_identifiers)[puzzles].astype(np.int32))]
+            columns = [
+                pa.FixedSizeListArray.from_arrays(pa.array(np.asarray(a[rows]).reshape(-1), pa.uint8()), seq_len)
+                for a in (split_data.inputs, split_data.labels)
+            ]
+            columns += [
+                pa.array(puzzles),
+                pa.array(group_of_puzzle[puzzles]),
+                pa.array(np.asarray(split_data.puzzle_identifiers)[puzzles].astype(np.int32)),
+            ]
             writer.write_table(pa.Table.from_arrays(columns, schema=schema))
 
 
 def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any]) -> str:
     from huggingface_hub import DatasetCard, DatasetCardData
 
-    from recurse.model_card import INSTALL, PACKAGE_URL
+    from recurse.hub.card import INSTALL, PACKAGE_URL
 
     task = manifest.get("task") or {}
     counts = {split: record["splits"][split]["examples"] for split in SPLITS}
     data = DatasetCardData(
-        tags=["recurse", "recursive-reasoning", str(task.get("kind", "puzzles"))], pretty_name=repo_id.split("/")[-1],
-        configs=[{"config_name": "default",
-                  "data_files": [{"split": split, "path": _parquet_name(split)} for split in SPLITS]}],
+        tags=["recurse", "recursive-reasoning", str(task.get("kind", "puzzles"))],
+        pretty_name=repo_id.split("/")[-1],
+        configs=[
+            {
+                "config_name": "default",
+                "data_files": [{"split": split, "path": _parquet_name(split)} for split in SPLITS],
+            }
+        ],
     )
     body = [
         f"# {repo_id.split('/')[-1]}",
@@ -139,8 +157,16 @@ def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any]) -> str
         "",
         "```bash",
         INSTALL,
-        shlex.join(["recurse", "data", "build", *_task_words(manifest), f"build.source=hub:{repo_id}",
-                    f"path=data/{repo_id.split('/')[-1]}"]),
+        shlex.join(
+            [
+                "recurse",
+                "data",
+                "build",
+                *_task_words(manifest),
+                f"build.source=hub:{repo_id}",
+                f"path=data/{repo_id.split('/')[-1]}",
+            ]
+        ),
         "```",
         "",
         "writes the npy layout that `recurse train` memory-maps (the arrays are checked against",
@@ -163,10 +189,16 @@ def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any]) -> str
     return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body)))
 
 
-def push_dataset(path: str | Path, repo_id: str, *, private: bool | None = None, token: str | None = None,
-                 commit_message: str | None = None) -> str:
+def push_dataset(
+    path: str | Path,
+    repo_id: str,
+    *,
+    private: bool | None = None,
+    token: str | None = None,
+    commit_message: str | None = None,
+) -> str:
     """Publish the built dataset at ``path`` to the dataset repo ``repo_id``; returns the commit URL."""
-    from recurse.hub import check_can_push, upload
+    from recurse.hub.repos import check_can_push, upload
 
     root = Path(path)
     manifest = read_manifest(root)
@@ -181,17 +213,25 @@ def push_dataset(path: str | Path, repo_id: str, *, private: bool | None = None,
             _check_structure(split_data, split, root)
             _write_parquet(split_data, staging / _parquet_name(split))
             record["splits"][split] = {
-                "examples": split_data.num_examples, "puzzles": int(split_data.puzzle_identifiers.shape[0]),
+                "examples": split_data.num_examples,
+                "puzzles": int(split_data.puzzle_identifiers.shape[0]),
                 "groups": split_data.num_groups,
-                "sha256": {name: array_digest(getattr(split_data, name)) for name in ARRAYS}}
+                "sha256": {name: array_digest(getattr(split_data, name)) for name in ARRAYS},
+            }
         for file in sorted(root.rglob("*.json")):
             target = staging / META_DIR / file.relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(file.read_bytes())
         write_json(staging / META_DIR / ARRAY_RECORD, record)
         (staging / "README.md").write_text(_card(repo_id, manifest, record))
-        return upload(staging, repo_id, repo_type="dataset", private=private, token=token,
-                      commit_message=commit_message or f"Upload recurse dataset (fingerprint {manifest['fingerprint'][:16]})")
+        return upload(
+            staging,
+            repo_id,
+            repo_type="dataset",
+            private=private,
+            token=token,
+            commit_message=commit_message or f"Upload recurse dataset (fingerprint {manifest['fingerprint'][:16]})",
+        )
 
 
 def _published_manifest(repo_id: str, revision: str | None) -> dict[str, Any] | None:
@@ -204,8 +244,9 @@ def _published_manifest(repo_id: str, revision: str | None) -> dict[str, Any] | 
 
     local = offline_mode() or unreachable() is not None
     try:
-        file = hf_hub_download(repo_id, f"{META_DIR}/{MANIFEST}", repo_type="dataset", revision=revision,
-                               local_files_only=local)
+        file = hf_hub_download(
+            repo_id, f"{META_DIR}/{MANIFEST}", repo_type="dataset", revision=revision, local_files_only=local
+        )
     except (EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError):
         return None
     return json.loads(Path(file).read_text())
@@ -245,15 +286,17 @@ def _rebuild(columns: dict[str, np.ndarray], counts: dict[str, Any], seq_len: in
 def load_published(source: str, out: str | Path, *, task_spec: dict[str, Any]) -> dict[str, Any] | None:
     """Write the dataset published at ``source`` (``REPO[@REVISION]``) to ``out`` in the npy layout and
     return its manifest; None when ``source`` is not a dataset published by :func:`push_dataset`."""
-    from recurse.hub import download, snapshot_commit, split_reference
+    from recurse.hub.repos import download, snapshot_commit, split_reference
 
     repo_id, revision = split_reference(source)
     manifest = _published_manifest(repo_id, revision)
     if manifest is None:
         return None
     if manifest.get("task") != task_spec:
-        raise RecurseError(f"{repo_id} holds data of the task {json.dumps(manifest.get('task'))}, not "
-                           f"{json.dumps(task_spec)}; set the task to match (or build another source)")
+        raise RecurseError(
+            f"{repo_id} holds data of the task {json.dumps(manifest.get('task'))}, not "
+            f"{json.dumps(task_spec)}; set the task to match (or build another source)"
+        )
     folder = download(repo_id, revision=revision, repo_type="dataset", allow_patterns=[f"{META_DIR}/*", "data/*"])
     record = json.loads((folder / META_DIR / ARRAY_RECORD).read_text())
     out = Path(out)
@@ -269,14 +312,21 @@ def load_published(source: str, out: str | Path, *, task_spec: dict[str, Any]) -
         columns = _read_split(split, [str(folder / _parquet_name(split))], staging / ".datasets-cache")
         for name, array in _rebuild(columns, counts, seq_len).items():
             if array_digest(array) != counts["sha256"][name]:
-                raise RecurseError(f"{repo_id}: the {split} {name} read back differ from what was published "
-                                   "(a corrupt or edited upload); rebuild and push it again")
+                raise RecurseError(
+                    f"{repo_id}: the {split} {name} read back differ from what was published "
+                    "(a corrupt or edited upload); rebuild and push it again"
+                )
             np.save(staging / split / f"all__{name}.npy", array)
     shutil.rmtree(staging / ".datasets-cache", ignore_errors=True)
     manifest["hub"] = {"repo_id": repo_id, "revision": revision or "main", "commit": snapshot_commit(folder)}
     write_json(staging / MANIFEST, manifest)
     publish(staging, out)
-    log.info("%s: %d train and %d test examples from commit %s, fingerprint %s", repo_id,
-             record["splits"]["train"]["examples"], record["splits"]["test"]["examples"],
-             manifest["hub"]["commit"], str(manifest.get("fingerprint"))[:16])
+    log.info(
+        "%s: %d train and %d test examples from commit %s, fingerprint %s",
+        repo_id,
+        record["splits"]["train"]["examples"],
+        record["splits"]["test"]["examples"],
+        manifest["hub"]["commit"],
+        str(manifest.get("fingerprint"))[:16],
+    )
     return manifest

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -93,8 +93,10 @@ def _build(config: DataConfig, progress: bool) -> dict:
                     yield puzzle, solution
                     if made == spec.test_size:
                         return
-            raise RecurseError(f"could not generate {spec.test_size} test puzzles that differ from the training set;"
-                               f" {task.describe()} has too few distinct puzzles (lower data.build.test_size)")
+            raise RecurseError(
+                f"could not generate {spec.test_size} test puzzles that differ from the training set;"
+                f" {task.describe()} has too few distinct puzzles (lower data.build.test_size)"
+            )
 
         stream = None  # generated data: recurse's own procedure
         train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]))
@@ -102,8 +104,10 @@ def _build(config: DataConfig, progress: bool) -> dict:
             from recurse.tasks.constraint import ConstraintGridTask
 
             if not isinstance(task, ConstraintGridTask):  # elsewhere 0 is not a blank (a maze's 0 is a wall)
-                raise RecurseError(f"data.build.easier_copies needs a task whose puzzles have blank cells to give "
-                                   f"back (a constraint grid such as sudoku), not {task.describe()}")
+                raise RecurseError(
+                    f"data.build.easier_copies needs a task whose puzzles have blank cells to give "
+                    f"back (a constraint grid such as sudoku), not {task.describe()}"
+                )
             train_pairs = with_easier_copies(train_pairs, spec.easier_copies, np.random.default_rng([spec.seed, 3]))
         test_pairs = test()
         train_total, test_total = spec.train_size * (1 + spec.easier_copies), spec.test_size
@@ -118,10 +122,20 @@ def _build(config: DataConfig, progress: bool) -> dict:
     source = {"source": spec.source, "train_size": spec.train_size, "test_size": spec.test_size}
     if spec.easier_copies:
         source["easier_copies"] = spec.easier_copies
-    return build_dataset(task, config.path, train=train_pairs, test=test_pairs, num_aug=spec.num_aug,
-                         seed=spec.seed, source=source, train_total=train_total, test_total=test_total,
-                         progress=progress, record_train_rows=train_rows,
-                         stream=stream)
+    return build_dataset(
+        task,
+        config.path,
+        train=train_pairs,
+        test=test_pairs,
+        num_aug=spec.num_aug,
+        seed=spec.seed,
+        source=source,
+        train_total=train_total,
+        test_total=test_total,
+        progress=progress,
+        record_train_rows=train_rows,
+        stream=stream,
+    )
 
 
 def prepare_dataset(config: DataConfig, *, progress: bool = True) -> Path:

@@ -9,8 +9,8 @@ pure function of (seed, epoch), so a position (iteration, batch) is all a resume
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
@@ -98,7 +98,7 @@ class TrainSampler:
                 rows = np.concatenate([pending, rows])
                 whole = rows.size // size
                 yield from rows[: whole * size].reshape(whole, size)
-                pending = rows[whole * size:]
+                pending = rows[whole * size :]
                 continue
             position = 0
             while True:
@@ -107,7 +107,7 @@ class TrainSampler:
                 if last == ends.size:
                     pending = np.concatenate([pending, rows[position:]])
                     break
-                yield np.concatenate([pending, rows[position:position + need]])
+                yield np.concatenate([pending, rows[position : position + need]])
                 pending = np.empty(0, dtype=np.int64)
                 position = int(ends[last])  # the rest of that puzzle is skipped
 

@@ -18,8 +18,9 @@ class HaltingPolicy:
     max_steps: int
     bootstraps: bool = False
 
-    def halted(self, *, steps: torch.Tensor, q_halt: torch.Tensor, q_continue: torch.Tensor,
-               training: bool) -> torch.Tensor:
+    def halted(
+        self, *, steps: torch.Tensor, q_halt: torch.Tensor, q_continue: torch.Tensor, training: bool
+    ) -> torch.Tensor:
         """Bool [B]: which samples stop after having run ``steps`` [B] supervision steps."""
         raise NotImplementedError
 

@@ -18,7 +18,7 @@ class FixedSteps(HaltingPolicy):
         kind: Literal["fixed"] = "fixed"
         max_steps: int = Field(16, ge=1)
 
-        def build(self) -> "FixedSteps":
+        def build(self) -> FixedSteps:
             return FixedSteps(max_steps=self.max_steps)
 
     def __init__(self, *, max_steps: int) -> None:

@@ -10,9 +10,10 @@ plugins included. The settings share one ``key=value`` grammar: ``halting=KIND``
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from numbers import Integral, Real
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Literal
 
 from recurse.errors import ConfigError, one_line
 from recurse.halting import HALTING
@@ -42,11 +43,15 @@ class HaltingSettings:
     extra: dict[str, Any] = field(default_factory=dict)  # other fields of the policy's spec, as given
 
     @classmethod
-    def from_spec(cls, spec: Any) -> "HaltingSettings":
+    def from_spec(cls, spec: Any) -> HaltingSettings:
         """The settings of a validated policy spec (a config's ``evaluation.halting``)."""
         fields = spec.model_dump(mode="json")
-        return settings(kind=fields.pop("kind"), max_steps=fields.pop("max_steps", None),
-                        threshold=fields.pop("threshold", None), extra=fields)
+        return settings(
+            kind=fields.pop("kind"),
+            max_steps=fields.pop("max_steps", None),
+            threshold=fields.pop("threshold", None),
+            extra=fields,
+        )
 
     def spec(self, *, purpose: Purpose, model_max_steps: int) -> dict[str, Any]:
         """The policy's spec with every default filled in (what ``eval_metrics.json`` records)."""
@@ -58,8 +63,11 @@ class HaltingSettings:
     def _validated(self, purpose: Purpose, model_max_steps: int) -> Any:
         kind = self.kind or DEFAULT_KIND[purpose]
         check_kind(kind)
-        spec: dict[str, Any] = {**self.extra, "kind": kind,
-                                "max_steps": self.max_steps if self.max_steps is not None else model_max_steps}
+        spec: dict[str, Any] = {
+            **self.extra,
+            "kind": kind,
+            "max_steps": self.max_steps if self.max_steps is not None else model_max_steps,
+        }
         # The threshold applies to the policies that have one; the others run without it.
         if "threshold" in HALTING.get(kind).Spec.model_fields:
             spec["threshold"] = self.threshold if self.threshold is not None else DEFAULT_THRESHOLD
@@ -97,13 +105,16 @@ def _number(text: str, kind: type) -> object:
         return text
 
 
-def settings(*, kind: object = None, max_steps: object = None, threshold: object = None,
-             extra: Mapping[str, Any] | None = None) -> HaltingSettings:
+def settings(
+    *, kind: object = None, max_steps: object = None, threshold: object = None, extra: Mapping[str, Any] | None = None
+) -> HaltingSettings:
     """Checked settings from user values (text or numbers); a ``ConfigError`` names the bad one."""
-    return HaltingSettings(kind=None if kind is None else check_kind(kind),
-                           max_steps=None if max_steps is None else check_max_steps(max_steps),
-                           threshold=None if threshold is None else check_threshold(threshold),
-                           extra=dict(extra or {}))
+    return HaltingSettings(
+        kind=None if kind is None else check_kind(kind),
+        max_steps=None if max_steps is None else check_max_steps(max_steps),
+        threshold=None if threshold is None else check_threshold(threshold),
+        extra=dict(extra or {}),
+    )
 
 
 def parse_settings(assignments: Iterable[str]) -> tuple[HaltingSettings, list[str]]:
@@ -120,8 +131,12 @@ def parse_settings(assignments: Iterable[str]) -> tuple[HaltingSettings, list[st
             raise ConfigError(f"the halting {name} is given twice ({key}={value})")
         found[name] = value
     known = {"kind", "max_steps", "threshold"}
-    return settings(kind=found.get("kind"), max_steps=found.get("max_steps"), threshold=found.get("threshold"),
-                    extra={k: v for k, v in found.items() if k not in known}), rest
+    return settings(
+        kind=found.get("kind"),
+        max_steps=found.get("max_steps"),
+        threshold=found.get("threshold"),
+        extra={k: v for k, v in found.items() if k not in known},
+    ), rest
 
 
 def validated_spec(spec: Mapping[str, Any]) -> Any:
@@ -139,8 +154,9 @@ def validated_spec(spec: Mapping[str, Any]) -> Any:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"halting.{where}: {one_line(first['msg'])}" if where else
-                          f"halting: {one_line(first['msg'])}") from None
+        raise ConfigError(
+            f"halting.{where}: {one_line(first['msg'])}" if where else f"halting: {one_line(first['msg'])}"
+        ) from None
 
 
 def inference_halting(spec: Mapping[str, Any]) -> HaltingPolicy:

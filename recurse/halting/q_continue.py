@@ -18,14 +18,15 @@ class QContinue(LearnedHalting):
     class Spec(LearnedHaltingSpec):
         kind: Literal["q_continue"] = "q_continue"
 
-        def build(self) -> "QContinue":
+        def build(self) -> QContinue:
             return QContinue(max_steps=self.max_steps, exploration_prob=self.exploration_prob)
 
     def wants_to_halt(self, q_halt: torch.Tensor, q_continue: torch.Tensor) -> torch.Tensor:
         return q_halt > q_continue
 
-    def continue_target(self, steps: torch.Tensor, next_q_halt: torch.Tensor,
-                        next_q_continue: torch.Tensor) -> torch.Tensor:
+    def continue_target(
+        self, steps: torch.Tensor, next_q_halt: torch.Tensor, next_q_continue: torch.Tensor
+    ) -> torch.Tensor:
         """Value of continuing: the best next-step value, or the halt value when the next step is forced."""
         value = torch.where(self.at_limit(steps), next_q_halt, torch.maximum(next_q_halt, next_q_continue))
         return torch.sigmoid(value)

@@ -15,7 +15,7 @@ class QHalt(LearnedHalting):
     class Spec(LearnedHaltingSpec):
         kind: Literal["q_halt"] = "q_halt"
 
-        def build(self) -> "QHalt":
+        def build(self) -> QHalt:
             return QHalt(max_steps=self.max_steps, exploration_prob=self.exploration_prob)
 
     def wants_to_halt(self, q_halt: torch.Tensor, q_continue: torch.Tensor) -> torch.Tensor:

@@ -20,7 +20,7 @@ class Threshold(HaltingPolicy):
         max_steps: int = Field(16, ge=1)
         threshold: float = Field(DEFAULT_THRESHOLD, gt=0, lt=1, description="halt when sigmoid(q_halt) >= threshold")
 
-        def build(self) -> "Threshold":
+        def build(self) -> Threshold:
             return Threshold(max_steps=self.max_steps, threshold=self.threshold)
 
     def __init__(self, *, max_steps: int, threshold: float = DEFAULT_THRESHOLD) -> None:

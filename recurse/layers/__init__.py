@@ -1,4 +1,8 @@
-"""Building blocks shared by cores and schedules: linear layers, norms, SwiGLU, rotary positions."""
+"""Building blocks shared by cores and schedules: linear layers, norms, SwiGLU, rotary positions.
+
+``block`` (a post-norm block and a level: a stack of blocks with input injection) is imported from
+``recurse.layers.block``; it builds on the layers below and is not re-exported here.
+"""
 
 from recurse.layers.init import trunc_normal_
 from recurse.layers.linear import CastedEmbedding, CastedLinear

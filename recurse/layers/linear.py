@@ -22,7 +22,9 @@ class CastedLinear(nn.Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = nn.Parameter(trunc_normal_(torch.empty(out_features, in_features), std=1 / math.sqrt(in_features)))
+        self.weight = nn.Parameter(
+            trunc_normal_(torch.empty(out_features, in_features), std=1 / math.sqrt(in_features))
+        )
         self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -12,7 +12,7 @@ from torch import nn
 from recurse.losses.cross_entropy import IGNORE_INDEX, LOSSES
 
 if TYPE_CHECKING:
-    from recurse.carry import Carry, StepOutputs
+    from recurse.model.carry import Carry, StepOutputs
 
 
 @dataclass
@@ -59,14 +59,16 @@ class ACTLoss(nn.Module):
             }
 
         lm_loss = (self.token_loss(logits, labels) / divisor.unsqueeze(-1)).sum()
-        q_halt_loss = F.binary_cross_entropy_with_logits(outputs.q_halt, exact.to(outputs.q_halt.dtype),
-                                                         reduction="sum")
+        q_halt_loss = F.binary_cross_entropy_with_logits(
+            outputs.q_halt, exact.to(outputs.q_halt.dtype), reduction="sum"
+        )
         loss = lm_loss + 0.5 * q_halt_loss
         metrics["lm_loss"] = lm_loss.detach()
         metrics["q_halt_loss"] = q_halt_loss.detach()
         if outputs.target_q_continue is not None:
-            q_continue_loss = F.binary_cross_entropy_with_logits(outputs.q_continue, outputs.target_q_continue,
-                                                                 reduction="sum")
+            q_continue_loss = F.binary_cross_entropy_with_logits(
+                outputs.q_continue, outputs.target_q_continue, reduction="sum"
+            )
             loss = loss + 0.5 * q_continue_loss
             metrics["q_continue_loss"] = q_continue_loss.detach()
         return ACTLossOutput(loss=loss, metrics=metrics, predictions=predictions)

@@ -7,15 +7,16 @@ runs on every device.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import torch
 from torch.optim import Optimizer
 
 
 class AdamATan2(Optimizer):
-    def __init__(self, params: Iterable, lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.95),
-                 weight_decay: float = 0.0) -> None:
+    def __init__(
+        self, params: Iterable, lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.95), weight_decay: float = 0.0
+    ) -> None:
         if lr <= 0 or not 0 <= betas[0] < 1 or not 0 <= betas[1] < 1 or weight_decay < 0:
             raise ValueError(f"invalid AdamATan2 settings lr={lr}, betas={betas}, weight_decay={weight_decay}")
         super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
@@ -43,7 +44,7 @@ class AdamATan2(Optimizer):
                 param.mul_(1 - lr * wd)
                 state["exp_avg"].lerp_(grad, 1 - beta1)
                 state["exp_avg_sq"].lerp_(grad.square(), 1 - beta2)
-                m_hat = state["exp_avg"] / (1 - beta1 ** step)
-                v_hat_sqrt = (state["exp_avg_sq"] / (1 - beta2 ** step)).sqrt()
+                m_hat = state["exp_avg"] / (1 - beta1**step)
+                v_hat_sqrt = (state["exp_avg_sq"] / (1 - beta2**step)).sqrt()
                 param.add_(torch.atan2(m_hat, v_hat_sqrt), alpha=-lr)
         return loss

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 import torch.distributed as dist
 
-from recurse.puzzle_embedding import PuzzleEmbedding
+from recurse.model.puzzle_embedding import PuzzleEmbedding
 
 
 class SparseSignSGD:

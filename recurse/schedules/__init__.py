@@ -11,5 +11,13 @@ from recurse.schedules.none import NoRecursion  # noqa: E402  (registers "none")
 from recurse.schedules.single_z import SingleZSchedule  # noqa: E402  (registers "single_z")
 from recurse.schedules.trm import TRMSchedule  # noqa: E402  (registers "trm")
 
-__all__ = ["SCHEDULES", "HRMSchedule", "HierSchedule", "NoRecursion", "Schedule", "SingleZSchedule", "State",
-           "TRMSchedule"]
+__all__ = [
+    "SCHEDULES",
+    "HRMSchedule",
+    "HierSchedule",
+    "NoRecursion",
+    "Schedule",
+    "SingleZSchedule",
+    "State",
+    "TRMSchedule",
+]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn
 
-from recurse.block import Level
 from recurse.layers import trunc_normal_
+from recurse.layers.block import Level
 
 State = tuple[torch.Tensor, ...]
 LevelFactory = Callable[[int], Level]  # number of blocks -> a fresh level

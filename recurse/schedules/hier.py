@@ -7,7 +7,7 @@ from typing import Literal
 import torch
 from pydantic import Field
 
-from recurse.block import Level
+from recurse.layers.block import Level
 from recurse.schedules import SCHEDULES
 from recurse.schedules.base import LevelFactory, Schedule, State
 from recurse.spec import Spec
@@ -25,9 +25,14 @@ class HierSchedule(Schedule):
         deep_steps: int = Field(3, ge=1, description="T")
         layers: int = Field(2, ge=1)
 
-        def build(self, *, make_level: LevelFactory, dim: int) -> "HierSchedule":
-            return HierSchedule(make_level(self.layers), dim=dim, num_latents=self.num_latents,
-                                latent_steps=self.latent_steps, deep_steps=self.deep_steps)
+        def build(self, *, make_level: LevelFactory, dim: int) -> HierSchedule:
+            return HierSchedule(
+                make_level(self.layers),
+                dim=dim,
+                num_latents=self.num_latents,
+                latent_steps=self.latent_steps,
+                deep_steps=self.deep_steps,
+            )
 
     def __init__(self, level: Level, *, dim: int, num_latents: int, latent_steps: int, deep_steps: int) -> None:
         super().__init__()

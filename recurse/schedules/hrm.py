@@ -8,7 +8,7 @@ from typing import Literal
 import torch
 from pydantic import Field
 
-from recurse.block import Level
+from recurse.layers.block import Level
 from recurse.schedules import SCHEDULES
 from recurse.schedules.base import LevelFactory, Schedule, State
 from recurse.spec import Spec
@@ -27,9 +27,14 @@ class HRMSchedule(Schedule):
         high_layers: int = Field(4, ge=1)
         low_layers: int = Field(4, ge=1)
 
-        def build(self, *, make_level: LevelFactory, dim: int) -> "HRMSchedule":
-            return HRMSchedule(make_level(self.high_layers), make_level(self.low_layers), dim=dim,
-                               high_cycles=self.high_cycles, low_cycles=self.low_cycles)
+        def build(self, *, make_level: LevelFactory, dim: int) -> HRMSchedule:
+            return HRMSchedule(
+                make_level(self.high_layers),
+                make_level(self.low_layers),
+                dim=dim,
+                high_cycles=self.high_cycles,
+                low_cycles=self.low_cycles,
+            )
 
     def __init__(self, high: Level, low: Level, *, dim: int, high_cycles: int, low_cycles: int) -> None:
         super().__init__()

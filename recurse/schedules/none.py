@@ -7,7 +7,7 @@ from typing import Literal
 import torch
 from pydantic import Field
 
-from recurse.block import Level
+from recurse.layers.block import Level
 from recurse.schedules import SCHEDULES
 from recurse.schedules.base import LevelFactory, Schedule, State
 from recurse.spec import Spec
@@ -24,7 +24,7 @@ class NoRecursion(Schedule):
         layers: int = Field(4, ge=1)
         cycles: int = Field(1, ge=1)
 
-        def build(self, *, make_level: LevelFactory, dim: int) -> "NoRecursion":
+        def build(self, *, make_level: LevelFactory, dim: int) -> NoRecursion:
             return NoRecursion(make_level(self.layers), dim=dim, cycles=self.cycles)
 
     def __init__(self, level: Level, *, dim: int, cycles: int = 1) -> None:

@@ -8,7 +8,7 @@ import torch
 from pydantic import Field
 from torch.utils.checkpoint import checkpoint
 
-from recurse.block import Level
+from recurse.layers.block import Level
 from recurse.schedules import SCHEDULES
 from recurse.schedules.base import LevelFactory, Schedule, State
 from recurse.spec import Spec
@@ -29,15 +29,23 @@ class TRMSchedule(Schedule):
         deep_steps: int = Field(3, ge=1, description="T: latent recursions per supervision step")
         layers: int = Field(2, ge=1, description="blocks in the shared level")
         activation_checkpointing: bool = Field(
-            False, description="keep only each level call's inputs in the gradient-carrying recursion and "
-                               "recompute the rest during backward: less memory, one more forward")
+            False,
+            description="keep only each level call's inputs in the gradient-carrying recursion and "
+            "recompute the rest during backward: less memory, one more forward",
+        )
 
-        def build(self, *, make_level: LevelFactory, dim: int) -> "TRMSchedule":
-            return TRMSchedule(make_level(self.layers), dim=dim, latent_steps=self.latent_steps,
-                               deep_steps=self.deep_steps, activation_checkpointing=self.activation_checkpointing)
+        def build(self, *, make_level: LevelFactory, dim: int) -> TRMSchedule:
+            return TRMSchedule(
+                make_level(self.layers),
+                dim=dim,
+                latent_steps=self.latent_steps,
+                deep_steps=self.deep_steps,
+                activation_checkpointing=self.activation_checkpointing,
+            )
 
-    def __init__(self, level: Level, *, dim: int, latent_steps: int, deep_steps: int,
-                 activation_checkpointing: bool = False) -> None:
+    def __init__(
+        self, level: Level, *, dim: int, latent_steps: int, deep_steps: int, activation_checkpointing: bool = False
+    ) -> None:
         super().__init__()
         self.level = level
         self.latent_steps = latent_steps  # n

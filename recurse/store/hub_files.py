@@ -19,9 +19,14 @@ def hub_file(repo_id: str, filename: str, *, revision: str | None = None) -> Pat
     try:
         return Path(hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision, local_files_only=local))
     except LocalEntryNotFoundError:
-        why = "HF_HUB_OFFLINE is set and it is not cached" if offline_mode() else \
-            "the Hub cannot be reached and it is not cached"
-        raise RecurseError(f"cannot get {filename} of the dataset {repo_id}: {why}; download it where you have "
-                           "network access, or pass a local copy as the source") from None
+        why = (
+            "HF_HUB_OFFLINE is set and it is not cached"
+            if offline_mode()
+            else "the Hub cannot be reached and it is not cached"
+        )
+        raise RecurseError(
+            f"cannot get {filename} of the dataset {repo_id}: {why}; download it where you have "
+            "network access, or pass a local copy as the source"
+        ) from None
     except Exception as error:  # noqa: BLE001  network and HTTP errors come in many types
         raise RecurseError(f"cannot download {filename} of the dataset {repo_id}: {error}") from None

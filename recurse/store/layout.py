@@ -79,6 +79,8 @@ def load_split(root: str | Path, split: str, set_name: str = "all") -> PuzzleSpl
         arrays[name] = np.load(file, mmap_mode="r")
     split_data = PuzzleSplit(path=folder, metadata=metadata, **arrays)
     if split_data.inputs.shape != split_data.labels.shape or split_data.inputs.shape[1] != metadata.seq_len:
-        raise RecurseError(f"{folder}: inputs {split_data.inputs.shape} and labels {split_data.labels.shape} do not "
-                           f"match seq_len {metadata.seq_len}")
+        raise RecurseError(
+            f"{folder}: inputs {split_data.inputs.shape} and labels {split_data.labels.shape} do not "
+            f"match seq_len {metadata.seq_len}"
+        )
     return split_data

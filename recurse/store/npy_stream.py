@@ -17,7 +17,8 @@ import numpy as np
 def _header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
     buffer = io.BytesIO()
     np.lib.format.write_array_header_1_0(
-        buffer, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape})
+        buffer, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
+    )
     return buffer.getvalue()
 
 
@@ -49,7 +50,7 @@ class NpyAppender:
         self._file.write(header)
         self._file.close()
 
-    def __enter__(self) -> "NpyAppender":
+    def __enter__(self) -> NpyAppender:
         return self
 
     def __exit__(self, *exc) -> None:

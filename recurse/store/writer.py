@@ -25,13 +25,28 @@ def write_official_json(path: str | Path, data) -> None:
         tmp.write_text(json.dumps(data))
 
 
-def official_metadata(*, seq_len: int, vocab_size: int, num_puzzle_identifiers: int, total_groups: int,
-                      mean_puzzle_examples: float, total_puzzles: int) -> dict:
+def official_metadata(
+    *,
+    seq_len: int,
+    vocab_size: int,
+    num_puzzle_identifiers: int,
+    total_groups: int,
+    mean_puzzle_examples: float,
+    total_puzzles: int,
+) -> dict:
     """``dataset.json`` in the official field order and meanings (``mean_puzzle_examples`` a float)."""
-    return {"seq_len": seq_len, "vocab_size": vocab_size, "pad_id": 0, "ignore_label_id": 0,
-            "blank_identifier_id": 0, "num_puzzle_identifiers": num_puzzle_identifiers,
-            "total_groups": total_groups, "mean_puzzle_examples": float(mean_puzzle_examples),
-            "total_puzzles": total_puzzles, "sets": ["all"]}
+    return {
+        "seq_len": seq_len,
+        "vocab_size": vocab_size,
+        "pad_id": 0,
+        "ignore_label_id": 0,
+        "blank_identifier_id": 0,
+        "num_puzzle_identifiers": num_puzzle_identifiers,
+        "total_groups": total_groups,
+        "mean_puzzle_examples": float(mean_puzzle_examples),
+        "total_puzzles": total_puzzles,
+        "sets": ["all"],
+    }
 
 
 class SplitWriter:
@@ -59,8 +74,9 @@ class SplitWriter:
     def end_group(self) -> None:
         self.group_indices.append(len(self.puzzle_indices) - 1)
 
-    def close(self, *, vocab_size: int, seq_len: int, num_puzzle_identifiers: int = 1,
-              groups_as_puzzles: bool = True) -> dict:
+    def close(
+        self, *, vocab_size: int, seq_len: int, num_puzzle_identifiers: int = 1, groups_as_puzzles: bool = True
+    ) -> dict:
         """Finish the arrays and write ``dataset.json``. ``groups_as_puzzles``: the official Sudoku and Maze
         builders count groups (original puzzles) as ``total_puzzles`` and write ``mean_puzzle_examples``
         1; the ARC builder counts puzzles and examples per puzzle."""
@@ -74,9 +90,13 @@ class SplitWriter:
         groups = len(self.group_indices) - 1
         examples = self.puzzle_indices[-1]
         metadata = official_metadata(
-            seq_len=seq_len, vocab_size=vocab_size, num_puzzle_identifiers=num_puzzle_identifiers,
-            total_groups=groups, mean_puzzle_examples=1.0 if groups_as_puzzles else examples / max(puzzles, 1),
-            total_puzzles=groups if groups_as_puzzles else puzzles)
+            seq_len=seq_len,
+            vocab_size=vocab_size,
+            num_puzzle_identifiers=num_puzzle_identifiers,
+            total_groups=groups,
+            mean_puzzle_examples=1.0 if groups_as_puzzles else examples / max(puzzles, 1),
+            total_puzzles=groups if groups_as_puzzles else puzzles,
+        )
         write_official_json(self.folder / "dataset.json", metadata)
         return {"groups": groups, "puzzles": puzzles, "examples": examples}
 

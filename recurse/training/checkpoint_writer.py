@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from recurse.checkpoint_folder import CHECKPOINTS, step_folder
+from recurse.checkpoints.run_folder import CHECKPOINTS, step_folder
 from recurse.io import fsync_dir, fsync_tree
 
 TMP_SUFFIX = ".tmp"
@@ -57,7 +57,7 @@ def clean_leftovers(run_dir: Path) -> None:
     for path in root.iterdir():
         if not path.name.startswith(".step_"):
             continue
-        if path.name.endswith(OLD_SUFFIX) and not (root / path.name[1:-len(OLD_SUFFIX)]).exists():
-            os.rename(path, root / path.name[1:-len(OLD_SUFFIX)])  # the swap stopped halfway: undo it
+        if path.name.endswith(OLD_SUFFIX) and not (root / path.name[1 : -len(OLD_SUFFIX)]).exists():
+            os.rename(path, root / path.name[1 : -len(OLD_SUFFIX)])  # the swap stopped halfway: undo it
         else:
             discard(path)

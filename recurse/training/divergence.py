@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -31,5 +31,7 @@ def check_step(step: int, *, loss: torch.Tensor, grad_norm: torch.Tensor, kept: 
     loss_value, norm_value = torch.stack([loss.detach().double().cpu(), grad_norm.detach().double().cpu()]).tolist()
     for quantity, value in (("loss", loss_value), ("gradient norm", norm_value)):
         if not math.isfinite(value):
-            raise TrainingDiverged(f"step {step}: the {quantity} is {value}; training stopped without saving ({kept()}); "
-                                   "lower training.lr or resume from an earlier checkpoint")
+            raise TrainingDiverged(
+                f"step {step}: the {quantity} is {value}; training stopped without saving ({kept()}); "
+                "lower training.lr or resume from an earlier checkpoint"
+            )

@@ -13,8 +13,8 @@ import json
 import os
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from recurse.errors import RecurseError
 
@@ -48,15 +48,17 @@ class RunLock:
         self.notice = notice
         self._fd: int | None = None
 
-    def acquire(self) -> "RunLock":
+    def acquire(self) -> RunLock:
         fd = self._open_locked()
         previous = _read(fd)
         host = socket.gethostname()
         if previous.get("pid") is not None and previous.get("pid") != os.getpid():
             if previous.get("host") not in (None, host):
                 os.close(fd)
-                raise RunFolderError(f"{self.path} names a trainer on another host ({_describe(previous)}); if it "
-                                     "has finished, delete the file and start again")
+                raise RunFolderError(
+                    f"{self.path} names a trainer on another host ({_describe(previous)}); if it "
+                    "has finished, delete the file and start again"
+                )
             state = "still running but not holding the lock" if _alive(int(previous["pid"])) else "no longer running"
             self.notice(f"taking over the stale lock of {_describe(previous)} ({state}) in {self.run_dir}")
         record = json.dumps({"pid": os.getpid(), "host": host, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
@@ -83,8 +85,10 @@ class RunLock:
             except BlockingIOError:
                 owner = _read(fd)
                 os.close(fd)
-                raise RunFolderError(f"{self.run_dir} is in use by another trainer ({_describe(owner)}); wait for "
-                                     "it to finish, or train into another name= or out_dir=") from None
+                raise RunFolderError(
+                    f"{self.run_dir} is in use by another trainer ({_describe(owner)}); wait for "
+                    "it to finish, or train into another name= or out_dir="
+                ) from None
             try:
                 if os.stat(self.path).st_ino == os.fstat(fd).st_ino:
                     return fd
@@ -102,7 +106,7 @@ class RunLock:
         os.close(self._fd)  # closing drops the flock
         self._fd = None
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:

@@ -29,9 +29,11 @@ def config_header(config: RunConfig, *, where: str) -> str:
     if training.max_minutes:
         length.append(f"at most {training.max_minutes:g} min")
     task = config.data.task.model_dump(mode="json")
-    return (f"{config.name}: {model.schedule.kind}/{model.core.kind} hidden {model.hidden_size} · "
-            f"{task.get('kind')} from {config.data.path} · {', '.join(length)}, batch {training.global_batch_size}, "
-            f"lr {training.lr:g} · {where} (logging.verbose=true prints the whole config)")
+    return (
+        f"{config.name}: {model.schedule.kind}/{model.core.kind} hidden {model.hidden_size} · "
+        f"{task.get('kind')} from {config.data.path} · {', '.join(length)}, batch {training.global_batch_size}, "
+        f"lr {training.lr:g} · {where} (logging.verbose=true prints the whole config)"
+    )
 
 
 class RunLogger:
@@ -47,13 +49,16 @@ class RunLogger:
 
                 self._tensorboard = SummaryWriter(str(run_dir / "tensorboard"))
             except ImportError:
-                log.warning("logging.tensorboard is on but tensorboard is not installed (pip install 'recurse-reasoners[tensorboard]')")
+                log.warning(
+                    "logging.tensorboard is on but tensorboard is not installed (pip install 'recurse-reasoners[tensorboard]')"
+                )
         if config.wandb:
             try:
                 import wandb
 
-                self._wandb = wandb.init(project=config.wandb_project, name=run_dir.name, config=run_config,
-                                         dir=str(run_dir))
+                self._wandb = wandb.init(
+                    project=config.wandb_project, name=run_dir.name, config=run_config, dir=str(run_dir)
+                )
             except ImportError:
                 log.warning("logging.wandb is on but wandb is not installed (pip install 'recurse-reasoners[wandb]')")
 
@@ -100,11 +105,19 @@ class RunLogger:
         train = [r for r in records if r.get("kind") == "train"]
         evals = [r for r in records if r.get("kind") == "eval"]
         fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-        panels = [("loss", "training loss", [("train", train, "loss")]),
-                  ("exact accuracy", "exact accuracy",
-                   [("train", train, "train_exact_accuracy"), ("eval", evals, "exact_accuracy")]),
-                  ("mean steps", "supervision steps at halt",
-                   [("train", train, "train_mean_steps"), ("eval", evals, "steps")])]
+        panels = [
+            ("loss", "training loss", [("train", train, "loss")]),
+            (
+                "exact accuracy",
+                "exact accuracy",
+                [("train", train, "train_exact_accuracy"), ("eval", evals, "exact_accuracy")],
+            ),
+            (
+                "mean steps",
+                "supervision steps at halt",
+                [("train", train, "train_mean_steps"), ("eval", evals, "steps")],
+            ),
+        ]
         for ax, (ylabel, title, series) in zip(axes, panels):
             for label, rows, key in series:
                 points = [(r["step"], r[key]) for r in rows if key in r]

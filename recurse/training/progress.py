@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from recurse.config import ExpectedResult
 
@@ -32,8 +33,16 @@ class Progress:
     pipe) one line is written every ``every_seconds``: step/total, loss, steps/s and ETA.
     """
 
-    def __init__(self, *, total: int | None, initial: int = 0, enabled: bool = True, every_seconds: float = 30.0,
-                 stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        total: int | None,
+        initial: int = 0,
+        enabled: bool = True,
+        every_seconds: float = 30.0,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.total = total
         self.step = initial
         self.enabled = enabled
@@ -47,8 +56,9 @@ class Progress:
         if enabled and _is_terminal(self.stream):
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=total, initial=initial, desc="training", unit="step", dynamic_ncols=True,
-                             file=self.stream)
+            self._bar = tqdm(
+                total=total, initial=initial, desc="training", unit="step", dynamic_ncols=True, file=self.stream
+            )
 
     def note(self, **metrics: float) -> None:
         """Remember the latest training metrics (loss, exact accuracy, …) for the bar and the next line."""
@@ -77,8 +87,11 @@ class Progress:
     def line(self, now: float | None = None) -> str:
         """``step 300/1321 (23%) · loss 0.412 · 2.21 steps/s · ETA 7m42s``."""
         rate = self.rate(now)
-        parts = [f"step {self.step}/{self.total} ({100 * self.step / self.total:.0f}%)" if self.total
-                 else f"step {self.step}"]
+        parts = [
+            f"step {self.step}/{self.total} ({100 * self.step / self.total:.0f}%)"
+            if self.total
+            else f"step {self.step}"
+        ]
         if "loss" in self.metrics:
             parts.append(f"loss {self.metrics['loss']:.4g}")
         parts.append(f"{rate:.2f} steps/s")
@@ -100,13 +113,17 @@ def _is_terminal(stream: TextIO) -> bool:
 def summary_line(*, steps: int, seconds: float, metrics: dict[str, float], run_dir: str) -> str:
     """The one line a run ends with: what was trained, for how long, and how well it does on held-out data."""
     exact = metrics.get("exact_accuracy")
-    held_out = (f"exact accuracy {100 * exact:.1f}% on {int(metrics['count'])} held-out puzzles" if exact is not None
-                and "count" in metrics else "no held-out evaluation")
+    held_out = (
+        f"exact accuracy {100 * exact:.1f}% on {int(metrics['count'])} held-out puzzles"
+        if exact is not None and "count" in metrics
+        else "no held-out evaluation"
+    )
     return f"trained {steps} steps in {format_duration(seconds)} · {held_out} · {run_dir}"
 
 
-def shortfall_warning(expected: ExpectedResult | None, *, steps: int, metrics: dict[str, float],
-                      stopped_by_time: bool) -> str | None:
+def shortfall_warning(
+    expected: ExpectedResult | None, *, steps: int, metrics: dict[str, float], stopped_by_time: bool
+) -> str | None:
     """A warning when the held-out exact accuracy ends far below the recipe's documented figure, else None."""
     exact = metrics.get("exact_accuracy")
     if expected is None or exact is None or not expected.shortfall(exact):
@@ -118,14 +135,15 @@ def shortfall_warning(expected: ExpectedResult | None, *, steps: int, metrics: d
     if expected.steps and steps < expected.steps:
         cause = "training.max_minutes ended it" if stopped_by_time else "it was shorter"
         reason = f"; this run made {steps} steps ({cause}), train for {expected.steps} to compare"
-    return (f"warning: exact accuracy {100 * exact:.1f}% is far below this recipe's documented {documented}"
-            f"{reason}")
+    return f"warning: exact accuracy {100 * exact:.1f}% is far below this recipe's documented {documented}{reason}"
 
 
 def time_cap_warning(*, steps: int, max_steps: int | None, max_minutes: float | None, run_dir: str) -> str | None:
     """A warning when ``training.max_minutes`` ended a step-budgeted run before its ``max_steps``."""
     if max_steps is None or max_minutes is None or steps >= max_steps:
         return None
-    return (f"warning: training.max_minutes={max_minutes:g} stopped the run at step {steps} of {max_steps}; "
-            f"the result depends on this machine's speed (continue with: recurse train resume={run_dir} "
-            f"training.max_minutes=null)")
+    return (
+        f"warning: training.max_minutes={max_minutes:g} stopped the run at step {steps} of {max_steps}; "
+        f"the result depends on this machine's speed (continue with: recurse train resume={run_dir} "
+        f"training.max_minutes=null)"
+    )

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import torch
 import torch.distributed as dist
 
-from recurse.block import compile_blocks
-from recurse.checkpoint import load_checkpoint
-from recurse.checkpoint_document import CheckpointDocument
+from recurse.checkpoints.document import CheckpointDocument
 from recurse.config import ModelConfig, RunConfig
 from recurse.data.prepare import prepare_dataset
 from recurse.errors import ConfigError, RecurseError
 from recurse.evaluation import check_puzzle_map
 from recurse.hardware import resolve_device, resolve_forward_dtype
-from recurse.model_source import resolve_model
-from recurse.refiner import RecursiveRefiner
+from recurse.hub.source import resolve_model
+from recurse.layers.block import compile_blocks
+from recurse.model.checkpoint import load_checkpoint
+from recurse.model.refiner import RecursiveRefiner
 from recurse.store.layout import PuzzleSplit, load_split, read_puzzle_identifiers
 from recurse.tasks import Task, build_task
 from recurse.training.runtime import Runtime
@@ -44,8 +45,9 @@ class RunSetup:
     folder: Path | None = None  # the checkpoint folder a loaded model came from
 
 
-def resolve_model_config(model: ModelConfig, *, vocab_size: int, seq_len: int, num_puzzle_ids: int,
-                         device: torch.device) -> ModelConfig:
+def resolve_model_config(
+    model: ModelConfig, *, vocab_size: int, seq_len: int, num_puzzle_ids: int, device: torch.device
+) -> ModelConfig:
     """Fill in what the data decides (vocabulary, length, puzzle ids) and what the device decides (dtype)."""
     resolved = model.with_data(vocab_size=vocab_size, seq_len=seq_len, num_puzzle_ids=num_puzzle_ids)
     return resolved.model_copy(update={"forward_dtype": resolve_forward_dtype(resolved.forward_dtype, device)})
@@ -70,8 +72,7 @@ def set_up_run(config: RunConfig, *, runtime: Runtime | None = None, data: bool 
         # Read once: ARC datasets name about a million puzzles, and every checkpoint records them.
         identifiers = read_puzzle_identifiers(config.data.path) or identifiers
         meta = splits["train"].metadata
-        shapes = {"vocab_size": meta.vocab_size, "seq_len": meta.seq_len,
-                  "num_puzzle_ids": meta.num_puzzle_identifiers}
+        shapes = {"vocab_size": meta.vocab_size, "seq_len": meta.seq_len, "num_puzzle_ids": meta.num_puzzle_identifiers}
     else:
         shapes = {"vocab_size": task.vocab_size, "seq_len": task.seq_len, "num_puzzle_ids": 1}
     model_config = resolve_model_config(config.model, device=runtime.device, **shapes)
@@ -85,8 +86,16 @@ def set_up_run(config: RunConfig, *, runtime: Runtime | None = None, data: bool 
             dist.broadcast(tensor, src=0)  # one set of starting weights, whatever each rank built
     if config.runtime.compile:
         compile_blocks(refiner)
-    return RunSetup(device=runtime.device, task=task, model_config=model_config, refiner=refiner, model=model,
-                    data_path=config.data.path if data else None, splits=splits, puzzle_identifiers=identifiers)
+    return RunSetup(
+        device=runtime.device,
+        task=task,
+        model_config=model_config,
+        refiner=refiner,
+        model=model,
+        data_path=config.data.path if data else None,
+        splits=splits,
+        puzzle_identifiers=identifiers,
+    )
 
 
 def apply_init_from(refiner: RecursiveRefiner, source: str) -> None:
@@ -99,8 +108,9 @@ def apply_init_from(refiner: RecursiveRefiner, source: str) -> None:
     refiner.load_state_dict(theirs)
 
 
-def set_up_checkpoint(source: str | Path, *, data: str | None = None, split: str = "test",
-                      device: str = "auto") -> RunSetup:
+def set_up_checkpoint(
+    source: str | Path, *, data: str | None = None, split: str = "test", device: str = "auto"
+) -> RunSetup:
     """A trained model with the dataset split to evaluate it on (``data``, else the one it was trained on).
 
     The model config is the checkpoint's own, resolved when it was trained; the puzzle ids must match the data's.
@@ -114,17 +124,26 @@ def set_up_checkpoint(source: str | Path, *, data: str | None = None, split: str
     try:
         splits = {split: load_split(data_path, split)}
     except RecurseError as error:
-        from recurse.zoo import data_advice
+        from recurse.hub.zoo import data_advice
 
         advice = None if data else data_advice(document)
         if advice is None:
             raise
-        raise ConfigError(f"{error}".split(";")[0] + f"; this model was evaluated on the data that `{advice}` "
-                          "builds: run it, or pass data=DIR") from None
+        raise ConfigError(
+            f"{error}".split(";")[0] + f"; this model was evaluated on the data that `{advice}` "
+            "builds: run it, or pass data=DIR"
+        ) from None
     check_puzzle_map(document.puzzle_identifiers, data_path)
     resolved = resolve_device(device)
     task = build_task(document.task) if document.task is not None else None
-    return RunSetup(device=resolved, task=task, model_config=loaded.config, refiner=loaded.refiner.to(resolved),
-                    data_path=str(data_path), splits=splits,
-                    puzzle_identifiers=document.puzzle_identifiers or ["<blank>"],
-                    document=document, folder=folder)
+    return RunSetup(
+        device=resolved,
+        task=task,
+        model_config=loaded.config,
+        refiner=loaded.refiner.to(resolved),
+        data_path=str(data_path),
+        splits=splits,
+        puzzle_identifiers=document.puzzle_identifiers or ["<blank>"],
+        document=document,
+        folder=folder,
+    )

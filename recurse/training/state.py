@@ -14,16 +14,27 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from recurse.carry import Carry
-from recurse.checkpoint_folder import COUNTERS, SHARED_STATE as SHARED, rank_state_name as _rank_file, read_counters
+from recurse.checkpoints.run_folder import COUNTERS, read_counters
+from recurse.checkpoints.run_folder import SHARED_STATE as SHARED
+from recurse.checkpoints.run_folder import rank_state_name as _rank_file
 from recurse.errors import CheckpointError
 from recurse.io import atomic_path, write_json
+from recurse.model.carry import Carry
 from recurse.optim import AdamATan2
 from recurse.training.ema import EMA
 
 
-def save_training_state(folder: Path, *, module: torch.nn.Module, optimizer: AdamATan2, ema: EMA | None,
-                        carry: Carry | None, counters: dict[str, Any], rank: int, is_main: bool) -> None:
+def save_training_state(
+    folder: Path,
+    *,
+    module: torch.nn.Module,
+    optimizer: AdamATan2,
+    ema: EMA | None,
+    carry: Carry | None,
+    counters: dict[str, Any],
+    rank: int,
+    is_main: bool,
+) -> None:
     if is_main:
         tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
         names = {id(p): n for n, p in module.named_parameters()}
@@ -47,8 +58,9 @@ def save_training_state(folder: Path, *, module: torch.nn.Module, optimizer: Ada
         save_file(local, str(tmp))
 
 
-def load_training_state(folder: Path, *, module: torch.nn.Module, optimizer: AdamATan2, ema: EMA | None,
-                        rank: int, device: torch.device) -> tuple[dict[str, Any], Carry | None]:
+def load_training_state(
+    folder: Path, *, module: torch.nn.Module, optimizer: AdamATan2, ema: EMA | None, rank: int, device: torch.device
+) -> tuple[dict[str, Any], Carry | None]:
     """Restore module, optimiser, EMA and RNG in place; return the counters and this rank's carry.
 
     Everything is read and checked before anything is changed, so a corrupt file (raised as a
@@ -69,16 +81,24 @@ def load_training_state(folder: Path, *, module: torch.nn.Module, optimizer: Ada
                 raise CheckpointError(f"{folder / SHARED}: optimiser state of {name!r} is incomplete")
             for key in ("exp_avg", "exp_avg_sq"):
                 if tensors[keys[key]].shape != param.shape:
-                    raise CheckpointError(f"{folder / SHARED}: tensor {keys[key]!r} has shape "
-                                          f"{tuple(tensors[keys[key]].shape)}, the model expects {tuple(param.shape)}")
+                    raise CheckpointError(
+                        f"{folder / SHARED}: tensor {keys[key]!r} has shape "
+                        f"{tuple(tensors[keys[key]].shape)}, the model expects {tuple(param.shape)}"
+                    )
             moments[param] = {key: tensors[full].to(device if key != "step" else "cpu") for key, full in keys.items()}
     if ema is not None:
-        _check_shapes({n: tensors.get(f"ema.{n}") for n in ema.names}, {n: ema.shadow[n].shape for n in ema.names},
-                      folder / SHARED, prefix="ema.")
+        _check_shapes(
+            {n: tensors.get(f"ema.{n}") for n in ema.names},
+            {n: ema.shadow[n].shape for n in ema.names},
+            folder / SHARED,
+            prefix="ema.",
+        )
     for name, tensor in tensors.items():
         if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
-            raise CheckpointError(f"{folder / SHARED}: tensor {name!r} holds NaN or Inf; resume from an earlier "
-                                  "checkpoint (move this one out of checkpoints/)")
+            raise CheckpointError(
+                f"{folder / SHARED}: tensor {name!r} holds NaN or Inf; resume from an earlier "
+                "checkpoint (move this one out of checkpoints/)"
+            )
     if "rng.torch" not in local:
         raise CheckpointError(f"{folder / _rank_file(rank)} lacks the RNG state")
 
@@ -98,7 +118,7 @@ def load_training_state(folder: Path, *, module: torch.nn.Module, optimizer: Ada
             state=tuple(local[f"carry.state.{i}"].to(device) for i in range(count)),
             steps=local["carry.steps"].to(device),
             halted=local["carry.halted"].to(device),
-            batch={k[len("carry.batch."):]: v.to(device) for k, v in local.items() if k.startswith("carry.batch.")},
+            batch={k[len("carry.batch.") :]: v.to(device) for k, v in local.items() if k.startswith("carry.batch.")},
         )
     return counters, carry
 
@@ -112,15 +132,17 @@ def _load(path: Path) -> dict[str, torch.Tensor]:
         raise CheckpointError(f"{path} is corrupt or truncated ({str(error).splitlines()[0]})") from None
 
 
-def _check_shapes(found: dict[str, torch.Tensor | None], expected: dict[str, torch.Size], path: Path, *,
-                  prefix: str) -> None:
+def _check_shapes(
+    found: dict[str, torch.Tensor | None], expected: dict[str, torch.Size], path: Path, *, prefix: str
+) -> None:
     for name, shape in expected.items():
         tensor = found.get(name)
         if tensor is None:
             raise CheckpointError(f"{path}: tensor {prefix + name!r} is missing")
         if tensor.shape != shape:
-            raise CheckpointError(f"{path}: tensor {prefix + name!r} has shape {tuple(tensor.shape)}, the model "
-                                  f"expects {tuple(shape)}")
+            raise CheckpointError(
+                f"{path}: tensor {prefix + name!r} has shape {tuple(tensor.shape)}, the model expects {tuple(shape)}"
+            )
     extra = sorted(set(found) - set(expected))
     if extra:
         raise CheckpointError(f"{path}: unexpected tensor {prefix + extra[0]!r}")

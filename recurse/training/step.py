@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from recurse.builder import build_model
-from recurse.carry import Batch, Carry, DeepSupervision, StepOutputs
 from recurse.config import ModelConfig
 from recurse.losses import ACTLoss
-from recurse.refiner import RecursiveRefiner
+from recurse.model.builder import build_model
+from recurse.model.carry import Batch, Carry, DeepSupervision, StepOutputs
+from recurse.model.refiner import RecursiveRefiner
 
 
 @dataclass
@@ -45,8 +45,9 @@ class TrainingStep(nn.Module):
     def forward(self, carry: Carry, batch: Batch) -> TrainingStepOutput:
         carry, outputs = self.supervision(carry, batch)
         scored = self.loss_head(carry, outputs)
-        return TrainingStepOutput(carry=carry, loss=scored.loss, metrics=scored.metrics, outputs=outputs,
-                                  predictions=scored.predictions)
+        return TrainingStepOutput(
+            carry=carry, loss=scored.loss, metrics=scored.metrics, outputs=outputs, predictions=scored.predictions
+        )
 
 
 def build_training_model(config: ModelConfig) -> TrainingStep:

@@ -19,11 +19,15 @@ import torch.distributed as dist
 from safetensors import SafetensorError
 
 from recurse import __version__
-from recurse.carry import Carry
-from recurse.checkpoint import save_checkpoint
-from recurse.checkpoint_document import read_document
-from recurse.checkpoint_folder import (check_same_recipe, complete_checkpoints, prune_checkpoints, run_dir_of,
-                                       step_folder, write_run_config)
+from recurse.checkpoints.document import read_document
+from recurse.checkpoints.run_folder import (
+    check_same_recipe,
+    complete_checkpoints,
+    prune_checkpoints,
+    run_dir_of,
+    step_folder,
+    write_run_config,
+)
 from recurse.config import RunConfig
 from recurse.data.prepare import dataset_fingerprint
 from recurse.data.sampler import TrainSampler
@@ -32,6 +36,8 @@ from recurse.evaluation import evaluate, summarise
 from recurse.halting import HaltingPolicy
 from recurse.halting.inference import HaltingSettings
 from recurse.io import write_json
+from recurse.model.carry import Carry
+from recurse.model.checkpoint import save_checkpoint
 from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
 from recurse.training import checkpoint_writer
 from recurse.training.divergence import check_step, total_grad_norm
@@ -59,16 +65,20 @@ class Trainer:
     ``out_dir`` or ``runs/<name>``. The main process holds the folder's lock from here to the end of ``fit``.
     """
 
-    def __init__(self, config: RunConfig, *, resume_from: Path | None = None, run_dir: Path | None = None,
-                 echo=print) -> None:
+    def __init__(
+        self, config: RunConfig, *, resume_from: Path | None = None, run_dir: Path | None = None, echo=print
+    ) -> None:
         self.echo = echo
         self.runtime: Runtime = setup_runtime(config.runtime)
         self.device = self.runtime.device
         self.run_dir = Path(run_dir).resolve() if run_dir is not None else run_dir_of(config)
         # Absolute paths, so that a resume from another working directory finds the same data and folder.
-        self.config = config.model_copy(update={
-            "out_dir": str(self.run_dir),
-            "data": config.data.model_copy(update={"path": str(Path(config.data.path).expanduser().resolve())})})
+        self.config = config.model_copy(
+            update={
+                "out_dir": str(self.run_dir),
+                "data": config.data.model_copy(update={"path": str(Path(config.data.path).expanduser().resolve())}),
+            }
+        )
         self.resume_from = resume_from
         self.lock: RunLock | None = None
         if self.runtime.is_main:
@@ -96,8 +106,10 @@ class Trainer:
                 raise RunFolderError(f"cannot tidy {self.run_dir}: {error.strerror or error}") from None
         train_cfg = self.config.training
         if train_cfg.global_batch_size % self.runtime.world_size:
-            raise RecurseError(f"training.global_batch_size={train_cfg.global_batch_size} is not divisible by the "
-                               f"{self.runtime.world_size} processes")
+            raise RecurseError(
+                f"training.global_batch_size={train_cfg.global_batch_size} is not divisible by the "
+                f"{self.runtime.world_size} processes"
+            )
         self.local_batch = train_cfg.global_batch_size // self.runtime.world_size
         self.setup = set_up_run(self.config, runtime=self.runtime)
         self.task, self.model_config = self.setup.task, self.setup.model_config
@@ -122,13 +134,18 @@ class Trainer:
     def _build_optimisers(self) -> None:
         """AdamATan2 on the weights, SignSGD on the puzzle-embedding rows, and the EMA of the weights."""
         cfg = self.config.training
-        self.optimizer = AdamATan2(self.refiner.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2),
-                                   weight_decay=cfg.weight_decay)
+        self.optimizer = AdamATan2(
+            self.refiner.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay
+        )
         puzzle = self.refiner.embedding.puzzle
-        self.sparse = (SparseSignSGD(puzzle, lr=cfg.puzzle_emb_lr, weight_decay=cfg.puzzle_emb_weight_decay)
-                       if puzzle is not None else None)
-        self.ema = EMA(self.refiner, cfg.ema_rate, include_puzzle_embeddings=cfg.ema_puzzle_embeddings) \
-            if cfg.ema else None
+        self.sparse = (
+            SparseSignSGD(puzzle, lr=cfg.puzzle_emb_lr, weight_decay=cfg.puzzle_emb_weight_decay)
+            if puzzle is not None
+            else None
+        )
+        self.ema = (
+            EMA(self.refiner, cfg.ema_rate, include_puzzle_embeddings=cfg.ema_puzzle_embeddings) if cfg.ema else None
+        )
 
     def _plan(self) -> None:
         """The sampler, and how many steps the run lasts (for the LR schedule and the progress bar)."""
@@ -136,16 +153,23 @@ class Trainer:
         # As in the official trainer, an iteration spans the epochs between two evaluations.
         per_iteration = cfg.eval_every_epochs if not cfg.eval_every_steps else 1
         self.epochs_per_iteration = per_iteration or 1
-        self.sampler = TrainSampler(self.train_split, cfg.global_batch_size, seed=self.config.runtime.seed,
-                                    epochs_per_iteration=self.epochs_per_iteration)
+        self.sampler = TrainSampler(
+            self.train_split,
+            cfg.global_batch_size,
+            seed=self.config.runtime.seed,
+            epochs_per_iteration=self.epochs_per_iteration,
+        )
         # Exact when every puzzle has one example; otherwise the official estimate (for the LR schedule).
         self.batches_per_iteration = self.sampler.expected_batches_per_iteration()
         if self.batches_per_iteration == 0:
-            raise RecurseError(f"the training split has {self.train_split.num_examples} examples, fewer than one "
-                               f"batch of {cfg.global_batch_size}; lower training.global_batch_size")
+            raise RecurseError(
+                f"the training split has {self.train_split.num_examples} examples, fewer than one "
+                f"batch of {cfg.global_batch_size}; lower training.global_batch_size"
+            )
         self.num_iterations = -(-cfg.epochs // self.epochs_per_iteration) if cfg.epochs else None
         self.total_steps = cfg.max_steps or (
-            self.num_iterations * self.batches_per_iteration if self.num_iterations else None)
+            self.num_iterations * self.batches_per_iteration if self.num_iterations else None
+        )
         self.eval_at_iteration_end = bool(cfg.eval_every_epochs) and not cfg.eval_every_steps
 
     def _evaluation_halting(self) -> HaltingPolicy:
@@ -186,14 +210,19 @@ class Trainer:
                 dist.barrier()
             if self.runtime.is_main:
                 checkpoint_writer.publish(staging, self.step)
-                prune_checkpoints(self.run_dir, keep_last=self.config.training.keep_last,
-                                  best_step=self.best["step"] if self.best is not None else None)
+                prune_checkpoints(
+                    self.run_dir,
+                    keep_last=self.config.training.keep_last,
+                    best_step=self.best["step"] if self.best is not None else None,
+                )
         except (OSError, SafetensorError) as error:
             if self.runtime.is_main:
                 checkpoint_writer.discard(staging)
-            raise CheckpointError(f"could not save the checkpoint of step {self.step} ({_reason(error)}); "
-                                  f"{self._kept()}; free space and continue with: recurse train "
-                                  f"resume={self.run_dir}") from None
+            raise CheckpointError(
+                f"could not save the checkpoint of step {self.step} ({_reason(error)}); "
+                f"{self._kept()}; free space and continue with: recurse train "
+                f"resume={self.run_dir}"
+            ) from None
         return step_folder(self.run_dir, self.step)
 
     def _write_checkpoint(self, folder: Path, metrics: dict | None) -> None:
@@ -203,11 +232,25 @@ class Trainer:
                     save_checkpoint(folder, self.refiner, self.model_config, self._checkpoint_meta(metrics))
             else:
                 save_checkpoint(folder, self.refiner, self.model_config, self._checkpoint_meta(metrics))
-        counters = {"step": self.step, "iteration": self.iteration, "batch_index": self.batch_index,
-                    "train_seconds": self.train_seconds, "best": self.best, "world_size": self.runtime.world_size,
-                    "evaluated": metrics is not None}
-        save_training_state(folder, module=self.refiner, optimizer=self.optimizer, ema=self.ema, carry=self.carry,
-                            counters=counters, rank=self.runtime.rank, is_main=self.runtime.is_main)
+        counters = {
+            "step": self.step,
+            "iteration": self.iteration,
+            "batch_index": self.batch_index,
+            "train_seconds": self.train_seconds,
+            "best": self.best,
+            "world_size": self.runtime.world_size,
+            "evaluated": metrics is not None,
+        }
+        save_training_state(
+            folder,
+            module=self.refiner,
+            optimizer=self.optimizer,
+            ema=self.ema,
+            carry=self.carry,
+            counters=counters,
+            rank=self.runtime.rank,
+            is_main=self.runtime.is_main,
+        )
 
     def _kept(self) -> str:
         folders = complete_checkpoints(self.run_dir)
@@ -215,8 +258,11 @@ class Trainer:
 
     def _resume_with_fallback(self) -> None:
         """Resume from ``resume_from``; if its training state is unusable, from the newest older complete one."""
-        candidates = [f for f in complete_checkpoints(self.run_dir)
-                      if int(f.name[len("step_"):]) <= int(self.resume_from.name[len("step_"):])]
+        candidates = [
+            f
+            for f in complete_checkpoints(self.run_dir)
+            if int(f.name[len("step_") :]) <= int(self.resume_from.name[len("step_") :])
+        ]
         candidates = [self.resume_from] + [f for f in reversed(candidates) if f != self.resume_from]
         for index, folder in enumerate(candidates):
             try:
@@ -228,10 +274,18 @@ class Trainer:
                 self.echo(f"cannot resume from {folder.name} ({error}); falling back to {candidates[index + 1].name}")
 
     def _resume(self, folder: Path) -> None:
-        counters, carry = load_training_state(folder, module=self.refiner, optimizer=self.optimizer, ema=self.ema,
-                                              rank=self.runtime.rank, device=self.device)
+        counters, carry = load_training_state(
+            folder,
+            module=self.refiner,
+            optimizer=self.optimizer,
+            ema=self.ema,
+            rank=self.runtime.rank,
+            device=self.device,
+        )
         if counters.get("world_size", 1) != self.runtime.world_size:
-            raise RecurseError(f"{folder} was written by {counters.get('world_size')} processes; resume it with as many")
+            raise RecurseError(
+                f"{folder} was written by {counters.get('world_size')} processes; resume it with as many"
+            )
         self.step, self.iteration, self.batch_index = counters["step"], counters["iteration"], counters["batch_index"]
         self.train_seconds = counters.get("train_seconds", 0.0)
         self.best = counters.get("best")
@@ -253,8 +307,9 @@ class Trainer:
     def _set_lr(self) -> float:
         cfg = self.config.training
         total = self.total_steps or max(self.step, cfg.lr_warmup_steps + 1)
-        scale = warmup_cosine(self.step, base_lr=1.0, warmup_steps=cfg.lr_warmup_steps, total_steps=total,
-                              min_ratio=cfg.lr_min_ratio)
+        scale = warmup_cosine(
+            self.step, base_lr=1.0, warmup_steps=cfg.lr_warmup_steps, total_steps=total, min_ratio=cfg.lr_min_ratio
+        )
         for group in self.optimizer.param_groups:
             group["lr"] = cfg.lr * scale
         if self.sparse is not None:
@@ -271,8 +326,10 @@ class Trainer:
         (out.loss / self.config.training.global_batch_size).backward()
         self.carry = out.carry
         params = [p for p in self.refiner.parameters() if p.grad is not None]
-        metrics = torch.stack([out.metrics[k].detach().double() for k in
-                               ("count", "exact_accuracy", "steps", "accuracy")] + [out.loss.detach().double()])
+        metrics = torch.stack(
+            [out.metrics[k].detach().double() for k in ("count", "exact_accuracy", "steps", "accuracy")]
+            + [out.loss.detach().double()]
+        )
         if self.runtime.distributed:
             _all_reduce_sum([p.grad for p in params] + [metrics])
         if self.config.training.grad_clip:
@@ -297,29 +354,47 @@ class Trainer:
 
     def _finished(self, budget: float) -> bool:
         cfg = self.config.training
-        return ((cfg.max_steps is not None and self.step >= cfg.max_steps)
-                or (self.num_iterations is not None and self.iteration >= self.num_iterations)
-                or self.train_seconds >= budget)
+        return (
+            (cfg.max_steps is not None and self.step >= cfg.max_steps)
+            or (self.num_iterations is not None and self.iteration >= self.num_iterations)
+            or self.train_seconds >= budget
+        )
 
     def _train_record(self, window: list[float], steps: int, lr: float) -> dict[str, Any]:
         """Training metrics over the last ``steps`` steps; accuracies count the samples that halted."""
         count, exact, halt_steps, accuracy, loss = window
-        record = {"kind": "train", "step": self.step, "epoch": self.epoch, "lr": lr,
-                  "loss": loss / (steps * self.config.training.global_batch_size), "halted": count}
+        record = {
+            "kind": "train",
+            "step": self.step,
+            "epoch": self.epoch,
+            "lr": lr,
+            "loss": loss / (steps * self.config.training.global_batch_size),
+            "halted": count,
+        }
         if count:
-            record.update(train_exact_accuracy=exact / count, train_token_accuracy=accuracy / count,
-                          train_mean_steps=halt_steps / count)
+            record.update(
+                train_exact_accuracy=exact / count,
+                train_token_accuracy=accuracy / count,
+                train_mean_steps=halt_steps / count,
+            )
         return record
 
     def _check_best_metric(self) -> None:
         """Fail at start, not at the first evaluation, when the best-checkpoint metric will not exist."""
         evaluator = self.task.dataset_evaluator(self.config.data.path) if self.runtime.is_main else None
-        known = {"exact_accuracy", "accuracy", "q_halt_accuracy", "token_accuracy", "valid_rate",
-                 *(evaluator.metrics() if evaluator else ())}
+        known = {
+            "exact_accuracy",
+            "accuracy",
+            "q_halt_accuracy",
+            "token_accuracy",
+            "valid_rate",
+            *(evaluator.metrics() if evaluator else ()),
+        }
         best = self.config.evaluation.best_metric
         if self.runtime.is_main and best not in known:
-            raise RecurseError(f"evaluation.best_metric {best!r} is not a metric of this task; use one of "
-                               f"{', '.join(sorted(known))}")
+            raise RecurseError(
+                f"evaluation.best_metric {best!r} is not a metric of this task; use one of {', '.join(sorted(known))}"
+            )
 
     def _dataset_evaluator(self):
         if self.config.evaluation.aggregate_checkpoints:
@@ -333,10 +408,18 @@ class Trainer:
         evaluator = self._dataset_evaluator()
         context = self.ema.averaged() if self.ema is not None else nullcontext()
         with context:
-            metrics = evaluate(self.refiner, self.test_split, halting=self.eval_halting, task=self.task,
-                               batch_size=cfg.batch_size, limit=cfg.limit, device=self.device,
-                               progress=self.config.logging.progress, evaluator=evaluator,
-                               loss=self.config.model.loss)
+            metrics = evaluate(
+                self.refiner,
+                self.test_split,
+                halting=self.eval_halting,
+                task=self.task,
+                batch_size=cfg.batch_size,
+                limit=cfg.limit,
+                device=self.device,
+                progress=self.config.logging.progress,
+                evaluator=evaluator,
+                loss=self.config.model.loss,
+            )
         if evaluator is not None:
             evaluator.write(self.run_dir)
         self.refiner.train()
@@ -349,8 +432,15 @@ class Trainer:
             best_metric = self.config.evaluation.best_metric
             if self.best is None or metrics[best_metric] >= self.best.get(best_metric, -math.inf):
                 self.best = {"step": self.step, best_metric: metrics[best_metric]}
-            self.logger.write({"kind": "eval", "step": self.step, "epoch": self.epoch,
-                               "train_seconds": round(self.train_seconds, 2), **metrics})
+            self.logger.write(
+                {
+                    "kind": "eval",
+                    "step": self.step,
+                    "epoch": self.epoch,
+                    "train_seconds": round(self.train_seconds, 2),
+                    **metrics,
+                }
+            )
             self.logger.plot()
             self.echo(f"step {self.step}: {summarise(metrics)}")
         self.save(metrics)
@@ -360,10 +450,14 @@ class Trainer:
         """The closing summary line, and a warning for each way the run may not match its recipe's figures."""
         cfg = self.config.training
         self.echo(summary_line(steps=self.step, seconds=seconds, metrics=metrics, run_dir=str(self.run_dir)))
-        warnings = (time_cap_warning(steps=self.step, max_steps=cfg.max_steps, max_minutes=cfg.max_minutes,
-                                     run_dir=str(self.run_dir)) if stopped_by_time else None,
-                    shortfall_warning(self.config.expected, steps=self.step, metrics=metrics,
-                                      stopped_by_time=stopped_by_time))
+        warnings = (
+            time_cap_warning(
+                steps=self.step, max_steps=cfg.max_steps, max_minutes=cfg.max_minutes, run_dir=str(self.run_dir)
+            )
+            if stopped_by_time
+            else None,
+            shortfall_warning(self.config.expected, steps=self.step, metrics=metrics, stopped_by_time=stopped_by_time),
+        )
         for warning in filter(None, warnings):
             self.echo(warning)
 
@@ -383,14 +477,21 @@ class Trainer:
             self.logger = RunLogger(self.run_dir, self.config.logging, run_config=self.config.model_dump(mode="json"))
             if self.resume_from is not None:
                 self.logger.drop_after(self.step)
-            self.echo(config_header(self.config, where=f"run folder {self.run_dir} · device {self.device} · "
-                                                        f"processes: {self.runtime.world_size}"))
+            self.echo(
+                config_header(
+                    self.config,
+                    where=f"run folder {self.run_dir} · device {self.device} · processes: {self.runtime.world_size}",
+                )
+            )
         cfg = self.config.training
         budget = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
         fit_started = time.perf_counter()
-        progress = Progress(total=self.total_steps, initial=self.step,
-                            enabled=self.config.logging.progress and self.runtime.is_main,
-                            every_seconds=self.config.logging.progress_every_seconds)
+        progress = Progress(
+            total=self.total_steps,
+            initial=self.step,
+            enabled=self.config.logging.progress and self.runtime.is_main,
+            every_seconds=self.config.logging.progress_every_seconds,
+        )
         last_metrics: dict[str, float] = dict(self.resumed_metrics)
         batches = self.sampler.iterate(self.iteration, self.batch_index)
         samples = 0
@@ -407,8 +508,10 @@ class Trainer:
                     folder = self.save()
                     if self.logger is not None:  # flush any tracker (tensorboard, wandb) before leaving
                         self.logger.close()
-                    raise TrainingInterrupted(f"interrupted at step {self.step}; saved {folder}; continue with: "
-                                              f"recurse train resume={self.run_dir}")
+                    raise TrainingInterrupted(
+                        f"interrupted at step {self.step}; saved {folder}; continue with: "
+                        f"recurse train resume={self.run_dir}"
+                    )
                 started = time.perf_counter()
                 iteration, index, last_in_iteration, host = next(batches)
                 step_result = self.train_step(self._to_device(host))
@@ -423,8 +526,11 @@ class Trainer:
                     window_steps = 0
                     self.logger.write(record)
                     elapsed = time.perf_counter() - window_start
-                    progress.note(loss=record["loss"], exact=record.get("train_exact_accuracy", float("nan")),
-                                  samples_s=samples / elapsed if elapsed > 0 else float("nan"))
+                    progress.note(
+                        loss=record["loss"],
+                        exact=record.get("train_exact_accuracy", float("nan")),
+                        samples_s=samples / elapsed if elapsed > 0 else float("nan"),
+                    )
                 if self.runtime.is_main:
                     progress.advance()
                 every_steps = self.config.training.eval_every_steps
@@ -439,8 +545,9 @@ class Trainer:
         if self.runtime.is_main:
             self.logger.close()
             write_json(self.run_dir / "final_metrics.json", {"step": self.step, **last_metrics})
-            self._report(last_metrics, seconds=time.perf_counter() - fit_started,
-                         stopped_by_time=self.train_seconds >= budget)
+            self._report(
+                last_metrics, seconds=time.perf_counter() - fit_started, stopped_by_time=self.train_seconds >= budget
+            )
         teardown_runtime(self.runtime)
         return last_metrics
 

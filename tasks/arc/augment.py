@@ -22,6 +22,7 @@ DIHEDRAL_INVERSE = (0, 3, 2, 1, 4, 5, 6, 7)
 
 dihedral = official_dihedral  # the official numbering, on grids of any shape
 
+
 @dataclass(frozen=True)
 class ArcAugmentation:
     """``apply(g) = dihedral(colours[g], index)``; colours is a permutation of 0..9 with colours[0] = 0."""
@@ -32,7 +33,7 @@ class ArcAugmentation:
     def apply(self, grid: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(dihedral(self.colours[grid], self.index))
 
-    def inverse(self) -> "InverseArcAugmentation":
+    def inverse(self) -> InverseArcAugmentation:
         return InverseArcAugmentation(self)
 
     @property
@@ -40,11 +41,11 @@ class ArcAugmentation:
         return f"{SEPARATOR}t{self.index}{SEPARATOR}{''.join(str(int(c)) for c in self.colours)}"
 
     @classmethod
-    def identity(cls) -> "ArcAugmentation":
+    def identity(cls) -> ArcAugmentation:
         return cls(0, np.arange(NUM_COLOURS, dtype=np.uint8))
 
     @classmethod
-    def draw(cls, rng: np.random.RandomState | np.random.Generator) -> "ArcAugmentation":
+    def draw(cls, rng: np.random.RandomState | np.random.Generator) -> ArcAugmentation:
         """A uniformly random augmentation. With a legacy ``RandomState`` the draws (transform, then the
         colour permutation) follow the official builder's order."""
         index = draw_index(rng, 8)

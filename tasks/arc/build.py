@@ -81,8 +81,18 @@ def _place(inputs: np.ndarray, labels: np.ndarray, rng: np.random.RandomState | 
     return to_canvas(inputs, top, left), to_canvas(labels, top, left)
 
 
-def build_arc_dataset(out: str | Path, *, source: str, subsets: list[str], test_subset: str | None, num_aug: int,
-                      seed: int, task_spec: dict, vocab: list[str], progress: bool = True) -> dict:
+def build_arc_dataset(
+    out: str | Path,
+    *,
+    source: str,
+    subsets: list[str],
+    test_subset: str | None,
+    num_aug: int,
+    seed: int,
+    task_spec: dict,
+    vocab: list[str],
+    progress: bool = True,
+) -> dict:
     """Write ``train/``, ``test/``, ``identifiers.json``, ``test_puzzles.json`` and the manifest under ``out``."""
     if test_subset is not None and test_subset not in subsets:
         raise RecurseError(f"data.task.test_subset {test_subset!r} is not one of data.task.subsets {subsets}")
@@ -121,23 +131,34 @@ def build_arc_dataset(out: str | Path, *, source: str, subsets: list[str], test_
                 for augmentation, name in zip(group.augmentations, group.names):
                     # One example per puzzle keeps its place; drawn (as officially) in the test split too.
                     unmoved = rng.randint(0, len(examples))
-                    placed = [_place(augmentation.apply(i), augmentation.apply(o),
-                                     rng if split == "train" and index != unmoved else None)
-                              for index, (i, o) in enumerate(examples)]
+                    placed = [
+                        _place(
+                            augmentation.apply(i),
+                            augmentation.apply(o),
+                            rng if split == "train" and index != unmoved else None,
+                        )
+                        for index, (i, o) in enumerate(examples)
+                    ]
                     writer.add_puzzle(placed, identifiers[name])
                     progress_bar.update()
                 writer.end_group()
-        counts[split] = writer.close(vocab_size=VOCAB_SIZE, seq_len=CANVAS * CANVAS, num_puzzle_identifiers=len(names),
-                                     groups_as_puzzles=False)
+        counts[split] = writer.close(
+            vocab_size=VOCAB_SIZE, seq_len=CANVAS * CANVAS, num_puzzle_identifiers=len(names), groups_as_puzzles=False
+        )
 
     write_official_json(staging / IDENTIFIERS, names)
-    write_official_json(staging / TEST_PUZZLES,
-                        {g.puzzle.name: g.puzzle.to_json() for g in groups if g.in_test_set})
+    write_official_json(staging / TEST_PUZZLES, {g.puzzle.name: g.puzzle.to_json() for g in groups if g.in_test_set})
     short = sum(len(g.augmentations) < num_aug + 1 for g in groups)
     manifest = {
-        "task": task_spec, "source": {"source": source, "subsets": subsets, "test_subset": test_subset},
-        "seed": seed, "num_aug": num_aug, "procedure": "official", "counts": counts, "vocab": vocab,
-        "groups_with_fewer_augmentations": short, "fingerprint": digest.hexdigest(),
+        "task": task_spec,
+        "source": {"source": source, "subsets": subsets, "test_subset": test_subset},
+        "seed": seed,
+        "num_aug": num_aug,
+        "procedure": "official",
+        "counts": counts,
+        "vocab": vocab,
+        "groups_with_fewer_augmentations": short,
+        "fingerprint": digest.hexdigest(),
     }
     write_json(staging / MANIFEST, manifest)
     publish(staging, out)

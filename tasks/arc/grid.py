@@ -45,7 +45,7 @@ def to_canvas(grid: np.ndarray, top: int = 0, left: int = 0) -> np.ndarray:
     """The flat [900] uint8 tokens of ``grid`` placed with its top-left corner at (top, left)."""
     rows, cols = grid.shape
     canvas = np.full((CANVAS, CANVAS), PAD, dtype=np.uint8)
-    canvas[top:top + rows, left:left + cols] = grid + COLOUR_OFFSET
+    canvas[top : top + rows, left : left + cols] = grid + COLOUR_OFFSET
     bottom, right = top + rows, left + cols
     # The marker runs along the grid's lower and right edges only (not the corner cell between them).
     if bottom < CANVAS:

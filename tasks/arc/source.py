@@ -86,8 +86,10 @@ def load_subset(source: str, subset: str) -> list[ArcPuzzle]:
     """Every task of one subset, test outputs filled in from the solutions file when it exists."""
     path = challenge_file(source, subset)
     if path is None:
-        raise RecurseError(f"no arc-agi_{subset}_challenges.json in {source}; point data.build.source at a folder "
-                           "in the Kaggle ARC layout")
+        raise RecurseError(
+            f"no arc-agi_{subset}_challenges.json in {source}; point data.build.source at a folder "
+            "in the Kaggle ARC layout"
+        )
     challenges = _read_json(path)
     solutions_path = challenge_file(source, subset, "solutions")
     solutions = _read_json(solutions_path) if solutions_path is not None else None
@@ -99,8 +101,10 @@ def load_subset(source: str, subset: str) -> list[ArcPuzzle]:
             if solutions is not None:
                 outputs = solutions.get(name)
                 if outputs is None or len(outputs) != len(test):
-                    raise PuzzleFormatError(f"the solutions file has {0 if outputs is None else len(outputs)} "
-                                            f"outputs for {len(test)} test inputs")
+                    raise PuzzleFormatError(
+                        f"the solutions file has {0 if outputs is None else len(outputs)} "
+                        f"outputs for {len(test)} test inputs"
+                    )
                 for example, output in zip(test, outputs):
                     example["output"] = output
             else:
@@ -108,9 +112,16 @@ def load_subset(source: str, subset: str) -> list[ArcPuzzle]:
                     example.setdefault("output", [[0]])
             document = {key: (test if key == "test" else value) for key, value in task.items()}
             key_order = tuple(key for key in task if key in ("train", "test"))
-            puzzles.append(ArcPuzzle(name, _pairs(task["train"], "train", need_output=True),
-                                     _pairs(test, "test", need_output=False), solved=solutions is not None,
-                                     key_order=key_order, document=document))
+            puzzles.append(
+                ArcPuzzle(
+                    name,
+                    _pairs(task["train"], "train", need_output=True),
+                    _pairs(test, "test", need_output=False),
+                    solved=solutions is not None,
+                    key_order=key_order,
+                    document=document,
+                )
+            )
         except (KeyError, TypeError, AttributeError):
             raise RecurseError(f"{where}: expected {{'train': [...], 'test': [...]}} with input/output grids") from None
         except PuzzleFormatError as error:

@@ -38,12 +38,13 @@ class Arc(Task):
 
     class Spec(Spec):
         kind: Literal["arc"] = "arc"
-        subsets: list[str] | None = Field(None, description="the subsets the data is built from, e.g. "
-                                          "[training, evaluation, concept]")
+        subsets: list[str] | None = Field(
+            None, description="the subsets the data is built from, e.g. [training, evaluation, concept]"
+        )
         test_subset: str | None = Field(None, description="the subset whose test pairs form the test split")
         build_options = ("subsets", "test_subset")
 
-        def build(self) -> "Arc":
+        def build(self) -> Arc:
             return Arc(subsets=self.subsets, test_subset=self.test_subset)
 
     def __init__(self, subsets: list[str] | None = None, test_subset: str | None = None) -> None:
@@ -75,8 +76,10 @@ class Arc(Task):
         rows = [row.replace(" ", "") for row in text.replace("\n", "|").split("|") if row.strip()]
         bad = sorted({ch for row in rows for ch in row if not ch.isdigit()})
         if bad:
-            raise PuzzleFormatError(f"unexpected symbol(s) {''.join(bad)!r} in an ARC grid; use digits 0-9, rows "
-                                    "separated by '|' or line breaks")
+            raise PuzzleFormatError(
+                f"unexpected symbol(s) {''.join(bad)!r} in an ARC grid; use digits 0-9, rows "
+                "separated by '|' or line breaks"
+            )
         return as_grid([[int(ch) for ch in row] for row in rows])
 
     def format(self, grid: np.ndarray) -> str:
@@ -96,18 +99,26 @@ class Arc(Task):
         return ArcAugmentation.draw(rng)
 
     # --- data -----------------------------------------------------------------------------------------
-    def build_dataset(self, out: str | Path, build: "DataBuildConfig", *, progress: bool = True) -> dict:
+    def build_dataset(self, out: str | Path, build: DataBuildConfig, *, progress: bool = True) -> dict:
         from recurse.tasks.arc.build import build_arc_dataset
 
         if not self.subsets:
             raise RecurseError("ARC data needs data.task.subsets, e.g. [training, evaluation, concept]")
         if build.source == "generate":
             raise RecurseError("ARC has no generator; set data.build.source to a folder in the Kaggle ARC layout")
-        return build_arc_dataset(out, source=build.source, subsets=list(self.subsets), test_subset=self.test_subset,
-                                 num_aug=build.num_aug, seed=build.seed, task_spec=self.spec(), vocab=self.vocab,
-                                 progress=progress)
+        return build_arc_dataset(
+            out,
+            source=build.source,
+            subsets=list(self.subsets),
+            test_subset=self.test_subset,
+            num_aug=build.num_aug,
+            seed=build.seed,
+            task_spec=self.spec(),
+            vocab=self.vocab,
+            progress=progress,
+        )
 
-    def dataset_evaluator(self, root: str | Path) -> "ArcVoting":
+    def dataset_evaluator(self, root: str | Path) -> ArcVoting:
         from recurse.tasks.arc.voting import ArcVoting
 
         return ArcVoting.from_dataset(root)

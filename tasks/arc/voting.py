@@ -38,17 +38,18 @@ class ArcVoting:
         self._results: tuple[dict[str, float], dict[str, list[dict]]] | None = None  # until the next add()
 
     @classmethod
-    def from_dataset(cls, root: str | Path) -> "ArcVoting":
+    def from_dataset(cls, root: str | Path) -> ArcVoting:
         from recurse.store.layout import read_puzzle_identifiers
 
         puzzles, identifiers = Path(root) / TEST_PUZZLES, read_puzzle_identifiers(root)
         if not puzzles.is_file() or identifiers is None:
-            raise RecurseError(f"{root} lacks {TEST_PUZZLES} or identifiers.json; ARC voting needs the files that "
-                               "recurse data build writes")
+            raise RecurseError(
+                f"{root} lacks {TEST_PUZZLES} or identifiers.json; ARC voting needs the files that "
+                "recurse data build writes"
+            )
         return cls(json.loads(puzzles.read_text()), identifiers)
 
-    def add(self, puzzle_ids: np.ndarray, inputs: np.ndarray, predictions: np.ndarray,
-            confidence: np.ndarray) -> None:
+    def add(self, puzzle_ids: np.ndarray, inputs: np.ndarray, predictions: np.ndarray, confidence: np.ndarray) -> None:
         """Count the predictions ([B, 900] tokens) of one batch of test examples."""
         self._results = None
         for puzzle_id, tokens_in, tokens_out, conf in zip(puzzle_ids, inputs, predictions, confidence):

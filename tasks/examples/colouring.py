@@ -42,13 +42,19 @@ class GraphColouring(Task):
         vertices: int = Field(10, ge=3, le=20, description="at most 20: tokens are stored as bytes")
         colours: int = Field(3, ge=2, le=len(COLOURS))
         max_edges: int = Field(24, ge=1, description="most edges a graph may have (edge slots with layout: edges)")
-        density: float = Field(0.6, gt=0, le=1,
-                               description="generator: chance that two differently coloured vertices are joined")
-        unique: bool = Field(True, description="generator: colour vertices in advance until only one colouring "
-                                               "is left (False: no colours given, many valid answers)")
+        density: float = Field(
+            0.6, gt=0, le=1, description="generator: chance that two differently coloured vertices are joined"
+        )
+        unique: bool = Field(
+            True,
+            description="generator: colour vertices in advance until only one colouring "
+            "is left (False: no colours given, many valid answers)",
+        )
         layout: Literal["adjacency", "edges", "rows"] = Field(
-            "adjacency", description="positions: the adjacency matrix (colours on its diagonal), an edge list, "
-                                     "or a neighbour-set token per vertex")
+            "adjacency",
+            description="positions: the adjacency matrix (colours on its diagonal), an edge list, "
+            "or a neighbour-set token per vertex",
+        )
 
         @model_validator(mode="after")
         def _edges(self):
@@ -58,12 +64,26 @@ class GraphColouring(Task):
                 raise ValueError("layout rows has a token per set of neighbours: at most 7 vertices")
             return self
 
-        def build(self) -> "GraphColouring":
-            return GraphColouring(self.vertices, self.colours, max_edges=self.max_edges, density=self.density,
-                                  unique=self.unique, layout=self.layout)
+        def build(self) -> GraphColouring:
+            return GraphColouring(
+                self.vertices,
+                self.colours,
+                max_edges=self.max_edges,
+                density=self.density,
+                unique=self.unique,
+                layout=self.layout,
+            )
 
-    def __init__(self, vertices: int = 10, colours: int = 3, *, max_edges: int = 24, density: float = 0.6,
-                 unique: bool = True, layout: str = "adjacency") -> None:
+    def __init__(
+        self,
+        vertices: int = 10,
+        colours: int = 3,
+        *,
+        max_edges: int = 24,
+        density: float = 0.6,
+        unique: bool = True,
+        layout: str = "adjacency",
+    ) -> None:
         self.vertices, self.k, self.max_edges = vertices, colours, max_edges
         self.density, self.unique, self.layout = density, unique, layout
         self.several_answers = not unique  # no colours given: every colour permutation is an answer too
@@ -75,9 +95,11 @@ class GraphColouring(Task):
             self.rows = self.cols = vertices
         elif layout == "rows":
             # Value none + m is the set of neighbours whose bits m holds, written as those vertices.
-            self.alphabet = ["?", *COLOURS[:colours],
-                             *("{" + ",".join(str(j) for j in range(vertices) if m >> j & 1) + "}"
-                               for m in range(1 << vertices))]
+            self.alphabet = [
+                "?",
+                *COLOURS[:colours],
+                *("{" + ",".join(str(j) for j in range(vertices) if m >> j & 1) + "}" for m in range(1 << vertices)),
+            ]
             self.rows, self.cols = 1, 2 * vertices
         else:
             self.pair_value = {pair: colours + 2 + i for i, pair in enumerate(self.pairs)}
@@ -85,8 +107,15 @@ class GraphColouring(Task):
             self.rows, self.cols = 1, vertices + max_edges
 
     def spec(self) -> dict:
-        return {"kind": "colouring", "vertices": self.vertices, "colours": self.k, "max_edges": self.max_edges,
-                "density": self.density, "unique": self.unique, "layout": self.layout}
+        return {
+            "kind": "colouring",
+            "vertices": self.vertices,
+            "colours": self.k,
+            "max_edges": self.max_edges,
+            "density": self.density,
+            "unique": self.unique,
+            "layout": self.layout,
+        }
 
     def describe(self) -> str:
         return f"{self.k}-colouring of a {self.vertices}-vertex graph (at most {self.max_edges} edges)"
@@ -106,7 +135,7 @@ class GraphColouring(Task):
             return [(u, w) for u, w in self.pairs if grid[u * self.vertices + w] == self.edge]
         if self.layout == "rows":
             return [(u, w) for u, w in self.pairs if (grid[self.vertices + u] - self.none) >> w & 1]
-        return [self.pairs[v - self.k - 2] for v in grid[self.vertices:] if v >= self.k + 2]
+        return [self.pairs[v - self.k - 2] for v in grid[self.vertices :] if v >= self.k + 2]
 
     def graph(self, colours: np.ndarray, edges: list[tuple[int, int]]) -> np.ndarray:
         """The flat grid of a graph with these vertex values (0 for '?') and edges, in this layout."""
@@ -119,7 +148,7 @@ class GraphColouring(Task):
                 grid[self.vertices + u] += 1 << w
                 grid[self.vertices + w] += 1 << u
         else:
-            grid[self.vertices: self.vertices + len(edges)] = [self.pair_value[tuple(sorted(e))] for e in edges]
+            grid[self.vertices : self.vertices + len(edges)] = [self.pair_value[tuple(sorted(e))] for e in edges]
         grid[self.answer_positions()] = colours
         return grid
 
@@ -131,8 +160,9 @@ class GraphColouring(Task):
             raise PuzzleFormatError(f"expected colours and edges ('RG????|0-1 1-2') for a {self.describe()}")
         colours, words = (p.split(":", 1)[1].strip() if ":" in p else p for p in parts)
         if len(colours) != self.vertices or set(colours) - set("?" + COLOURS[: self.k]):
-            raise PuzzleFormatError(f"expected {self.vertices} of '?{COLOURS[: self.k]}' for the vertices, "
-                                    f"got {colours!r}")
+            raise PuzzleFormatError(
+                f"expected {self.vertices} of '?{COLOURS[: self.k]}' for the vertices, got {colours!r}"
+            )
         edges = []
         for word in words.replace(",", " ").split():
             try:
@@ -224,7 +254,7 @@ class GraphColouring(Task):
         if self.unique:
             # With no colours given, a colour permutation would change the label and not the input,
             # teaching the model an average of the permutations; with givens it recolours them too.
-            value_map[1: self.k + 1] = 1 + rng.permutation(self.k)
+            value_map[1 : self.k + 1] = 1 + rng.permutation(self.k)
         if self.layout == "adjacency":
             return GridSymmetry((order[:, None] * n + order[None, :]).reshape(-1), value_map)
         new_name = np.argsort(order)

@@ -29,7 +29,7 @@ class Futoshiki(Task):
         size: int = Field(5, ge=3, le=9)
         signs: float = Field(0.3, ge=0, le=1, description="generator: share of neighbour pairs given a sign")
 
-        def build(self) -> "Futoshiki":
+        def build(self) -> Futoshiki:
             return Futoshiki(self.size, signs=self.signs)
 
     def __init__(self, size: int = 5, *, signs: float = 0.3) -> None:
@@ -79,8 +79,11 @@ class Futoshiki(Task):
         grid = np.asarray(puzzle)
         digits, signs = grid[::2, ::2], grid.copy()
         signs[::2, ::2] = self.blank_sign
-        if (digits > self.n).any() or (signs[1::2, 1::2] != self.blank_sign).any() or \
-                ((signs <= self.n) & (signs != self.blank_sign)).any():
+        if (
+            (digits > self.n).any()
+            or (signs[1::2, 1::2] != self.blank_sign).any()
+            or ((signs <= self.n) & (signs != self.blank_sign)).any()
+        ):
             raise PuzzleFormatError("digits must sit at even (row, column) positions and signs between them")
         if not self._solver(grid).solve(digits, limit=1).solutions:
             raise PuzzleFormatError("this futoshiki has no solution (its givens and signs contradict)")
@@ -156,8 +159,11 @@ class Futoshiki(Task):
         the solution stays unique."""
         n = self.n
         deadline = Deadline(f"a {n}×{n} futoshiki", "lower task.size or task.signs, or build the data from files")
-        square = AllDifferentSolver(n, [[r * n + c for c in range(n)] for r in range(n)] +
-                                    [[r * n + c for r in range(n)] for c in range(n)], num_cells=n * n)
+        square = AllDifferentSolver(
+            n,
+            [[r * n + c for c in range(n)] for r in range(n)] + [[r * n + c for r in range(n)] for c in range(n)],
+            num_cells=n * n,
+        )
         digits = square.solve(np.zeros((n, n), dtype=np.int64), limit=1, rng=rng, deadline=deadline).solutions[0]
         solution = np.full((self.rows, self.cols), self.blank_sign, dtype=np.int64)
         solution[::2, ::2] = digits

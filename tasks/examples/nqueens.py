@@ -29,7 +29,7 @@ class NQueens(Task):
         kind: Literal["nqueens"] = "nqueens"
         size: int = Field(8, ge=4, le=16)
 
-        def build(self) -> "NQueens":
+        def build(self) -> NQueens:
             return NQueens(self.size)
 
     def __init__(self, size: int = 8) -> None:
@@ -46,8 +46,12 @@ class NQueens(Task):
             problems.append(f"{len(queens)} queens instead of {self.n}")
         if (np.asarray(puzzle) == QUEEN).any() and (answer[np.asarray(puzzle) == QUEEN] != QUEEN).any():
             problems.append("a given queen was removed")
-        for kind, key in (("row", lambda r, c: r), ("column", lambda r, c: c),
-                          ("diagonal", lambda r, c: r - c), ("anti-diagonal", lambda r, c: r + c)):
+        for kind, key in (
+            ("row", lambda r, c: r),
+            ("column", lambda r, c: c),
+            ("diagonal", lambda r, c: r - c),
+            ("anti-diagonal", lambda r, c: r + c),
+        ):
             keys = [key(r, c) for r, c in queens]
             if len(set(keys)) != len(keys):
                 problems.append(f"two queens share a {kind}")
@@ -87,13 +91,14 @@ class NQueens(Task):
         found = self.completions(puzzle, limit=1)
         return found[0] if found else None
 
-    def search_problem(self, puzzle: np.ndarray) -> "QueensProblem":
+    def search_problem(self, puzzle: np.ndarray) -> QueensProblem:
         return QueensProblem(self.n, np.asarray(puzzle))
 
     def generate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """A random full placement, then queens revealed one at a time until its completion is unique."""
-        deadline = Deadline(f"a {self.n}-queens puzzle", "lower task.size (boards above 12 have too many placements "
-                            "for this generator)")
+        deadline = Deadline(
+            f"a {self.n}-queens puzzle", "lower task.size (boards above 12 have too many placements for this generator)"
+        )
         solutions = self.completions(np.zeros((self.n, self.n), dtype=np.int64), limit=100_000, deadline=deadline)
         solution = solutions[rng.integers(len(solutions))]
         puzzle = np.zeros_like(solution)

@@ -18,8 +18,14 @@ import yaml
 
 ROOT = Path(__file__).parents[2]
 # architecture.md holds a diagram and performance.md measurements: no runnable examples.
-DOCS = ("README.md", *(f"docs/{p.name}" for p in sorted((ROOT / "docs").glob("*.md"))
-                       if p.name not in {"architecture.md", "performance.md"}))
+DOCS = (
+    "README.md",
+    *(
+        f"docs/{p.name}"
+        for p in sorted((ROOT / "docs").glob("*.md"))
+        if p.name not in {"architecture.md", "performance.md"}
+    ),
+)
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 INLINE = re.compile(r"`((?:recurse|torchrun) [^`]+)`")
 PLACEHOLDER = re.compile(r"…|<|\b[A-Z][A-Z_]{2,}\b|=$")  # NAME, PATH, RUN_DIR, <TAB>, resume=
@@ -83,8 +89,11 @@ def examples(doc: str) -> list[Example]:
         if language == "bash":
             found += [Example(doc, n, "shell", command) for n, command in _shell_lines(body, line)]
         elif language == "text":  # a template with PATH or DIR in it is not an example to run
-            found += [Example(doc, n, "shell", command) for n, command in _help_examples(body, line)
-                      if not PLACEHOLDER.search(command)]
+            found += [
+                Example(doc, n, "shell", command)
+                for n, command in _help_examples(body, line)
+                if not PLACEHOLDER.search(command)
+            ]
         elif language in ("python", "yaml"):  # yaml: an edit of the recipe copied just before
             found.append(Example(doc, line, language, body))
     for match in INLINE.finditer(text):
@@ -99,14 +108,28 @@ def examples(doc: str) -> list[Example]:
 # ---------------------------------------------------------------------------------------------------------
 # Tiny forms
 
-MODEL = {"model.hidden_size": 16, "model.expansion": 2, "model.schedule.latent_steps": 1,
-         "model.schedule.deep_steps": 1, "model.schedule.layers": 1, "model.halting.max_steps": 2,
-         "model.forward_dtype": "float32", "model.puzzle_embedding.dim": 16,
-         "model.puzzle_embedding.prefix_len": 1}
+MODEL = {
+    "model.hidden_size": 16,
+    "model.expansion": 2,
+    "model.schedule.latent_steps": 1,
+    "model.schedule.deep_steps": 1,
+    "model.schedule.layers": 1,
+    "model.halting.max_steps": 2,
+    "model.forward_dtype": "float32",
+    "model.puzzle_embedding.dim": 16,
+    "model.puzzle_embedding.prefix_len": 1,
+}
 DATA = {"data.build.train_size": 12, "data.build.test_size": 4, "data.build.num_aug": 1}
-TRAIN = {"training.max_steps": 2, "training.global_batch_size": 8, "training.lr_warmup_steps": 1,
-         "training.max_minutes": "null", "training.eval_every_steps": 2, "evaluation.batch_size": 8,
-         "logging.progress": "false", "runtime.threads": 1}
+TRAIN = {
+    "training.max_steps": 2,
+    "training.global_batch_size": 8,
+    "training.lr_warmup_steps": 1,
+    "training.max_minutes": "null",
+    "training.eval_every_steps": 2,
+    "evaluation.batch_size": 8,
+    "logging.progress": "false",
+    "runtime.threads": 1,
+}
 # The number of ARC augmentations per task; a recipe's whole ARC data otherwise.
 ARC_DATA = {"data.build.num_aug": 1}
 BUILD_CAPS = {"train_size": 12, "test_size": 4, "num_aug": 1}
@@ -134,8 +157,12 @@ def _settings(config: dict, table: dict, *, force=()) -> list[str]:
     """``KEY=VALUE`` for each key of ``table`` that the recipe has (or that ``force`` names); a puzzle
     embedding is only made smaller, never added to a recipe without one."""
     embedding = config.get("model", {}).get("puzzle_embedding", {}).get("dim", 0)
-    return [f"{key}={value}" for key, value in table.items() if key in force or _has(config, key)
-            if embedding or not key.startswith("model.puzzle_embedding.")]
+    return [
+        f"{key}={value}"
+        for key, value in table.items()
+        if key in force or _has(config, key)
+        if embedding or not key.startswith("model.puzzle_embedding.")
+    ]
 
 
 def _cap(argument: str) -> str:
@@ -150,8 +177,11 @@ def _cap(argument: str) -> str:
 def tiny(arguments: list[str], cwd: Path) -> list[str]:
     """The ``recurse`` arguments of an example, on tiny settings."""
     arguments = [_cap(a).replace("runtime.device=cuda", "runtime.device=cpu") for a in arguments]
-    words = [a for i, a in enumerate(arguments)  # the command's words: no options, no --plugin FILE
-             if not a.startswith("-") and not (i and arguments[i - 1] == "--plugin")]
+    words = [
+        a
+        for i, a in enumerate(arguments)  # the command's words: no options, no --plugin FILE
+        if not a.startswith("-") and not (i and arguments[i - 1] == "--plugin")
+    ]
     command = words[:2]
     config = _recipe(arguments, cwd)
     if command and command[0] == "train":
@@ -160,14 +190,24 @@ def tiny(arguments: list[str], cwd: Path) -> list[str]:
             done = yaml.safe_load((cwd / run / "config.yaml").read_text())["training"]["max_steps"]
             return [*arguments, f"training.max_steps={done + 2}"]
         arc = config["data"]["task"]["kind"] == "arc"
-        return [*arguments, *_settings(config, MODEL), *_settings(config, ARC_DATA if arc else DATA),
-                *_settings(config, TRAIN, force=TRAIN)]
+        return [
+            *arguments,
+            *_settings(config, MODEL),
+            *_settings(config, ARC_DATA if arc else DATA),
+            *_settings(config, TRAIN, force=TRAIN),
+        ]
     if command == ["data", "build"] and config is not None:
         arc = config["data"]["task"]["kind"] == "arc"
         return [*arguments, *_settings(config, ARC_DATA if arc else DATA)]
     if command == ["data", "build"]:
-        return [*arguments, *[f"build.{k}={v}" for k, v in BUILD_CAPS.items()
-                              if not any(a.startswith(f"build.{k}=") for a in arguments)]]
+        return [
+            *arguments,
+            *[
+                f"build.{k}={v}"
+                for k, v in BUILD_CAPS.items()
+                if not any(a.startswith(f"build.{k}=") for a in arguments)
+            ],
+        ]
     if command and command[0] == "eval":
         return [*arguments, "limit=4"]
     if command and command[0] == "bench" and config is not None:
@@ -187,7 +227,8 @@ def run_folder_step(path: str, cwd: Path) -> str:
         return path if (cwd / path).is_dir() else path
     recipe = yaml.safe_load(shipped.read_text())
     every, last = recipe["training"].get("eval_every_steps"), recipe["training"]["max_steps"]
-    assert step == last or (every and step % every == 0 and step < last), \
+    assert step == last or (every and step % every == 0 and step < last), (
         f"{path}: recipe {run.name} writes no checkpoint at step {step} (every {every}, last {last})"
+    )
     steps = sorted(int(p.name.split("_")[1]) for p in (run / "checkpoints").glob("step_*"))
     return f"{match.group(1)}/checkpoints/step_{steps[-1]}"

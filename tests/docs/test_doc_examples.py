@@ -14,12 +14,12 @@ import os
 import shlex
 import shutil
 import subprocess
-import tomllib
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
 import pytest
+import tomllib
 from click.testing import CliRunner
 
 from tests.docs.examples import DOCS, ROOT, Example, examples, run_folder_step, tiny
@@ -33,9 +33,8 @@ OFFICIAL = FIXTURES / "official-checkpoint"
 
 
 def _invoke(arguments: list[str], cwd: Path, env: dict | None = None) -> tuple[int, str]:
-    from recurse.cli.main import cli
-
     import recurse.bench
+    from recurse.cli.main import cli
 
     previous = os.getcwd()
     os.chdir(cwd)
@@ -66,17 +65,22 @@ def _hub(workspace: Path):
     the repos the documents use before they push them: the mini run (tag v1 too) and Sudoku-Extreme's CSVs."""
     from huggingface_hub import constants
 
-    from recurse.hub import save_pretrained
+    from recurse.hub.repos import save_pretrained
 
-    model = save_pretrained(workspace / "runs/x/checkpoints/step_5000", workspace / "publish",
-                            repo_id="my-name/trm-sudoku-6x6")
-    repos = {"my-name/trm-sudoku-6x6": model, "my-org/trm-sudoku": model,
-             "datasets/sapientinc/sudoku-extreme": workspace / "sudoku-extreme-repo"}
+    model = save_pretrained(
+        workspace / "runs/x/checkpoints/step_5000", workspace / "publish", repo_id="my-name/trm-sudoku-6x6"
+    )
+    repos = {
+        "my-name/trm-sudoku-6x6": model,
+        "my-org/trm-sudoku": model,
+        "datasets/sapientinc/sudoku-extreme": workspace / "sudoku-extreme-repo",
+    }
     with serve(repos) as server, pytest.MonkeyPatch.context() as patch:
         server.repos["my-name/trm-sudoku-6x6"].refs["v1"] = COMMIT
         patch.setattr(constants, "ENDPOINT", server.endpoint)
-        patch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
-                      server.endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+        patch.setattr(
+            constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+        )
         patch.setattr(constants, "HF_HUB_CACHE", str(workspace / "hub-cache"))
         patch.setattr(constants, "HF_HUB_OFFLINE", False)
         patch.setenv("HF_HUB_OFFLINE", "0")
@@ -87,8 +91,8 @@ def _hub(workspace: Path):
 def _csv_folder(folder: Path, source: Path, train: int, test: int) -> None:
     lines = source.read_text().splitlines()
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "train.csv").write_text("\n".join(lines[:train + 1]) + "\n")
-    (folder / "test.csv").write_text("\n".join([lines[0], *lines[train + 1:train + 1 + test]]) + "\n")
+    (folder / "train.csv").write_text("\n".join(lines[: train + 1]) + "\n")
+    (folder / "test.csv").write_text("\n".join([lines[0], *lines[train + 1 : train + 1 + test]]) + "\n")
 
 
 def _tutorial_task() -> str:
@@ -104,7 +108,9 @@ def base(tmp_path_factory) -> Path:
         shutil.copytree(FIXTURES / "data" / "arc", root / where)
         for subset in ("training", "evaluation"):  # ARC-AGI-2's files, in the same format
             for part in ("challenges", "solutions"):
-                shutil.copy(root / where / f"arc-agi_{subset}_{part}.json", root / where / f"arc-agi_{subset}2_{part}.json")
+                shutil.copy(
+                    root / where / f"arc-agi_{subset}_{part}.json", root / where / f"arc-agi_{subset}2_{part}.json"
+                )
     _csv_folder(root / "shared/data/maze-30x30-hard-1k/csv_reconstructed", FIXTURES / "data/maze-hard-100.csv", 12, 4)
     for where in ("my-sudoku", "path/to/sudoku-extreme", "sudoku-extreme-repo"):
         _csv_folder(root / where, FIXTURES / "data/sudoku-extreme-1k.csv", 12, 4)
@@ -116,8 +122,18 @@ def base(tmp_path_factory) -> Path:
     shutil.copy(OFFICIAL / "step_100", root / "arc/step_518071")
     shutil.copy(OFFICIAL / "all_config.yaml", root / "arc/all_config.yaml")
     # The official run's dataset (its all_config.yaml names data/sudoku-4x4), as the user has it built.
-    _recurse(root, "data", "build", "sudoku", "task.box_rows=2", "task.box_cols=2", "build.train_size=12",
-             "build.test_size=4", "build.num_aug=1", "path=data/sudoku-4x4")
+    _recurse(
+        root,
+        "data",
+        "build",
+        "sudoku",
+        "task.box_rows=2",
+        "task.box_cols=2",
+        "build.train_size=12",
+        "build.test_size=4",
+        "build.num_aug=1",
+        "path=data/sudoku-4x4",
+    )
     # A plugin file and its recipe, as docs/tasks.md makes them (recipes copy, then the data section).
     for name in ("my_tasks.py", "my_task.py"):
         (root / name).write_text(_tutorial_task())
@@ -131,8 +147,12 @@ def base(tmp_path_factory) -> Path:
     (root / "my-latin.yaml").unlink()  # docs/tasks.md makes its own
     (root / "my-recipe.yaml").write_text(yaml.safe_dump({**recipe, "name": "my-recipe"}))
     # Trained runs that the documents solve with, evaluate and publish.
-    for command in (["train", "recipe=trm-sudoku-mini"], ["train", "recipe=trm-colouring-mini"],
-                    ["data", "build", "recipe=trm-arc1"], ["train", "recipe=trm-arc1"]):
+    for command in (
+        ["train", "recipe=trm-sudoku-mini"],
+        ["train", "recipe=trm-colouring-mini"],
+        ["data", "build", "recipe=trm-arc1"],
+        ["train", "recipe=trm-arc1"],
+    ):
         _recurse(root, *tiny(command, root))
     # The data `recurse eval my-org/trm-sudoku data=data/sudoku-extreme` reads, for the mini model served there.
     _recurse(root, *tiny(["data", "build", "recipe=trm-sudoku-mini", "data.path=data/sudoku-extreme"], root))
@@ -166,21 +186,15 @@ def _stand_in_download(words: list[str], cwd: Path) -> None:
 # checkpoints of docs/hub.md are large downloads: the fixture checkpoint that stands in for them (a 4×4
 # Sudoku model with one puzzle-embedding row) converts, but cannot be evaluated on their datasets.
 NOT_RUN = {
-    "recurse convert official arc/step_518071 --seq-len 900 --identifiers data/arc1-aug-1000/identifiers.json --out trm-arc1":
-        "needs an official ARC checkpoint whose embedding table matches the built ARC data",
-    "recurse convert official arcprize/arc_v1_public/step_518071 --seq-len 900 --identifiers data/arc1-aug-1000/identifiers.json --out trm-arc1-arcprize":
-        "needs the published ARC Prize checkpoint",
+    "recurse convert official arc/step_518071 --seq-len 900 --identifiers data/arc1-aug-1000/identifiers.json --out trm-arc1": "needs an official ARC checkpoint whose embedding table matches the built ARC data",
+    "recurse convert official arcprize/arc_v1_public/step_518071 --seq-len 900 --identifiers data/arc1-aug-1000/identifiers.json --out trm-arc1-arcprize": "needs the published ARC Prize checkpoint",
     "recurse eval trm-arc1-arcprize data=data/arc1-aug-1000": "needs the published ARC Prize checkpoint",
     "recurse hub push trm-arc1-arcprize my-name/trm-arc-agi-1": "needs the published ARC Prize checkpoint",
-    "recurse eval trm-sudoku-mlp-recurse data=data/sudoku-extreme-1k-aug-1000":
-        "needs the published 9×9 Sudoku checkpoint",
-    "python benchmarks/verify_search.py sudoku-9x9 --generate 1000 --seed 12345":
-        "a benchmark of 1,000 searches; tests/integration/test_solve_cli.py runs the same verified solving",
+    "recurse eval trm-sudoku-mlp-recurse data=data/sudoku-extreme-1k-aug-1000": "needs the published 9×9 Sudoku checkpoint",
+    "python benchmarks/verify_search.py sudoku-9x9 --generate 1000 --seed 12345": "a benchmark of 1,000 searches; tests/integration/test_solve_cli.py runs the same verified solving",
     "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt "
-    "tdoku/puzzles3_magictour_top1465.txt tdoku/puzzles5_forum_hardest_1905_11plus.txt --limit 2840 --hardest 100":
-        "the tdoku puzzle lists are third-party data, not shipped",
-    "python -m pytest tests/unit/test_task_contracts.py --task-file a.py --task-file b.py":
-        "two task files of the user's; the one-file form of the same option runs",
+    "tdoku/puzzles3_magictour_top1465.txt tdoku/puzzles5_forum_hardest_1905_11plus.txt --limit 2840 --hardest 100": "the tdoku puzzle lists are third-party data, not shipped",
+    "python -m pytest tests/unit/test_task_contracts.py --task-file a.py --task-file b.py": "two task files of the user's; the one-file form of the same option runs",
 }
 
 
@@ -195,19 +209,32 @@ def _run_shell(example: Example, cwd: Path) -> None:
     redirect = None
     if ">" in words:
         redirect = Path(words[words.index(">") + 1].replace("~", str(cwd / "home")))
-        words = words[:words.index(">")]
+        words = words[: words.index(">")]
     program = words[0]
     if program == "pip":  # the install itself: the suite runs the installed package; check the extra exists
         extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
-        assert words[-1] in ('.[dev]', '.') and "dev" in extras, example
+        assert words[-1] in (".[dev]", ".") and "dev" in extras, example
         return
     if program == "python" and words[1:3] == ["-m", "pytest"]:
         if len(words) == 3:  # the whole suite: this run is it
             return
-        result = subprocess.run(["python", "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                                 *[str(ROOT / w) if w.startswith("tests/") else w for w in words[3:]]],
-                                cwd=cwd, capture_output=True, text=True, timeout=900,
-                                env={**os.environ, "HYPOTHESIS_PROFILE": "docs"})
+        result = subprocess.run(
+            [
+                "python",
+                "-m",
+                "pytest",
+                "-q",
+                "-x",
+                "-p",
+                "no:cacheprovider",
+                *[str(ROOT / w) if w.startswith("tests/") else w for w in words[3:]],
+            ],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env={**os.environ, "HYPOTHESIS_PROFILE": "docs"},
+        )
         assert result.returncode == 0, f"{example}\n{result.stdout[-3000:]}"
         return
     if program == "hf":
@@ -215,12 +242,13 @@ def _run_shell(example: Example, cwd: Path) -> None:
         return
     if program == ".":  # sourcing the completion script defines the completion in bash
         script = words[1].replace("~", str(cwd / "home"))
-        result = subprocess.run(["bash", "-c", f". {shlex.quote(script)} && complete -p recurse"],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["bash", "-c", f". {shlex.quote(script)} && complete -p recurse"], capture_output=True, text=True
+        )
         assert result.returncode == 0 and "recurse" in result.stdout, f"{example}: {result.stderr}"
         return
     if program == "torchrun":  # the distributed launch is tested in tests/integration/test_distributed.py
-        words = ["recurse", *words[words.index("recurse.cli") + 1:]]
+        words = ["recurse", *words[words.index("recurse.cli") + 1 :]]
     assert program in {"recurse", "torchrun"}, f"no tiny form for {example}"
     arguments = [run_folder_step(w, cwd) for w in words[1:]]
     arguments = tiny(arguments, cwd)

@@ -37,8 +37,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
     terminalreporter.write_line(f"fuzz: {total} generated bad inputs ({per_suite}), {bad} ended badly")
     target = os.environ.get("RECURSE_FUZZ_REPORT")
     if target:
-        Path(target).write_text(json.dumps({"tried": dict(TRIED), "bad": dict(BAD), "total": total,
-                                            "ended_badly": bad}, indent=2))
+        Path(target).write_text(
+            json.dumps({"tried": dict(TRIED), "bad": dict(BAD), "total": total, "ended_badly": bad}, indent=2)
+        )
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +49,9 @@ def fuzz_checkpoint(tmp_path_factory) -> Path:
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     """Every file under ``folder`` with its size and modification time, to detect any write."""
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in folder.rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()
+    }
 
 
 @contextmanager
@@ -101,11 +103,16 @@ def fuzz_pair(body, fixtures: tuple[str, ...], **strategies):
     suite = body.__name__.removeprefix("_")
 
     def make(examples: int):
-        @settings(max_examples=examples, deadline=None, database=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        )
         @given(**strategies)
         def test(request, **drawn):
             record(suite, body(*(request.getfixturevalue(name) for name in fixtures), **drawn))
+
         return test
 
     return make(EXAMPLES), pytest.mark.slow(make(WIDE_EXAMPLES))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, strategies as st
+from hypothesis import assume
+from hypothesis import strategies as st
 
 from recurse.errors import CheckpointError, ConfigError, PuzzleFormatError
 from tests.fuzz.conftest import fuzz_pair
@@ -31,12 +32,14 @@ def _expect(call, expected: type[Exception]) -> str | None:
 
 def _api_puzzles(solver, puzzle, position):
     batch = [GOOD] * position + [puzzle]
-    return (_expect(lambda: solver.solve(puzzle), PuzzleFormatError)
-            or _expect(lambda: solver.solve_many(batch, batch_size=2), PuzzleFormatError))
+    return _expect(lambda: solver.solve(puzzle), PuzzleFormatError) or _expect(
+        lambda: solver.solve_many(batch, batch_size=2), PuzzleFormatError
+    )
 
 
 test_api_puzzles, test_api_puzzles_wide = fuzz_pair(
-    _api_puzzles, ("solver",), puzzle=st.one_of(bad_puzzle_text(), bad_grids()), position=st.integers(0, 3))
+    _api_puzzles, ("solver",), puzzle=st.one_of(bad_puzzle_text(), bad_grids()), position=st.integers(0, 3)
+)
 
 
 def _api_options(solver, option, value):
@@ -47,10 +50,14 @@ def _api_options(solver, option, value):
     return _expect(lambda: solver.solve(GOOD, trace=value), ConfigError)
 
 
-test_api_options, test_api_options_wide = fuzz_pair(_api_options, ("solver",), **{
-    "option": st.sampled_from(["batch_size", "puzzle_id", "trace"]),
-    "value": st.one_of(st.integers(max_value=0), st.floats(), st.text(max_size=5).filter(lambda t: t != "<blank>")),
-})
+test_api_options, test_api_options_wide = fuzz_pair(
+    _api_options,
+    ("solver",),
+    **{
+        "option": st.sampled_from(["batch_size", "puzzle_id", "trace"]),
+        "value": st.one_of(st.integers(max_value=0), st.floats(), st.text(max_size=5).filter(lambda t: t != "<blank>")),
+    },
+)
 
 
 def _api_loading(fuzz_checkpoint, option, value):
@@ -69,9 +76,21 @@ def _api_loading(fuzz_checkpoint, option, value):
     return _expect(lambda: Solver.from_pretrained(path, device="cpu", halting=value), ConfigError)
 
 
-test_api_loading, test_api_loading_wide = fuzz_pair(_api_loading, ("fuzz_checkpoint",), **{
-    "option": st.sampled_from(["source", "device", "threshold", "max_steps", "halting"]),
-    "value": st.one_of(st.none(), st.integers(-5, 0), st.integers(10_001, 10**12), st.floats(1, 1e9),
-                       st.floats(-1e9, 0), st.sampled_from([float("nan"), float("inf")]), st.binary(max_size=4),
-                       bad_devices, words.map(lambda w: "zz" + w)),
-})
+test_api_loading, test_api_loading_wide = fuzz_pair(
+    _api_loading,
+    ("fuzz_checkpoint",),
+    **{
+        "option": st.sampled_from(["source", "device", "threshold", "max_steps", "halting"]),
+        "value": st.one_of(
+            st.none(),
+            st.integers(-5, 0),
+            st.integers(10_001, 10**12),
+            st.floats(1, 1e9),
+            st.floats(-1e9, 0),
+            st.sampled_from([float("nan"), float("inf")]),
+            st.binary(max_size=4),
+            bad_devices,
+            words.map(lambda w: "zz" + w),
+        ),
+    },
+)

@@ -19,8 +19,18 @@ GOOD = "1" + "." * 15
 def fuzz_data(tmp_path_factory):
     """A tiny 4×4-Sudoku dataset, so that an eval with valid options would run (and be caught as accepted)."""
     root = tmp_path_factory.mktemp("fuzz-data") / "sudoku-4x4"
-    problem = invoke(["data", "build", "sudoku", "task.box_rows=2", "task.box_cols=2", "build.train_size=4",
-                      "build.test_size=4", f"path={root}"])
+    problem = invoke(
+        [
+            "data",
+            "build",
+            "sudoku",
+            "task.box_rows=2",
+            "task.box_cols=2",
+            "build.train_size=4",
+            "build.test_size=4",
+            f"path={root}",
+        ]
+    )
     assert problem and problem.startswith("exit 0"), problem  # invoke() reports success as "exit 0"
     return root
 
@@ -31,8 +41,12 @@ SOLVE_OPTIONS = {
     "--batch-size": bad_numbers(0, None, integer=True),
     "--max-steps": st.one_of(bad_numbers(0, 10_001, integer=True)),
     "--halting": words.filter(lambda w: w not in HALTING),
-    "--save-gif": st.one_of(words.map(lambda w: f"{w}.txt"), words.map(lambda w: f"missing/{w}.gif"),
-                            st.just("."), st.just("/etc/passwd/x.gif")),
+    "--save-gif": st.one_of(
+        words.map(lambda w: f"{w}.txt"),
+        words.map(lambda w: f"missing/{w}.gif"),
+        st.just("."),
+        st.just("/etc/passwd/x.gif"),
+    ),
     "--puzzle-id": words,
 }
 
@@ -61,8 +75,12 @@ def _solve_puzzles(fuzz_checkpoint, puzzles, source, as_json):
 
 
 test_solve_puzzles, test_solve_puzzles_wide = fuzz_pair(
-    _solve_puzzles, ("fuzz_checkpoint",), puzzles=st.lists(bad_puzzle_text(), min_size=1, max_size=4),
-    source=st.sampled_from(["args", "stdin", "file"]), as_json=st.booleans())
+    _solve_puzzles,
+    ("fuzz_checkpoint",),
+    puzzles=st.lists(bad_puzzle_text(), min_size=1, max_size=4),
+    source=st.sampled_from(["args", "stdin", "file"]),
+    as_json=st.booleans(),
+)
 
 
 def _solve_encodings(fuzz_checkpoint, content, as_json):
@@ -71,7 +89,8 @@ def _solve_encodings(fuzz_checkpoint, content, as_json):
 
 
 test_solve_encodings, test_solve_encodings_wide = fuzz_pair(
-    _solve_encodings, ("fuzz_checkpoint",), content=BAD_FILE_BYTES, as_json=st.booleans())
+    _solve_encodings, ("fuzz_checkpoint",), content=BAD_FILE_BYTES, as_json=st.booleans()
+)
 
 
 class _Accepted(Exception):
@@ -86,7 +105,8 @@ def _train_overrides(fuzz_checkpoint, override, position):
 
 
 test_train_overrides, test_train_overrides_wide = fuzz_pair(
-    _train_overrides, ("fuzz_checkpoint",), override=bad_overrides(), position=st.integers(0, 2))
+    _train_overrides, ("fuzz_checkpoint",), override=bad_overrides(), position=st.integers(0, 2)
+)
 
 
 EVAL_OPTIONS = {
@@ -105,9 +125,9 @@ def _eval_options(fuzz_checkpoint, fuzz_data, pair, unknown):
     key, value = pair
     data = [] if key == "data" else [f"data={fuzz_data}"]
     extra = [f"zz_{unknown}=1"] if unknown else []
-    return invoke(["eval", str(fuzz_checkpoint), *data, f"{key}={value}", *extra],
-                  watch=(fuzz_checkpoint, fuzz_data))
+    return invoke(["eval", str(fuzz_checkpoint), *data, f"{key}={value}", *extra], watch=(fuzz_checkpoint, fuzz_data))
 
 
 test_eval_options, test_eval_options_wide = fuzz_pair(
-    _eval_options, ("fuzz_checkpoint", "fuzz_data"), pair=pairs(EVAL_OPTIONS), unknown=st.one_of(st.none(), words))
+    _eval_options, ("fuzz_checkpoint", "fuzz_data"), pair=pairs(EVAL_OPTIONS), unknown=st.one_of(st.none(), words)
+)

@@ -10,13 +10,16 @@ from tests.integration.conftest import run_recurse
 GOOD = "1" + "." * 15
 
 
-@pytest.mark.parametrize("args", [
-    ["solve", "{ckpt}", "--threshold", "nan", GOOD],
-    ["solve", "{ckpt}", "--device", "meta", GOOD],
-    ["solve", "{ckpt}", "--file", "{latin1}"],
-    ["eval", "{ckpt}", "max_steps=abc"],
-    ["train", "recipe=trm-sudoku-mini", "runtime.seed=-1"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve", "{ckpt}", "--threshold", "nan", GOOD],
+        ["solve", "{ckpt}", "--device", "meta", GOOD],
+        ["solve", "{ckpt}", "--file", "{latin1}"],
+        ["eval", "{ckpt}", "max_steps=abc"],
+        ["train", "recipe=trm-sudoku-mini", "runtime.seed=-1"],
+    ],
+)
 def test_installed_command_fails_in_one_line(fuzz_checkpoint, tmp_path_factory, args):
     latin1 = tmp_path_factory.mktemp("input") / "puzzles.txt"
     latin1.write_bytes("1...............\n\u00e9....\n".encode("latin-1"))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from recurse.builder import build_refiner
-from recurse.checkpoint import save_checkpoint
 from recurse.config import ModelConfig
+from recurse.model.builder import build_refiner
+from recurse.model.checkpoint import save_checkpoint
 from recurse.tasks import Sudoku
 
 TINY_OVERRIDES = [
@@ -38,12 +38,20 @@ TINY_OVERRIDES = [
 ]
 
 
-def run_recurse(*args: str, cwd: Path | None = None, check: bool = True, stdin: str | None = None,
-                env: dict | None = None) -> subprocess.CompletedProcess:
+def run_recurse(
+    *args: str, cwd: Path | None = None, check: bool = True, stdin: str | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
     exe = shutil.which("recurse")
     assert exe, "the recurse console script must be installed (pip install -e .)"
-    result = subprocess.run([exe, *args], capture_output=True, text=True, cwd=cwd, input=stdin, timeout=600,
-                            env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        [exe, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        input=stdin,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+    )
     if check:
         assert result.returncode == 0, f"recurse {' '.join(args)} failed:\n{result.stderr[-3000:]}"
     return result
@@ -65,20 +73,36 @@ def checkpoint(tmp_path) -> Path:
 
 def make_checkpoint(folder: Path) -> Path:
     """Write an untrained 4×4-Sudoku solver checkpoint, with the metadata a trained one carries, to ``folder``."""
-    config = ModelConfig(vocab_size=TASK.vocab_size, seq_len=TASK.seq_len, hidden_size=16, expansion=2.0,
-                         core={"kind": "attention", "num_heads": 2},
-                         schedule={"kind": "trm", "latent_steps": 1, "deep_steps": 1, "layers": 1},
-                         halting={"kind": "q_halt", "max_steps": 2}, forward_dtype="float32")
+    config = ModelConfig(
+        vocab_size=TASK.vocab_size,
+        seq_len=TASK.seq_len,
+        hidden_size=16,
+        expansion=2.0,
+        core={"kind": "attention", "num_heads": 2},
+        schedule={"kind": "trm", "latent_steps": 1, "deep_steps": 1, "layers": 1},
+        halting={"kind": "q_halt", "max_steps": 2},
+        forward_dtype="float32",
+    )
     torch.manual_seed(0)
-    meta = {"task": TASK.spec(), "vocab": TASK.vocab, "recipe": "trm-sudoku-mini",
-            "dataset": {"path": "data/x", "fingerprint": "abc"}, "training": {"step": 7, "seed": 0},
-            "metrics": {"exact_accuracy": 0.25, "count": 8}}
+    meta = {
+        "task": TASK.spec(),
+        "vocab": TASK.vocab,
+        "recipe": "trm-sudoku-mini",
+        "dataset": {"path": "data/x", "fingerprint": "abc"},
+        "training": {"step": 7, "seed": 0},
+        "metrics": {"exact_accuracy": 0.25, "count": 8},
+    }
     return save_checkpoint(folder, build_refiner(config), config, meta)
 
 
 @pytest.fixture(scope="session")
 def tiny_data(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("data")
-    run_recurse("data", "build", "recipe=trm-sudoku-mini", *[o for o in TINY_OVERRIDES if o.startswith("data.")],
-                f"data.path={root / 'sudoku-4x4'}")
+    run_recurse(
+        "data",
+        "build",
+        "recipe=trm-sudoku-mini",
+        *[o for o in TINY_OVERRIDES if o.startswith("data.")],
+        f"data.path={root / 'sudoku-4x4'}",
+    )
     return root / "sudoku-4x4"

@@ -17,7 +17,7 @@ import signal
 import sys
 from pathlib import Path
 
-import recurse.checkpoint as checkpoint
+import recurse.model.checkpoint as checkpoint
 import recurse.training.state as state
 from recurse.training import trainer
 
@@ -36,6 +36,7 @@ def killable(function):
     def wrapper(*args, **kwargs):
         point(function.__name__)
         return function(*args, **kwargs)
+
     return wrapper
 
 

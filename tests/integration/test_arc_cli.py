@@ -5,26 +5,40 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from recurse.hub import save_pretrained
+from recurse.hub.repos import save_pretrained
 from tests.integration.conftest import run_recurse
 
 ARC_DATA = Path(__file__).parents[1] / "fixtures" / "data" / "arc"
 
 # trm-arc1 at toy size: the official recipe's data procedure and optimiser, a model small enough for a test.
 TINY_ARC = [
-    "model.hidden_size=16", "model.core.num_heads=2", "model.schedule.latent_steps=1", "model.schedule.deep_steps=1",
-    "model.schedule.layers=1", "model.halting.max_steps=2", "model.puzzle_embedding.dim=16",
-    "model.puzzle_embedding.prefix_len=2", "model.forward_dtype=float32",
-    f"data.build.source={ARC_DATA}", "data.build.num_aug=2",
-    "training.global_batch_size=8", "training.epochs=null", "training.max_steps=6", "training.eval_every_epochs=null",
-    "training.lr_warmup_steps=1", "evaluation.batch_size=16", "logging.progress=false", "runtime.threads=1",
+    "model.hidden_size=16",
+    "model.core.num_heads=2",
+    "model.schedule.latent_steps=1",
+    "model.schedule.deep_steps=1",
+    "model.schedule.layers=1",
+    "model.halting.max_steps=2",
+    "model.puzzle_embedding.dim=16",
+    "model.puzzle_embedding.prefix_len=2",
+    "model.forward_dtype=float32",
+    f"data.build.source={ARC_DATA}",
+    "data.build.num_aug=2",
+    "training.global_batch_size=8",
+    "training.epochs=null",
+    "training.max_steps=6",
+    "training.eval_every_epochs=null",
+    "training.lr_warmup_steps=1",
+    "evaluation.batch_size=16",
+    "logging.progress=false",
+    "runtime.threads=1",
 ]
 
 
 def test_arc_build_train_and_vote(tmp_path):
     data = tmp_path / "arc"
-    built = run_recurse("data", "build", "recipe=trm-arc1", f"data.path={data}",
-                        *[o for o in TINY_ARC if o.startswith("data.")])
+    built = run_recurse(
+        "data", "build", "recipe=trm-arc1", f"data.path={data}", *[o for o in TINY_ARC if o.startswith("data.")]
+    )
     assert "train 111 examples in 9 groups, test 12" in built.stdout
     run = tmp_path / "run"
     run_recurse("train", "recipe=trm-arc1", f"data.path={data}", f"out_dir={run}", *TINY_ARC)
@@ -45,8 +59,14 @@ def test_arc_build_train_and_vote(tmp_path):
 
     # Another build (another seed) numbers its puzzles differently: evaluating on it is refused.
     other = tmp_path / "arc-other"
-    run_recurse("data", "build", "recipe=trm-arc1", f"data.path={other}", "data.build.seed=1",
-                *[o for o in TINY_ARC if o.startswith("data.")])
+    run_recurse(
+        "data",
+        "build",
+        "recipe=trm-arc1",
+        f"data.path={other}",
+        "data.build.seed=1",
+        *[o for o in TINY_ARC if o.startswith("data.")],
+    )
     refused = run_recurse("eval", str(run), f"data={other}", check=False)
     assert refused.returncode != 0 and "puzzle ids do not match" in refused.stderr
 
@@ -70,10 +90,18 @@ def test_arc_build_train_and_vote(tmp_path):
 
 
 def test_arc_errors_are_one_line(tmp_path):
-    missing = run_recurse("data", "build", "recipe=trm-arc1", f"data.path={tmp_path / 'x'}",
-                          f"data.build.source={tmp_path}", check=False)
+    missing = run_recurse(
+        "data", "build", "recipe=trm-arc1", f"data.path={tmp_path / 'x'}", f"data.build.source={tmp_path}", check=False
+    )
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
     assert "no arc-agi_training_challenges.json" in missing.stderr and len(missing.stderr.strip().splitlines()) == 1
-    bad_metric = run_recurse("train", "recipe=trm-arc1", *TINY_ARC, f"data.path={tmp_path / 'y'}",
-                             f"out_dir={tmp_path / 'run'}", "evaluation.best_metric=pass@3", check=False)
+    bad_metric = run_recurse(
+        "train",
+        "recipe=trm-arc1",
+        *TINY_ARC,
+        f"data.path={tmp_path / 'y'}",
+        f"out_dir={tmp_path / 'run'}",
+        "evaluation.best_metric=pass@3",
+        check=False,
+    )
     assert bad_metric.returncode != 0 and "evaluation.best_metric 'pass@3'" in bad_metric.stderr

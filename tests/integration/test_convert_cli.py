@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from recurse.checkpoint import load_checkpoint
+from recurse.model.checkpoint import load_checkpoint
 from tests.integration.conftest import run_recurse
 from tests.parity import Fixture
 
@@ -17,8 +17,17 @@ OFFICIAL = FIXTURES / "official-checkpoint"
 
 def test_convert_reproduces_trm_att_rope(tmp_path):
     out = tmp_path / "converted"
-    run_recurse("convert", "official", str(OFFICIAL / "step_100"), "--config", str(OFFICIAL / "all_config.yaml"),
-                "--out", str(out), "--seq-len", "16")
+    run_recurse(
+        "convert",
+        "official",
+        str(OFFICIAL / "step_100"),
+        "--config",
+        str(OFFICIAL / "all_config.yaml"),
+        "--out",
+        str(out),
+        "--seq-len",
+        "16",
+    )
     assert {p.name for p in out.iterdir()} == {"model.safetensors", "config.json"}
 
     checkpoint = load_checkpoint(out)
@@ -34,13 +43,17 @@ def test_convert_reproduces_trm_att_rope(tmp_path):
             torch.testing.assert_close(out_step.logits, fixture.tensors[f"eval.step{step}.logits"], rtol=0, atol=1e-4)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--seq-len", "16"], None),
-    ([], "pass --seq-len"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--seq-len", "16"], None),
+        ([], "pass --seq-len"),
+    ],
+)
 def test_convert_reports_missing_sequence_length(tmp_path, args, message):
-    result = run_recurse("convert", "official", str(OFFICIAL / "step_100"), "--out", str(tmp_path / "o"), *args,
-                         check=False)
+    result = run_recurse(
+        "convert", "official", str(OFFICIAL / "step_100"), "--out", str(tmp_path / "o"), *args, check=False
+    )
     if message is None:
         assert result.returncode == 0, result.stderr
     else:
@@ -52,8 +65,9 @@ def test_convert_rejects_unmappable_and_corrupt_files(tmp_path):
     config = str(OFFICIAL / "all_config.yaml")
     garbage = tmp_path / "step_1"
     garbage.write_bytes(b"not a pickle at all")
-    result = run_recurse("convert", "official", str(garbage), "--config", config, "--out", str(tmp_path / "o"),
-                         check=False)
+    result = run_recurse(
+        "convert", "official", str(garbage), "--config", config, "--out", str(tmp_path / "o"), check=False
+    )
     assert result.returncode != 0 and "not a readable official checkpoint" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
 
@@ -61,8 +75,18 @@ def test_convert_rejects_unmappable_and_corrupt_files(tmp_path):
     state = torch.load(OFFICIAL / "step_100", weights_only=True)
     state["_orig_mod.model.inner.mystery.weight"] = torch.zeros(2)
     torch.save(state, tmp_path / "step_2")
-    result = run_recurse("convert", "official", str(tmp_path / "step_2"), "--config", config, "--out",
-                         str(tmp_path / "o"), "--seq-len", "16", check=False)
+    result = run_recurse(
+        "convert",
+        "official",
+        str(tmp_path / "step_2"),
+        "--config",
+        config,
+        "--out",
+        str(tmp_path / "o"),
+        "--seq-len",
+        "16",
+        check=False,
+    )
     assert result.returncode != 0 and "cannot map official tensor" in result.stderr
     assert not (tmp_path / "o" / "model.safetensors").exists()
 

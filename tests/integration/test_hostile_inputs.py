@@ -62,13 +62,30 @@ def files(tmp_path_factory) -> dict[str, Path]:
     made["binary_recipe"].write_bytes(bytes(range(256)) * 4)
     # A real run folder of two steps, and copies of it broken in the ways the table names.
     run = root / "run"
-    result = _invoke(["train", "recipe=trm-sudoku-mini", *TINY_OVERRIDES, "data.build.train_size=8", "training.global_batch_size=8",
-                      "data.build.test_size=4", f"data.path={root / 'data'}", f"out_dir={run}",
-                      "training.max_steps=2", "training.eval_every_steps=1", "logging.plot=false"], root)
+    result = _invoke(
+        [
+            "train",
+            "recipe=trm-sudoku-mini",
+            *TINY_OVERRIDES,
+            "data.build.train_size=8",
+            "training.global_batch_size=8",
+            "data.build.test_size=4",
+            f"data.path={root / 'data'}",
+            f"out_dir={run}",
+            "training.max_steps=2",
+            "training.eval_every_steps=1",
+            "logging.plot=false",
+        ],
+        root,
+    )
     assert result.exit_code == 0, result.output
     made["run"], made["data"] = run, root / "data"
-    for name, damage in {"stray": _stray, "bad_json": _bad_json, "missing_key": _missing_key,
-                         "all_bad": _all_states_bad}.items():
+    for name, damage in {
+        "stray": _stray,
+        "bad_json": _bad_json,
+        "missing_key": _missing_key,
+        "all_bad": _all_states_bad,
+    }.items():
         copy = root / f"run-{name}"
         shutil.copytree(run, copy)
         damage(copy / "checkpoints")
@@ -138,12 +155,24 @@ ERRORS = [
     ("recipe is binary", ["train", "recipe={binary_recipe}"], None, "binary.yaml"),
     ("missing recipe", ["train", "recipe=no-such-recipe"], None, "no-such-recipe"),
     ("out_dir under a file", ["train", "recipe=trm-sudoku-mini", "out_dir=/etc/passwd/x"], None, "/etc/passwd"),
-    ("name leaves runs/", ["train", "recipe=trm-sudoku-mini", *TINY_OVERRIDES, "data.path={data}",
-                           "name=../escape"], None, "plain folder name"),
-    ("data build maze size 5", ["data", "build", "maze", "task.size=5", "build.train_size=4",
-                                "build.test_size=2", "path=m5"], None, "maze"),
-    ("every training state corrupt", ["train", "resume={run_all_bad}", "training.max_steps=4"], None,
-     "no complete checkpoint"),
+    (
+        "name leaves runs/",
+        ["train", "recipe=trm-sudoku-mini", *TINY_OVERRIDES, "data.path={data}", "name=../escape"],
+        None,
+        "plain folder name",
+    ),
+    (
+        "data build maze size 5",
+        ["data", "build", "maze", "task.size=5", "build.train_size=4", "build.test_size=2", "path=m5"],
+        None,
+        "maze",
+    ),
+    (
+        "every training state corrupt",
+        ["train", "resume={run_all_bad}", "training.max_steps=4"],
+        None,
+        "no complete checkpoint",
+    ),
     ("config.json asks for 20000 hidden", ["solve", "{huge}", GOOD], None, "hidden_size"),
     ("NaN weights", ["solve", "{nan}", GOOD], None, "allow-nonfinite"),
     # A puzzle that cannot be read is reported as "puzzle N: …" (the others would still be answered).
@@ -168,7 +197,7 @@ def test_bad_input_ends_in_one_line(files, tmp_path, case, args, stdin, message)
     args = [a.format(**files) if "{" in a and "}" in a and not a.startswith("[") else a for a in args]
     started = time.monotonic()
     stand_in = mock.patch("recurse.training.trainer.Trainer", side_effect=_Accepted("training would start"))
-    with (mock.MagicMock() if case in REAL_TRAINER else stand_in):
+    with mock.MagicMock() if case in REAL_TRAINER else stand_in:
         try:
             result = _invoke(args, tmp_path, stdin)
         except _Accepted:
@@ -241,10 +270,18 @@ def test_python_api_raises_the_documented_error(solver, case, call, expected):
         call(solver)
 
 
-@pytest.mark.parametrize("source, kwargs", [
-    ("no/such/folder", {}), ("{huge}", {}), ("{nan}", {}), ("{ckpt}", {"device": "meta"}),
-    ("{ckpt}", {"threshold": float("nan")}), ("{ckpt}", {"max_steps": 10**9}),
-], ids=["missing", "huge-config", "nan-weights", "device-meta", "threshold-nan", "max-steps-1e9"])
+@pytest.mark.parametrize(
+    "source, kwargs",
+    [
+        ("no/such/folder", {}),
+        ("{huge}", {}),
+        ("{nan}", {}),
+        ("{ckpt}", {"device": "meta"}),
+        ("{ckpt}", {"threshold": float("nan")}),
+        ("{ckpt}", {"max_steps": 10**9}),
+    ],
+    ids=["missing", "huge-config", "nan-weights", "device-meta", "threshold-nan", "max-steps-1e9"],
+)
 def test_from_pretrained_raises_the_documented_error(files, source, kwargs):
     from recurse.solver import Solver
 

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 import torch
 
-from recurse.builder import build_refiner
-from recurse.checkpoint_document import HubRecord
+from recurse.checkpoints.document import HubRecord
 from recurse.errors import CheckpointError, RecurseError
-from recurse.hub import push_to_hub, save_pretrained
-from recurse.refiner import RecursiveRefiner
+from recurse.hub.repos import push_to_hub, save_pretrained
+from recurse.model.builder import build_refiner
+from recurse.model.refiner import RecursiveRefiner
 from tests.fake_hub import COMMIT, serve
 from tests.integration.conftest import TASK, run_recurse
 
@@ -100,8 +100,9 @@ def test_model_push_then_pull_pinned_revisions(hub, tmp_path, checkpoint):
     pinned = RecursiveRefiner.from_pretrained(f"me/tiny@{first_commit}")
     assert torch.equal(pinned.q_head.bias, torch.full((2,), -5.0))
     assert pinned.checkpoint_document.hub.commit == first_commit
-    by_argument = RecursiveRefiner.from_pretrained("me/tiny", revision=first_commit, cache_dir=tmp_path / "other",
-                                                   force_download=True)
+    by_argument = RecursiveRefiner.from_pretrained(
+        "me/tiny", revision=first_commit, cache_dir=tmp_path / "other", force_download=True
+    )
     assert torch.equal(by_argument.q_head.bias, pinned.q_head.bias)
     with pytest.raises(CheckpointError, match="has no revision 'v9'"):
         RecursiveRefiner.from_pretrained("me/tiny", revision="v9")
@@ -129,10 +130,18 @@ def test_card_has_metadata_model_index_and_usage(hub, checkpoint):
     from huggingface_hub import ModelCard
 
     model = _model(checkpoint)
-    fields = dict(recipe="trm-sudoku", source={"format": "official-trm", "repo_id": "org/official"},
-                  puzzle_identifiers=["<blank>", "abc", "abc|||t1"],
-                  metrics={"exact_accuracy": 0.25, "token_accuracy": 0.8125, "count": 8,
-                           "pass@2": 0.375, "valid_rate": float("nan")})
+    fields = dict(
+        recipe="trm-sudoku",
+        source={"format": "official-trm", "repo_id": "org/official"},
+        puzzle_identifiers=["<blank>", "abc", "abc|||t1"],
+        metrics={
+            "exact_accuracy": 0.25,
+            "token_accuracy": 0.8125,
+            "count": 8,
+            "pass@2": 0.375,
+            "valid_rate": float("nan"),
+        },
+    )
     model.push_to_hub("me/card", token=TOKEN, fields=fields)
     text = hub.repos["me/card"].commits[-1][1]["README.md"].decode()
     card = ModelCard(text)
@@ -152,8 +161,8 @@ def test_card_has_metadata_model_index_and_usage(hub, checkpoint):
 
 
 def test_bundled_cards_are_what_the_generator_writes():
-    from recurse.model_card import render_model_card
-    from recurse.zoo import bundled_model_path, bundled_models
+    from recurse.hub.card import render_model_card
+    from recurse.hub.zoo import bundled_model_path, bundled_models
 
     for name, document in bundled_models().items():
         folder = bundled_model_path(name)
@@ -170,7 +179,7 @@ def test_push_refuses_offline_and_bad_ids(checkpoint, monkeypatch):
 
 @pytest.mark.parametrize("endpoint", ["http://hub.invalid", "http://127.0.0.1:9"])
 def test_unreachable_hub_fails_fast_with_advice(monkeypatch, tmp_path, endpoint):
-    from recurse.model_source import resolve_model
+    from recurse.hub.source import resolve_model
 
     _use_endpoint(monkeypatch, endpoint, tmp_path / "cache")
     start = time.perf_counter()
@@ -215,8 +224,9 @@ def _build(path: Path, seed: int = 0) -> dict:
     from recurse.config import DataConfig
     from recurse.data.prepare import build_from_config
 
-    config = DataConfig(task=TASK.spec(), path=str(path),
-                        build={"train_size": 12, "test_size": 4, "num_aug": 2, "seed": seed})
+    config = DataConfig(
+        task=TASK.spec(), path=str(path), build={"train_size": 12, "test_size": 4, "num_aug": 2, "seed": seed}
+    )
     return build_from_config(config, progress=False)
 
 
@@ -228,8 +238,11 @@ def _load(source: str, path: Path) -> dict:
 
 
 def _arrays(root: Path) -> dict[str, np.ndarray]:
-    return {f"{split}/{file.name}": np.load(file) for split in ("train", "test")
-            for file in sorted((root / split).glob("*.npy"))}
+    return {
+        f"{split}/{file.name}": np.load(file)
+        for split in ("train", "test")
+        for file in sorted((root / split).glob("*.npy"))
+    }
 
 
 def test_dataset_push_then_load_round_trip(hub, tmp_path, monkeypatch):
@@ -244,8 +257,10 @@ def test_dataset_push_then_load_round_trip(hub, tmp_path, monkeypatch):
     card = DatasetCard(files["README.md"].decode())
     assert "recurse" in card.data.tags and card.data.configs[0]["data_files"][0]["split"] == "train"
     assert built["fingerprint"] in card.text
-    assert ("recurse data build sudoku task.box_rows=2 task.box_cols=2 build.source=generate build.train_size=12 "
-            "build.test_size=4 build.num_aug=2 build.seed=0") in card.text
+    assert (
+        "recurse data build sudoku task.box_rows=2 task.box_cols=2 build.source=generate build.train_size=12 "
+        "build.test_size=4 build.num_aug=2 build.seed=0"
+    ) in card.text
 
     loaded = _load("hub:org/s4", tmp_path / "loaded")
     assert loaded["fingerprint"] == built["fingerprint"] and loaded["hub"]["commit"] == first
@@ -288,10 +303,13 @@ def test_data_push_command(tmp_path):
         pushed = run_recurse("data", "push", str(tmp_path / "built"), "org/cli", env=env)
         assert "pushed" in pushed.stdout and "datasets/org/cli" in server.repos
         # Any datasets user can read it from the Hub by name.
-        script = ("import datasets, json; d = datasets.load_dataset('org/cli'); "
-                  "print(json.dumps({k: [v.num_rows, v[0]['inputs']] for k, v in d.items()}))")
-        read = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                              env={**os.environ, **env})
+        script = (
+            "import datasets, json; d = datasets.load_dataset('org/cli'); "
+            "print(json.dumps({k: [v.num_rows, v[0]['inputs']] for k, v in d.items()}))"
+        )
+        read = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env={**os.environ, **env}
+        )
         assert read.returncode == 0, read.stderr[-2000:]
         rows = json.loads(read.stdout.strip().splitlines()[-1])
         inputs = np.load(tmp_path / "built" / "train" / "all__inputs.npy")
@@ -310,10 +328,20 @@ def test_hub_datasets_download_then_build_offline(tmp_path):
     (sudoku / "train.csv").write_text("\n".join(lines[:41]) + "\n")
     (sudoku / "test.csv").write_text("\n".join([lines[0], *lines[41:51]]) + "\n")
     env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "1"}
-    sudoku_args = ["recipe=trm-sudoku", "data.build.source=hub:sapientinc/sudoku-extreme", "data.build.train_size=20",
-                   "data.build.test_size=5", "data.build.num_aug=1"]
-    arc_args = ["arc", "build.source=hub:org/arc", "task.subsets=[training, evaluation]",
-                "task.test_subset=evaluation", "build.num_aug=1"]
+    sudoku_args = [
+        "recipe=trm-sudoku",
+        "data.build.source=hub:sapientinc/sudoku-extreme",
+        "data.build.train_size=20",
+        "data.build.test_size=5",
+        "data.build.num_aug=1",
+    ]
+    arc_args = [
+        "arc",
+        "build.source=hub:org/arc",
+        "task.subsets=[training, evaluation]",
+        "task.test_subset=evaluation",
+        "build.num_aug=1",
+    ]
     with serve({"datasets/sapientinc/sudoku-extreme": sudoku, "datasets/org/arc": fixtures / "arc"}) as (endpoint, log):
         env["HF_ENDPOINT"] = endpoint
         online = run_recurse("data", "build", *sudoku_args, f"data.path={tmp_path / 's1'}", env=env)
@@ -325,7 +353,14 @@ def test_hub_datasets_download_then_build_offline(tmp_path):
     again = run_recurse("data", "build", *sudoku_args, f"data.path={tmp_path / 's2'}", env=offline)
     assert again.stdout.split("fingerprint")[1] == online.stdout.split("fingerprint")[1]
     run_recurse("data", "build", *arc_args, f"path={tmp_path / 'a2'}", env=offline)
-    missing = run_recurse("data", "build", "recipe=trm-sudoku", "data.build.source=hub:org/absent",
-                          f"data.path={tmp_path / 's3'}", env=offline, check=False)
+    missing = run_recurse(
+        "data",
+        "build",
+        "recipe=trm-sudoku",
+        "data.build.source=hub:org/absent",
+        f"data.path={tmp_path / 's3'}",
+        env=offline,
+        check=False,
+    )
     assert missing.returncode != 0 and "HF_HUB_OFFLINE is set and it is not cached" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1

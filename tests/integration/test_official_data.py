@@ -33,8 +33,14 @@ def _same_files(built: Path, official: Path) -> list[str]:
 
 def test_maze_build_equals_the_official_arrays(tmp_path):
     base = ROOT / "maze-30x30-hard-1k"
-    run_recurse("data", "build", "recipe=trm-maze", f"data.build.source={base / 'csv_reconstructed'}",
-                "data.build.num_aug=0", f"data.path={tmp_path / 'maze'}")
+    run_recurse(
+        "data",
+        "build",
+        "recipe=trm-maze",
+        f"data.build.source={base / 'csv_reconstructed'}",
+        "data.build.num_aug=0",
+        f"data.path={tmp_path / 'maze'}",
+    )
     assert len(_same_files(tmp_path / "maze", base / "npy")) == 13
 
 
@@ -46,6 +52,12 @@ def test_sudoku_build_equals_the_official_arrays(tmp_path):
     # The official test split is not part of this draw: a stand-in test.csv, and only train/ is compared.
     lines = (source / "train.csv").read_text().splitlines()
     (source / "test.csv").write_text("\n".join(lines[:3]) + "\n")
-    run_recurse("data", "build", "recipe=trm-sudoku", f"data.build.source={source}", "data.build.num_aug=0",
-                f"data.path={tmp_path / 'sudoku'}")
+    run_recurse(
+        "data",
+        "build",
+        "recipe=trm-sudoku",
+        f"data.build.source={source}",
+        "data.build.num_aug=0",
+        f"data.path={tmp_path / 'sudoku'}",
+    )
     assert len(_same_files(tmp_path / "sudoku", base / "npy")) == 7

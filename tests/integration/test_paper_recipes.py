@@ -17,21 +17,43 @@ from tests.integration.conftest import run_recurse
 
 DATA = Path(__file__).parents[1] / "fixtures" / "data"
 SOURCES = {  # the official files (or a draw of them) and a small build of each
-    "sudoku": [f"data.build.source={DATA / 'sudoku-extreme-1k.csv'}", "data.build.train_size=32",
-               "data.build.test_size=8", "data.build.num_aug=1"],
-    "maze": [f"data.build.source={DATA / 'maze-hard-100.csv'}", "data.build.train_size=16",
-             "data.build.test_size=8", "data.build.num_aug=1"],
+    "sudoku": [
+        f"data.build.source={DATA / 'sudoku-extreme-1k.csv'}",
+        "data.build.train_size=32",
+        "data.build.test_size=8",
+        "data.build.num_aug=1",
+    ],
+    "maze": [
+        f"data.build.source={DATA / 'maze-hard-100.csv'}",
+        "data.build.train_size=16",
+        "data.build.test_size=8",
+        "data.build.num_aug=1",
+    ],
     "arc": [f"data.build.source={DATA / 'arc'}", "data.build.num_aug=1"],
 }
 RECIPES = {
-    "trm-sudoku": "sudoku", "trm-sudoku-att": "sudoku", "trm-singlez-sudoku": "sudoku", "trm-hier6-sudoku": "sudoku",
-    "hrm-sudoku": "sudoku", "baseline-sudoku": "sudoku", "trm-maze": "maze", "hrm-maze": "maze",
-    "trm-arc1": "arc", "trm-arc2": "arc", "hrm-arc1": "arc",
+    "trm-sudoku": "sudoku",
+    "trm-sudoku-att": "sudoku",
+    "trm-singlez-sudoku": "sudoku",
+    "trm-hier6-sudoku": "sudoku",
+    "hrm-sudoku": "sudoku",
+    "baseline-sudoku": "sudoku",
+    "trm-maze": "maze",
+    "hrm-maze": "maze",
+    "trm-arc1": "arc",
+    "trm-arc2": "arc",
+    "hrm-arc1": "arc",
 }
 SHORT_RUN = [
-    "training.global_batch_size=4", "training.epochs=null", "training.max_steps=2", "training.eval_every_epochs=null",
-    "evaluation.batch_size=4", "evaluation.limit=4", "evaluation.halting={kind: fixed, max_steps: 1}",
-    "model.forward_dtype=float32", "logging.progress=false",
+    "training.global_batch_size=4",
+    "training.epochs=null",
+    "training.max_steps=2",
+    "training.eval_every_epochs=null",
+    "evaluation.batch_size=4",
+    "evaluation.limit=4",
+    "evaluation.halting={kind: fixed, max_steps: 1}",
+    "model.forward_dtype=float32",
+    "logging.progress=false",
 ]
 
 

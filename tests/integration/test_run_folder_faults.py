@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recurse.checkpoint_folder import checkpoint_folders, latest_checkpoint
+from recurse.checkpoints.run_folder import checkpoint_folders, latest_checkpoint
 from tests.integration.conftest import TASK, TINY_OVERRIDES, losses, run_recurse
 
 FAST = [*TINY_OVERRIDES, "logging.plot=false"]
@@ -70,23 +70,35 @@ def save_points(tmp_path: Path, four_steps: Path) -> list[str]:
     """The disk-changing calls of the save of step 6, in order (see kill_during_save.py)."""
     counts = tmp_path / "points.txt"
     probe = copy_run(four_steps, tmp_path, "probe")
-    subprocess.run([sys.executable, str(KILLER), "0", str(counts), "train", f"resume={probe}",
-                    "training.max_steps=6"], check=True, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    subprocess.run(
+        [sys.executable, str(KILLER), "0", str(counts), "train", f"resume={probe}", "training.max_steps=6"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
     return counts.read_text().split("\n")[0].split()
 
 
-def kill_and_check(tmp_path: Path, four_steps: Path, unbroken: dict[int, float], points: list[int],
-                   resume_at: set[int]) -> set[str]:
+def kill_and_check(
+    tmp_path: Path, four_steps: Path, unbroken: dict[int, float], points: list[int], resume_at: set[int]
+) -> set[str]:
     """Kill a resumed run before each of ``points``; the run left must be resumable (and, at ``resume_at``,
     resume to the losses of an unbroken run). Returns the newest checkpoints seen."""
-    from recurse.checkpoint import load_checkpoint
-    from recurse.checkpoint_folder import read_counters
+    from recurse.checkpoints.run_folder import read_counters
+    from recurse.model.checkpoint import load_checkpoint
 
     newest_seen = set()
     for target in points:
         run = copy_run(four_steps, tmp_path, f"killed_{target}")
-        result = subprocess.run([sys.executable, str(KILLER), str(target), "-", "train", f"resume={run}",
-                                 "training.max_steps=6"], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+        result = subprocess.run(
+            [sys.executable, str(KILLER), str(target), "-", "train", f"resume={run}", "training.max_steps=6"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=600,
+        )
         assert result.returncode == -signal.SIGKILL, (target, result.stderr[-2000:])
         newest = latest_checkpoint(run)
         assert newest.name in ("step_4", "step_6"), (target, newest)
@@ -109,8 +121,9 @@ def test_kill_at_each_kind_of_point_of_a_save_leaves_a_resumable_run(tmp_path, f
     assert kinds[-1] == "end" and {"save_file", "replace", "fsync", "rename"} <= set(kinds), kinds
     chosen = sorted({kinds.index(kind) + 1 for kind in set(kinds)} | set(range(len(kinds) - 3, len(kinds) + 1)))
     last_before_publish = len(kinds) - kinds[::-1].index("rename")  # the rename of .step_6.tmp to step_6
-    seen = kill_and_check(tmp_path, four_steps, unbroken, chosen, resume_at={last_before_publish,
-                                                                             last_before_publish + 1})
+    seen = kill_and_check(
+        tmp_path, four_steps, unbroken, chosen, resume_at={last_before_publish, last_before_publish + 1}
+    )
     assert seen == {"step_4", "step_6"}, "the kills fell both before and after the checkpoint was published"
 
 
@@ -138,8 +151,13 @@ def test_resume_from_a_copy_in_another_directory_writes_only_into_the_copy(tmp_p
 
 def test_a_second_trainer_on_a_folder_refuses_in_one_line(tmp_path, tiny_data):
     run = tmp_path / "shared"
-    first = subprocess.Popen([shutil.which("recurse"), *train_args(tiny_data, run, "training.max_steps=100000")],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    first = subprocess.Popen(
+        [shutil.which("recurse"), *train_args(tiny_data, run, "training.max_steps=100000")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
     try:
         deadline = time.monotonic() + 300
         while not (run / "metrics.jsonl").is_file():
@@ -182,8 +200,10 @@ def test_a_read_only_run_folder_is_one_line(tmp_path, four_steps, tiny_data):
     else:
         run.chmod(0o555)
     try:
-        for args in (["train", f"resume={run}", "training.max_steps=6"],
-                     train_args(tiny_data, run / "inner", "training.max_steps=2")):
+        for args in (
+            ["train", f"resume={run}", "training.max_steps=6"],
+            train_args(tiny_data, run / "inner", "training.max_steps=2"),
+        ):
             result = run_recurse(*args, cwd=tmp_path, check=False)
             assert_one_line(result, "cannot use run folder")
             assert "Permission denied" in result.stderr or "Operation not permitted" in result.stderr
@@ -199,6 +219,7 @@ def limit_file_size(limit: int):
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return apply
 
 
@@ -206,9 +227,14 @@ def test_a_file_size_limit_during_a_save_keeps_the_previous_checkpoint(tmp_path,
     run = copy_run(four_steps, tmp_path)
     before = tree(run / "checkpoints" / "step_4")
     # 200 kB: metrics.jsonl grows, the optimiser state (about 400 kB for this model) cannot be written.
-    result = subprocess.run([shutil.which("recurse"), "train", f"resume={run}", "training.max_steps=6"],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=600,
-                            preexec_fn=limit_file_size(200_000))
+    result = subprocess.run(
+        [shutil.which("recurse"), "train", f"resume={run}", "training.max_steps=6"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+        preexec_fn=limit_file_size(200_000),
+    )
     assert_one_line(result, "could not save the checkpoint of step 6")
     assert "step_4 is intact" in result.stderr or "still" in result.stderr, result.stderr
     assert [p.name for p in (run / "checkpoints").iterdir() if p.name.startswith(".")] == []
@@ -281,15 +307,24 @@ def test_resume_cannot_move_a_run(tmp_path, four_steps):
 
 def test_a_name_cannot_leave_the_runs_folder(tmp_path, tiny_data):
     for name in ("../escape", "/tmp/escape", "a/b"):
-        result = run_recurse("train", "recipe=trm-sudoku-mini", *FAST, f"data.path={tiny_data}", f"name={name}", "training.max_steps=1",
-                             cwd=tmp_path, check=False)
+        result = run_recurse(
+            "train",
+            "recipe=trm-sudoku-mini",
+            *FAST,
+            f"data.path={tiny_data}",
+            f"name={name}",
+            "training.max_steps=1",
+            cwd=tmp_path,
+            check=False,
+        )
         assert_one_line(result, "must be a plain folder name")
     assert not (tmp_path / "runs").exists() and not (tmp_path.parent / "escape").exists()
 
 
 def test_another_recipe_in_an_existing_run_folder_is_refused(tmp_path, four_steps):
     run = copy_run(four_steps, tmp_path)
-    result = run_recurse("train", "recipe=trm-maze-mini", f"out_dir={run}", "training.max_steps=1", cwd=tmp_path,
-                         check=False)
+    result = run_recurse(
+        "train", "recipe=trm-maze-mini", f"out_dir={run}", "training.max_steps=1", cwd=tmp_path, check=False
+    )
     assert_one_line(result, "use another name= or out_dir=, or resume=")
     assert "trm-sudoku-mini" in result.stderr

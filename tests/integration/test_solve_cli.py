@@ -15,8 +15,10 @@ def test_solve_formats_and_sources(tmp_path, checkpoint):
     out = run_recurse("solve", str(checkpoint), "--file", str(tmp_path / "puzzles.txt"), "--json", "--halting", "fixed")
     records = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["puzzle"] for r in records] == puzzles
-    assert all(set(r) == {"puzzle", "answer", "valid", "steps", "confidence", "violations"} and r["steps"] == 2
-               for r in records)
+    assert all(
+        set(r) == {"puzzle", "answer", "valid", "steps", "confidence", "violations"} and r["steps"] == 2
+        for r in records
+    )
     assert all(0 <= r["confidence"] <= 1 and r["valid"] == (r["violations"] == []) for r in records)
     piped = run_recurse("solve", str(checkpoint), "--json", stdin="\n".join(puzzles[:2]))
     assert len(piped.stdout.splitlines()) == 2
@@ -35,8 +37,11 @@ def _one_line_failure(result, message):
 
 def test_bad_puzzles_are_one_line_errors(checkpoint):
     good = "1..." + "." * 12
-    cases = [("123", "expected 16 cells"), ("x" * 16, "unexpected symbol"),
-             ("11" + "." * 14, "the givens repeat a value in row 1")]
+    cases = [
+        ("123", "expected 16 cells"),
+        ("x" * 16, "unexpected symbol"),
+        ("11" + "." * 14, "the givens repeat a value in row 1"),
+    ]
     for puzzle, message in cases:
         _one_line_failure(run_recurse("solve", str(checkpoint), puzzle, check=False), message)
     _one_line_failure(run_recurse("solve", str(checkpoint), good, "123", check=False), "puzzle 2: expected 16 cells")
@@ -60,8 +65,10 @@ def test_bad_checkpoints_are_one_line_errors(tmp_path, checkpoint):
 
     weights.unlink()
     _one_line_failure(run_recurse("solve", str(checkpoint), puzzle, check=False), "model.safetensors not found")
-    _one_line_failure(run_recurse("solve", str(tmp_path / "nowhere"), puzzle, check=False),
-                      "is neither a checkpoint folder, a bundled model nor a Hub repo id")
+    _one_line_failure(
+        run_recurse("solve", str(tmp_path / "nowhere"), puzzle, check=False),
+        "is neither a checkpoint folder, a bundled model nor a Hub repo id",
+    )
 
 
 def test_bundled_sudoku_6x6_solves_offline():
@@ -70,7 +77,9 @@ def test_bundled_sudoku_6x6_solves_offline():
 
     listing = run_recurse("models", "list", env={"HF_HUB_OFFLINE": "1"})
     assert "sudoku-6x6" in listing.stdout and "exact on" in listing.stdout
-    out = run_recurse("solve", "sudoku-6x6", ".5.6.1................4356.4..3..1..", "--json", env={"HF_HUB_OFFLINE": "1"})
+    out = run_recurse(
+        "solve", "sudoku-6x6", ".5.6.1................4356.4..3..1..", "--json", env={"HF_HUB_OFFLINE": "1"}
+    )
     record = json.loads(out.stdout)
     assert record["valid"] and record["answer"] == "453621126354234516615243561432342165"
 
@@ -114,15 +123,26 @@ def test_plugin_task_file_from_the_command_line(tmp_path):
     plugin.write_text(code)
     listed = run_recurse("--plugin", str(plugin), "tasks", "list")
     assert "latin" in listed.stdout
-    built = run_recurse("--plugin", str(plugin), "data", "build", "latin", "task.size=4", "build.train_size=5",
-                        "build.test_size=2", "build.num_aug=2", f"path={tmp_path / 'latin'}", cwd=tmp_path)
+    built = run_recurse(
+        "--plugin",
+        str(plugin),
+        "data",
+        "build",
+        "latin",
+        "task.size=4",
+        "build.train_size=5",
+        "build.test_size=2",
+        "build.num_aug=2",
+        f"path={tmp_path / 'latin'}",
+        cwd=tmp_path,
+    )
     assert "wrote" in built.stdout and (tmp_path / "latin" / "train" / "all__inputs.npy").is_file()
     missing = run_recurse("--plugin", str(tmp_path / "nope.py"), "tasks", "list", check=False)
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
 
 
 def test_solve_verify_reports_search_and_unsolvable_puzzles():
-    solvable, unsolvable = "....5.6.....2.63.....1..1.......5.6.", ".12345" "6....." + "." * 24
+    solvable, unsolvable = "....5.6.....2.63.....1..1.......5.6.", ".123456....." + "." * 24
     out = run_recurse("solve", "sudoku-6x6", "--verify", "--json", solvable, unsolvable, env={"HF_HUB_OFFLINE": "1"})
     first, second = (json.loads(line) for line in out.stdout.splitlines())
     assert first["valid"] and first["status"] == "solved"

@@ -77,8 +77,12 @@ def test_gif_is_checked_before_solving_and_starts_with_the_puzzle(tmp_path, chec
 
 
 def test_stdin_answers_stream_before_the_input_ends(checkpoint):
-    process = subprocess.Popen([shutil.which("recurse"), "solve", str(checkpoint), "--json", "--halting", "fixed"],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [shutil.which("recurse"), "solve", str(checkpoint), "--json", "--halting", "fixed"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         process.stdin.write(f"{GOOD}\n".encode())
         process.stdin.flush()
@@ -90,8 +94,10 @@ def test_stdin_answers_stream_before_the_input_ends(checkpoint):
         assert json.loads(process.stdout.readline())["puzzle"] == GOOD
         process.stdin.write(b"bad\n")
         process.stdin.close()
-        assert json.loads(process.stdout.readline()) == {"line": 2, "error": "expected 16 cells for a 4×4 sudoku "
-                                                                             "(boxes 2×2), got 3"}
+        assert json.loads(process.stdout.readline()) == {
+            "line": 2,
+            "error": "expected 16 cells for a 4×4 sudoku (boxes 2×2), got 3",
+        }
         assert process.wait(timeout=60) == 1
     finally:
         if process.poll() is None:
@@ -103,8 +109,9 @@ def test_example_puzzles_in_help_and_docs_are_valid():
     from recurse.solver import Solver
 
     root = os.path.join(os.path.dirname(__file__), "..", "..")
-    texts = [_solve("--help").stdout] + [open(os.path.join(root, name)).read()
-                                         for name in ("README.md", "docs/cli.md", "docs/quickstart.md")]
+    texts = [_solve("--help").stdout] + [
+        open(os.path.join(root, name)).read() for name in ("README.md", "docs/cli.md", "docs/quickstart.md")
+    ]
     examples = set()
     for text in texts:
         examples |= set(re.findall(r'recurse solve (sudoku-6x6|maze-9x9)[^"\n]*"([^"]+)"', text))

@@ -20,8 +20,15 @@ from tests.integration.conftest import TINY_OVERRIDES, losses, run_recurse
 def train(tmp_path: Path, data: Path, name: str, *extra: str, resume: Path | None = None):
     if resume is not None:
         return run_recurse("train", f"resume={resume}", *extra, cwd=tmp_path)
-    return run_recurse("train", "recipe=trm-sudoku-mini", *TINY_OVERRIDES, f"data.path={data}",
-                       f"out_dir={tmp_path / name}", *extra, cwd=tmp_path)
+    return run_recurse(
+        "train",
+        "recipe=trm-sudoku-mini",
+        *TINY_OVERRIDES,
+        f"data.path={data}",
+        f"out_dir={tmp_path / name}",
+        *extra,
+        cwd=tmp_path,
+    )
 
 
 def test_train_checkpoint_resume_eval_solve(tmp_path, tiny_data):
@@ -51,8 +58,15 @@ def test_train_checkpoint_resume_eval_solve(tmp_path, tiny_data):
     record = json.loads((checkpoint / "eval_metrics.json").read_text())
     assert record["count"] == 8 and 0 <= record["exact_accuracy"] <= 1 and 1 <= record["steps"] <= 5
     # The official metric set under its own names, beside recurse's own.
-    assert {"accuracy", "q_halt_accuracy", "lm_loss", "q_halt_loss", "token_accuracy", "valid_rate",
-            "puzzles_per_s"} <= set(record)
+    assert {
+        "accuracy",
+        "q_halt_accuracy",
+        "lm_loss",
+        "q_halt_loss",
+        "token_accuracy",
+        "valid_rate",
+        "puzzles_per_s",
+    } <= set(record)
 
     task = Sudoku(2, 2)
     puzzle, _ = task.generate(np.random.default_rng(5))
@@ -94,10 +108,18 @@ def test_compiled_training_matches_eager(tmp_path, tiny_data):
 def test_ctrl_c_saves_a_checkpoint_that_resumes_exactly(tmp_path, tiny_data):
     """Ctrl-C stops between two steps, saves, says how to resume, and the resumed run equals an unbroken one."""
     run = tmp_path / "stopped"
-    command = [shutil.which("recurse"), "train", "recipe=trm-sudoku-mini", *TINY_OVERRIDES, f"data.path={tiny_data}",
-               f"out_dir={run}", "training.max_steps=100000"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-                               start_new_session=True)
+    command = [
+        shutil.which("recurse"),
+        "train",
+        "recipe=trm-sudoku-mini",
+        *TINY_OVERRIDES,
+        f"data.path={tiny_data}",
+        f"out_dir={run}",
+        "training.max_steps=100000",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, start_new_session=True
+    )
     deadline = time.monotonic() + 300
     metrics = run / "metrics.jsonl"
     while not (metrics.is_file() and metrics.read_text().count('"kind": "train"') >= 3):  # the file is growing

@@ -12,8 +12,7 @@ from tests.helpers import random_batch, small_config
 
 
 def _step(core: str, checkpointing: bool):
-    schedule = SCHEDULES.get("trm").Spec(latent_steps=2, deep_steps=2, layers=2,
-                                         activation_checkpointing=checkpointing)
+    schedule = SCHEDULES.get("trm").Spec(latent_steps=2, deep_steps=2, layers=2, activation_checkpointing=checkpointing)
     config = small_config(core=core).model_copy(update={"schedule": schedule})
     torch.manual_seed(0)
     model = build_training_model(config).train()

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from recurse.animation import BROKEN, CHANGED, FILLED, GIVEN, WALL, cell_colours, save_refinement_gif
+from recurse.inference.animation import BROKEN, CHANGED, FILLED, GIVEN, WALL, cell_colours, save_refinement_gif
 from recurse.tasks import Maze, Sudoku
 
 SUDOKU = Sudoku(2, 2)
-PUZZLE = "1..." "...." "...." "...."
-ANSWER = "1234" "3412" "2143" "4321"
+PUZZLE = "1..............."
+ANSWER = "1234341221434321"
 
 
 def _colour(colours: np.ndarray, r: int, c: int) -> tuple:
@@ -33,7 +33,7 @@ def test_givens_filled_changed_and_overwritten_cells_have_their_own_colours():
 
 def test_maze_walls_are_solid_blocks(tmp_path):
     maze = Maze(5)
-    text = "#####" "#S..#" "###.#" "#G..#" "#####"
+    text = "######S..####.##G..######"
     given = maze.parse(text)
     colours = cell_colours(maze, given, given, given)
     walls = [(r, c) for r in range(5) for c in range(5) if text[r * 5 + c] == "#"]
@@ -49,6 +49,7 @@ def test_the_gif_starts_with_the_puzzle_and_shows_each_step(tmp_path):
     for index in range(3):
         image.seek(index)
         frames.append(np.asarray(image.convert("RGB")))
+
     # The first frame colours only the given (no filled-green, apart from a few blended edge pixels); in
     # the last frame the fourteen cells that step 2 changed outweigh the one given.
     def share(frame, colour):

@@ -30,9 +30,12 @@ def arc_grids(max_side: int = CANVAS):
 
 
 augmentations = st.builds(
-    lambda index, seed: ArcAugmentation(index, np.concatenate([[0], np.random.default_rng(seed).permutation(
-        np.arange(1, 10))]).astype(np.uint8)),
-    st.integers(0, 7), st.integers(0, 2**32 - 1))
+    lambda index, seed: ArcAugmentation(
+        index, np.concatenate([[0], np.random.default_rng(seed).permutation(np.arange(1, 10))]).astype(np.uint8)
+    ),
+    st.integers(0, 7),
+    st.integers(0, 2**32 - 1),
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -51,13 +54,13 @@ def test_canvas_round_trip(grid):
 def test_canvas_marks_the_grid_edges(grid, top, left):
     canvas = to_canvas(grid, top, left).reshape(CANVAS, CANVAS)
     rows, cols = grid.shape
-    assert np.array_equal(canvas[top:top + rows, left:left + cols], grid + 2)
+    assert np.array_equal(canvas[top : top + rows, left : left + cols], grid + 2)
     # The end-of-grid markers sit just below and just right of the grid, where the canvas has room for them.
     below, right = top + rows < CANVAS, left + cols < CANVAS
     if below:
-        assert (canvas[top + rows, left:left + cols] == END).all()
+        assert (canvas[top + rows, left : left + cols] == END).all()
     if right:
-        assert (canvas[top:top + rows, left + cols] == END).all()
+        assert (canvas[top : top + rows, left + cols] == END).all()
     if below and right:
         assert canvas[top + rows, left + cols] == PAD
     assert (canvas == END).sum() == rows * right + cols * below and (canvas >= 2).sum() == grid.size
@@ -84,24 +87,38 @@ def test_augmentations_invert_and_keep_background(grid, augmentation):
 
 def test_dihedral_numbering():
     grid = np.arange(6).reshape(2, 3)
-    expected = [grid, np.rot90(grid), np.rot90(grid, 2), np.rot90(grid, 3), grid[:, ::-1], grid[::-1], grid.T,
-                grid[::-1, ::-1].T]
+    expected = [
+        grid,
+        np.rot90(grid),
+        np.rot90(grid, 2),
+        np.rot90(grid, 3),
+        grid[:, ::-1],
+        grid[::-1],
+        grid.T,
+        grid[::-1, ::-1].T,
+    ]
     for index, want in enumerate(expected):
         assert np.array_equal(dihedral(grid, index), want), index
 
 
-@pytest.mark.parametrize("grid, problem", [
-    ([[1, 2], [3]], "not rectangular"), ([[1, 12]], "outside the colours"), ([[0] * 31], "at most 30×30"),
-    ([], "non-empty"),
-])
+@pytest.mark.parametrize(
+    "grid, problem",
+    [
+        ([[1, 2], [3]], "not rectangular"),
+        ([[1, 12]], "outside the colours"),
+        ([[0] * 31], "at most 30×30"),
+        ([], "non-empty"),
+    ],
+)
 def test_bad_grids_are_named(grid, problem):
     with pytest.raises(PuzzleFormatError, match=problem):
         Arc().parse(json.dumps(grid))
 
 
 def test_a_malformed_task_file_is_one_line(tmp_path):
-    (tmp_path / "arc-agi_training_challenges.json").write_text(json.dumps(
-        {"abc": {"train": [{"input": [[1, 2], [3]], "output": [[1]]}], "test": [{"input": [[1]]}]}}))
+    (tmp_path / "arc-agi_training_challenges.json").write_text(
+        json.dumps({"abc": {"train": [{"input": [[1, 2], [3]], "output": [[1]]}], "test": [{"input": [[1]]}]}})
+    )
     with pytest.raises(RecurseError, match=r"task abc: train\[0\].input is not rectangular") as info:
         load_subset(str(tmp_path), "training")
     assert "\n" not in str(info.value)
@@ -144,7 +161,9 @@ def test_build_with_two_augmentations_has_the_official_sizes(built):
         assert split.inputs.shape == (sizes[split_name_]["examples"], 900)
         assert meta.vocab_size == 12 and meta.seq_len == 900 and meta.num_puzzle_identifiers == len(identifiers)
         assert meta.total_groups == sizes[split_name_]["groups"]
-        assert meta.mean_puzzle_examples == pytest.approx(sizes[split_name_]["examples"] / sizes[split_name_]["puzzles"])
+        assert meta.mean_puzzle_examples == pytest.approx(
+            sizes[split_name_]["examples"] / sizes[split_name_]["puzzles"]
+        )
         assert np.array_equal(np.diff(split.group_indices), np.full(meta.total_groups, 3))
     # A test puzzle shares its identifier (so its learned embedding) with the demonstrations it came with.
     train_ids = set(load_split(out, "train").puzzle_identifiers.tolist())
@@ -154,10 +173,12 @@ def test_build_with_two_augmentations_has_the_official_sizes(built):
 def test_build_is_deterministic_and_seeded(built, tmp_path):
     out, manifest = built
     arc = Arc(subsets=SUBSETS, test_subset="evaluation")
-    again = arc.build_dataset(tmp_path / "again", DataBuildConfig(source=str(ARC_DATA), num_aug=2, seed=42),
-                              progress=False)
-    other = arc.build_dataset(tmp_path / "other", DataBuildConfig(source=str(ARC_DATA), num_aug=2, seed=7),
-                              progress=False)
+    again = arc.build_dataset(
+        tmp_path / "again", DataBuildConfig(source=str(ARC_DATA), num_aug=2, seed=42), progress=False
+    )
+    other = arc.build_dataset(
+        tmp_path / "other", DataBuildConfig(source=str(ARC_DATA), num_aug=2, seed=7), progress=False
+    )
     assert again["fingerprint"] == manifest["fingerprint"] != other["fingerprint"]
 
 
@@ -184,7 +205,10 @@ def test_inverse_augmentation_recovers_the_test_outputs(built):
         task, augmentation = split_name(identifiers[pid])
         undo = augmentation.inverse()
         for row in range(test.puzzle_indices[puzzle], test.puzzle_indices[puzzle + 1]):
-            pair = {"input": undo.apply(crop(test.inputs[row])).tolist(), "output": undo.apply(crop(test.labels[row])).tolist()}
+            pair = {
+                "input": undo.apply(crop(test.inputs[row])).tolist(),
+                "output": undo.apply(crop(test.labels[row])).tolist(),
+            }
             assert pair in originals[task]["test"]
             recovered += 1
     assert recovered == test.num_examples
@@ -239,11 +263,16 @@ def test_voting_ranks_by_votes_then_confidence():
 def test_votes_added_after_a_ranking_count():
     """Pooling over evaluations (aggregate_checkpoints) adds votes after results were read."""
     question, truth, wrong = np.array([[1]]), np.array([[2]]), np.array([[3]])
-    voting = ArcVoting({"t": {"train": [], "test": [{"input": question.tolist(), "output": truth.tolist()}]}},
-                       ["<blank>", "t"])
+    voting = ArcVoting(
+        {"t": {"train": [], "test": [{"input": question.tolist(), "output": truth.tolist()}]}}, ["<blank>", "t"]
+    )
     inputs = to_canvas(question)[None]
     voting.add(np.array([1]), inputs, to_canvas(wrong)[None], np.array([0.9]))
     assert voting.metrics()["pass@1"] == 0.0
-    voting.add(np.array([1, 1]), np.repeat(inputs, 2, axis=0), np.repeat(to_canvas(truth)[None], 2, axis=0),
-               np.array([0.5, 0.5]))
+    voting.add(
+        np.array([1, 1]),
+        np.repeat(inputs, 2, axis=0),
+        np.repeat(to_canvas(truth)[None], 2, axis=0),
+        np.array([0.5, 0.5]),
+    )
     assert voting.metrics()["pass@1"] == 1.0

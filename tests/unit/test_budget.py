@@ -10,8 +10,13 @@ from recurse.config import ModelConfig
 from recurse.config.budget import activation_bytes, available_memory_bytes, check_memory, check_time
 from recurse.errors import ConfigError, ResourceError
 
-MODEL = ModelConfig(vocab_size=11, seq_len=81, hidden_size=512, core={"kind": "attention", "num_heads": 8},
-                    schedule={"kind": "trm", "latent_steps": 6, "deep_steps": 3, "layers": 2})
+MODEL = ModelConfig(
+    vocab_size=11,
+    seq_len=81,
+    hidden_size=512,
+    core={"kind": "attention", "num_heads": 8},
+    schedule={"kind": "trm", "latent_steps": 6, "deep_steps": 3, "layers": 2},
+)
 
 
 def test_memory_grows_with_the_batch_and_training_keeps_every_block():

@@ -5,9 +5,9 @@ import json
 import pytest
 import torch
 
-from recurse.builder import build_refiner
-from recurse.checkpoint import load_checkpoint, save_checkpoint
 from recurse.errors import CheckpointError
+from recurse.model.builder import build_refiner
+from recurse.model.checkpoint import load_checkpoint, save_checkpoint
 from tests.helpers import fake_checkpoint, random_batch, small_config
 
 
@@ -82,7 +82,7 @@ def test_config_without_newer_fields_loads_with_logged_defaults(saved, caplog):
     doc = json.loads((path / "config.json").read_text())
     del doc["model"]["norm_eps"], doc["model"]["loss"]  # as written by an older recurse
     (path / "config.json").write_text(json.dumps(doc))
-    with caplog.at_level("INFO", logger="recurse.checkpoint_document"):
+    with caplog.at_level("INFO", logger="recurse.checkpoints.document"):
         loaded = load_checkpoint(path)
     assert loaded.config.norm_eps == 1e-5 and loaded.config.loss == "stablemax"
     assert "model.norm_eps was not recorded; using the default 1e-05" in caplog.text
@@ -99,8 +99,8 @@ def test_newer_format_version_is_refused(saved):
 
 
 def test_pruning_keeps_the_last_and_the_best(tmp_path):
+    from recurse.checkpoints.run_folder import latest_checkpoint, prune_checkpoints
     from recurse.errors import RecurseError
-    from recurse.checkpoint_folder import latest_checkpoint, prune_checkpoints
 
     with pytest.raises(RecurseError, match="nothing to resume"):
         latest_checkpoint(tmp_path)

@@ -10,10 +10,10 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from recurse.builder import build_refiner
-from recurse.checkpoint import load_checkpoint, save_checkpoint
-from recurse.checkpoint_checks import read_safetensors_header
+from recurse.checkpoints.checks import read_safetensors_header
 from recurse.errors import CheckpointError
+from recurse.model.builder import build_refiner
+from recurse.model.checkpoint import load_checkpoint, save_checkpoint
 from recurse.optim import AdamATan2
 from recurse.training.ema import EMA
 from recurse.training.state import load_training_state, save_training_state
@@ -33,17 +33,20 @@ def edit_config(folder, **changes):
     (folder / "config.json").write_text(json.dumps(document))
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"hidden_size": 20000}, "hidden_size=20000 but"),
-    ({"vocab_size": 500_000}, "vocab_size=500000 but"),
-    ({"vocab_size": 5_000_000}, "vocab_size: Input should be less than or equal to"),
-    ({"expansion": 60.0}, "expansion=60.0|the config expects"),
-    ({"expansion": 100000.0}, "expansion: Input should be less than or equal to"),
-    ({"schedule": {"kind": "trm", "latent_steps": 2, "deep_steps": 2, "layers": 100_000_000}}, "layers"),
-    ({"schedule": {"kind": "trm", "latent_steps": 2, "deep_steps": 2, "layers": 2}}, "missing tensor"),
-    ({"seq_len": 1 << 20}, "position tables"),
-    ({"seq_len": 10**9}, "seq_len: Input should be less than or equal to"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"hidden_size": 20000}, "hidden_size=20000 but"),
+        ({"vocab_size": 500_000}, "vocab_size=500000 but"),
+        ({"vocab_size": 5_000_000}, "vocab_size: Input should be less than or equal to"),
+        ({"expansion": 60.0}, "expansion=60.0|the config expects"),
+        ({"expansion": 100000.0}, "expansion: Input should be less than or equal to"),
+        ({"schedule": {"kind": "trm", "latent_steps": 2, "deep_steps": 2, "layers": 100_000_000}}, "layers"),
+        ({"schedule": {"kind": "trm", "latent_steps": 2, "deep_steps": 2, "layers": 2}}, "missing tensor"),
+        ({"seq_len": 1 << 20}, "position tables"),
+        ({"seq_len": 10**9}, "seq_len: Input should be less than or equal to"),
+    ],
+)
 def test_an_oversized_config_is_refused_fast_without_allocating(saved, changes, message):
     folder, *_ = saved
     edit_config(folder, **changes)
@@ -51,7 +54,9 @@ def test_an_oversized_config_is_refused_fast_without_allocating(saved, changes, 
     with pytest.raises(CheckpointError, match=message) as error:
         load_checkpoint(folder)
     assert time.perf_counter() - started < 1.0
-    assert "\n" not in str(error.value) and ("config.json" in str(error.value) or "model.safetensors" in str(error.value))
+    assert "\n" not in str(error.value) and (
+        "config.json" in str(error.value) or "model.safetensors" in str(error.value)
+    )
 
 
 def test_header_reading_detects_truncation_and_padding(saved):
@@ -79,14 +84,20 @@ def test_non_finite_weights_are_refused_unless_allowed(saved, value):
 
 
 def test_solver_refuses_nan_weights_unless_allowed(tmp_path):
+    from recurse.config import ModelConfig
     from recurse.solver import Solver
     from tests.integration.conftest import TASK
-    from recurse.config import ModelConfig
 
-    config = ModelConfig(vocab_size=TASK.vocab_size, seq_len=TASK.seq_len, hidden_size=16, expansion=2.0,
-                         core={"kind": "mlp", "expansion": 2.0},
-                         schedule={"kind": "trm", "latent_steps": 1, "deep_steps": 1, "layers": 1},
-                         halting={"kind": "q_halt", "max_steps": 2}, forward_dtype="float32")
+    config = ModelConfig(
+        vocab_size=TASK.vocab_size,
+        seq_len=TASK.seq_len,
+        hidden_size=16,
+        expansion=2.0,
+        core={"kind": "mlp", "expansion": 2.0},
+        schedule={"kind": "trm", "latent_steps": 1, "deep_steps": 1, "layers": 1},
+        halting={"kind": "q_halt", "max_steps": 2},
+        forward_dtype="float32",
+    )
     refiner = build_refiner(config)
     with torch.no_grad():
         for p in refiner.parameters():
@@ -101,15 +112,31 @@ def training_state(tmp_path):
     config = small_config()
     module = build_refiner(config)
     optimizer = AdamATan2(module.parameters(), lr=1e-3)
-    module(module.initial_state(2, config.seq_len), torch.ones(2, config.seq_len, dtype=torch.int32),
-           torch.zeros(2, dtype=torch.int32)).logits.sum().backward()
+    module(
+        module.initial_state(2, config.seq_len),
+        torch.ones(2, config.seq_len, dtype=torch.int32),
+        torch.zeros(2, dtype=torch.int32),
+    ).logits.sum().backward()
     optimizer.step()
     ema = EMA(module, 0.9)
-    save_training_state(tmp_path, module=module, optimizer=optimizer, ema=ema, carry=None,
-                        counters={"step": 3, "iteration": 0, "batch_index": 3, "world_size": 1}, rank=0, is_main=True)
+    save_training_state(
+        tmp_path,
+        module=module,
+        optimizer=optimizer,
+        ema=ema,
+        carry=None,
+        counters={"step": 3, "iteration": 0, "batch_index": 3, "world_size": 1},
+        rank=0,
+        is_main=True,
+    )
     fresh = build_refiner(config)
-    return dict(module=fresh, optimizer=AdamATan2(fresh.parameters(), lr=1e-3), ema=EMA(fresh, 0.9), rank=0,
-                device=torch.device("cpu")), module
+    return dict(
+        module=fresh,
+        optimizer=AdamATan2(fresh.parameters(), lr=1e-3),
+        ema=EMA(fresh, 0.9),
+        rank=0,
+        device=torch.device("cpu"),
+    ), module
 
 
 def test_training_state_round_trip(tmp_path):
@@ -120,15 +147,18 @@ def test_training_state_round_trip(tmp_path):
         assert torch.equal(a, b), name
 
 
-@pytest.mark.parametrize("damage, file", [
-    ("counters: bad JSON", "training_state.json"),
-    ("counters: missing keys", "training_state.json"),
-    ("shared: truncated", "training_state.safetensors"),
-    ("shared: size mismatch", "training_state.safetensors"),
-    ("shared: missing tensor", "training_state.safetensors"),
-    ("shared: NaN", "training_state.safetensors"),
-    ("rank: missing", "training_state.rank0.safetensors"),
-])
+@pytest.mark.parametrize(
+    "damage, file",
+    [
+        ("counters: bad JSON", "training_state.json"),
+        ("counters: missing keys", "training_state.json"),
+        ("shared: truncated", "training_state.safetensors"),
+        ("shared: size mismatch", "training_state.safetensors"),
+        ("shared: missing tensor", "training_state.safetensors"),
+        ("shared: NaN", "training_state.safetensors"),
+        ("rank: missing", "training_state.rank0.safetensors"),
+    ],
+)
 def test_corrupt_training_state_is_one_error_naming_the_file_and_changes_nothing(tmp_path, damage, file):
     from safetensors.torch import load_file
 

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from recurse.checkpoint_document import (FORMAT_VERSION, CheckpointDocument, RecipeRecord, new_document,
-                                         read_document, write_document)
+from recurse.checkpoints.document import (
+    FORMAT_VERSION,
+    CheckpointDocument,
+    RecipeRecord,
+    new_document,
+    read_document,
+    write_document,
+)
 from recurse.errors import CheckpointError
 from tests.helpers import small_config
 
@@ -22,8 +28,13 @@ def _write(folder: Path, document) -> Path:
 
 def _version_1(**fields) -> dict:
     """A config.json as recurse 0.1 wrote it (format version 1)."""
-    return {"format": "recurse", "kind": "recursive-refiner", "version": 1,
-            "model": small_config().model_dump(mode="json"), **fields}
+    return {
+        "format": "recurse",
+        "kind": "recursive-refiner",
+        "version": 1,
+        "model": small_config().model_dump(mode="json"),
+        **fields,
+    }
 
 
 @pytest.mark.parametrize("folder", BUNDLED, ids=lambda p: p.name)
@@ -40,8 +51,12 @@ def test_every_bundled_document_reads_typed(folder):
 
 
 def test_a_converted_version_1_document_upgrades(tmp_path):
-    source = {"format": "official-trm", "checkpoint": "step_1", "arch": "recursive_reasoning.trm@TRM",
-              "data_paths": ["data/sudoku"]}
+    source = {
+        "format": "official-trm",
+        "checkpoint": "step_1",
+        "arch": "recursive_reasoning.trm@TRM",
+        "data_paths": ["data/sudoku"],
+    }
     folder = _write(tmp_path, _version_1(source=source, task={"kind": "sudoku"}, puzzle_identifiers=["<blank>"]))
     document = read_document(folder)
     assert document.source.arch == "recursive_reasoning.trm@TRM" and document.source.data_paths == ["data/sudoku"]
@@ -50,15 +65,21 @@ def test_a_converted_version_1_document_upgrades(tmp_path):
 
 def test_a_version_1_recipe_that_is_not_shipped_becomes_a_file(tmp_path, caplog):
     folder = _write(tmp_path, _version_1(recipe="my-edited-copy", note="kept by an old save_pretrained(meta=…)"))
-    with caplog.at_level("INFO", logger="recurse.checkpoint_document"):
+    with caplog.at_level("INFO", logger="recurse.checkpoints.document"):
         document = read_document(folder)
     assert document.recipe == RecipeRecord(file="my-edited-copy") and document.recipe.name is None
     assert "dropping 'note'" in caplog.text
 
 
 def test_write_then_read_is_the_same_document(tmp_path):
-    document = new_document(small_config(), {"task": {"kind": "sudoku", "box_rows": 2, "box_cols": 2},
-                                             "recipe": "trm-sudoku-mini", "training": {"step": 3, "seed": 0}})
+    document = new_document(
+        small_config(),
+        {
+            "task": {"kind": "sudoku", "box_rows": 2, "box_cols": 2},
+            "recipe": "trm-sudoku-mini",
+            "training": {"step": 3, "seed": 0},
+        },
+    )
     write_document(tmp_path, document)
     assert read_document(tmp_path) == document
     written = json.loads((tmp_path / "config.json").read_text())
@@ -81,20 +102,25 @@ def test_the_recipe_is_recorded_honestly(tmp_path):
     assert record.file == str(copy) and record.name is None and record.reference == str(copy)
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda d: {**d, "format_version": 3, "recurse_version": "0.9"},
-     r"format version 3 \(written by recurse 0.9\), newer than this recurse reads \(2\); upgrade recurse"),
-    (lambda d: {**d, "tokenizer": {"kind": "bpe"}}, r"unknown field 'tokenizer'.*upgrade recurse"),
-    (lambda d: {**d, "format_version": "2"}, "no valid format version"),
-    (lambda d: {**d, "format_version": True}, "no valid format version"),
-    (lambda d: {**d, "kind": "tokenizer"}, "not a recurse checkpoint config"),
-    (lambda d: [d], "not a recurse checkpoint config"),
-    (lambda d: {**d, "vocab": "0123"}, "invalid checkpoint config at vocab"),
-    (lambda d: {**d, "recipe": {"name": "a", "file": "b.yaml"}}, "invalid checkpoint config at recipe"),
-    (lambda d: {**d, "training": {"step": "many"}}, "invalid checkpoint config at training.step"),
-    (lambda d: {**d, "model": {**d["model"], "hidden_size": -1}}, "invalid checkpoint config at model.hidden_size"),
-    (lambda d: {k: v for k, v in d.items() if k != "model"}, "invalid checkpoint config at model: Field required"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda d: {**d, "format_version": 3, "recurse_version": "0.9"},
+            r"format version 3 \(written by recurse 0.9\), newer than this recurse reads \(2\); upgrade recurse",
+        ),
+        (lambda d: {**d, "tokenizer": {"kind": "bpe"}}, r"unknown field 'tokenizer'.*upgrade recurse"),
+        (lambda d: {**d, "format_version": "2"}, "no valid format version"),
+        (lambda d: {**d, "format_version": True}, "no valid format version"),
+        (lambda d: {**d, "kind": "tokenizer"}, "not a recurse checkpoint config"),
+        (lambda d: [d], "not a recurse checkpoint config"),
+        (lambda d: {**d, "vocab": "0123"}, "invalid checkpoint config at vocab"),
+        (lambda d: {**d, "recipe": {"name": "a", "file": "b.yaml"}}, "invalid checkpoint config at recipe"),
+        (lambda d: {**d, "training": {"step": "many"}}, "invalid checkpoint config at training.step"),
+        (lambda d: {**d, "model": {**d["model"], "hidden_size": -1}}, "invalid checkpoint config at model.hidden_size"),
+        (lambda d: {k: v for k, v in d.items() if k != "model"}, "invalid checkpoint config at model: Field required"),
+    ],
+)
 def test_a_bad_document_is_one_line(tmp_path, edit, message):
     write_document(tmp_path, new_document(small_config()))
     raw = json.loads((tmp_path / "config.json").read_text())

@@ -27,26 +27,30 @@ def test_import_recurse_and_the_cli_does_not_import_torch():
 
 
 def test_every_help_page_is_built_without_the_model_stack():
-    code = ("from click.testing import CliRunner\nfrom recurse.cli.main import cli, COMMANDS\n"
-            "import click\n"
-            "def walk(group, path):\n"
-            "    for name in group.list_commands(None):\n"
-            "        sub = group.get_command(None, name)\n"
-            "        assert CliRunner().invoke(cli, [*path, name, '--help']).exit_code == 0\n"
-            "        if isinstance(sub, click.Group): walk(sub, [*path, name])\n"
-            "assert CliRunner().invoke(cli, ['--help']).exit_code == 0\n"
-            "walk(cli, [])")
+    code = (
+        "from click.testing import CliRunner\nfrom recurse.cli.main import cli, COMMANDS\n"
+        "import click\n"
+        "def walk(group, path):\n"
+        "    for name in group.list_commands(None):\n"
+        "        sub = group.get_command(None, name)\n"
+        "        assert CliRunner().invoke(cli, [*path, name, '--help']).exit_code == 0\n"
+        "        if isinstance(sub, click.Group): walk(sub, [*path, name])\n"
+        "assert CliRunner().invoke(cli, ['--help']).exit_code == 0\n"
+        "walk(cli, [])"
+    )
     assert _loaded_after(code) == []
 
 
 def test_listing_showing_and_completing_recipes_is_light():
     # `models list` is left out: it validates each bundled model's typed document, whose model config
     # needs the core registry (and so torch).
-    code = ("from click.testing import CliRunner\nfrom recurse.cli.main import cli\n"
-            "for args in (['recipes', 'list'], ['recipes', 'show', 'trm-sudoku-mini'], ['tasks', 'list']):\n"
-            "    result = CliRunner().invoke(cli, args)\n"
-            "    assert result.exit_code == 0 and result.output, (args, result.output)\n"
-            "from recurse.recipe import recipe_names\nassert 'trm-sudoku-mini' in recipe_names()")
+    code = (
+        "from click.testing import CliRunner\nfrom recurse.cli.main import cli\n"
+        "for args in (['recipes', 'list'], ['recipes', 'show', 'trm-sudoku-mini'], ['tasks', 'list']):\n"
+        "    result = CliRunner().invoke(cli, args)\n"
+        "    assert result.exit_code == 0 and result.output, (args, result.output)\n"
+        "from recurse.recipe import recipe_names\nassert 'trm-sudoku-mini' in recipe_names()"
+    )
     assert "torch" not in _loaded_after(code)
 
 
@@ -78,12 +82,13 @@ def _complete(args: list[str], incomplete: str) -> list[str]:
 
 
 def test_completion_offers_recipes_tasks_and_bundled_models():
+    from recurse.hub.zoo import bundled_models
     from recurse.recipe import recipe_names
-    from recurse.zoo import bundled_models
 
     assert _complete([], "tr") == ["train"]
-    assert _complete(["train"], "recipe=trm-sudoku") == [f"recipe={name}" for name in recipe_names()
-                                                          if name.startswith("trm-sudoku")]
+    assert _complete(["train"], "recipe=trm-sudoku") == [
+        f"recipe={name}" for name in recipe_names() if name.startswith("trm-sudoku")
+    ]
     assert "recipe=trm-sudoku-mini" in _complete(["train", "training.lr=1e-3"], "recipe=")
     assert _complete(["recipes", "show"], "baseline-") == [n for n in recipe_names() if n.startswith("baseline-")]
     assert _complete(["recipes", "copy"], "trm-maze-m") == ["trm-maze-mini"]
@@ -91,6 +96,7 @@ def test_completion_offers_recipes_tasks_and_bundled_models():
     assert _complete(["eval"], "maze") == ["maze-9x9"]
     build = _complete(["data", "build"], "")
     assert {"sudoku", "maze", "arc"} <= set(build) and "recipe=trm-sudoku-mini" in build
-    assert _complete(["data", "build"], "recipe=baseline") == [f"recipe={n}" for n in recipe_names()
-                                                               if n.startswith("baseline")]
+    assert _complete(["data", "build"], "recipe=baseline") == [
+        f"recipe={n}" for n in recipe_names() if n.startswith("baseline")
+    ]
     assert _complete(["data", "build"], "recipe=baseline") != []

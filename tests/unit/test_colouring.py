@@ -50,7 +50,9 @@ def test_the_adjacency_layout_is_a_symmetric_matrix_with_the_colours_on_its_diag
     assert "".join(task.alphabet[v] for v in puzzle) == "R##-#?#-##?#--#?"
     edges = GraphColouring(4, max_edges=4, layout="edges")
     assert edges.format(edges.parse("R???|0-1 1-2 2-3 0-2")) == "R???|0-1 1-2 2-3 0-2"  # slots keep their order
-    assert task.format_answer(task.solve(puzzle)) == edges.format_answer(edges.solve(edges.parse("R???|0-1 1-2 2-3 0-2")))
+    assert task.format_answer(task.solve(puzzle)) == edges.format_answer(
+        edges.solve(edges.parse("R???|0-1 1-2 2-3 0-2"))
+    )
     rng = np.random.default_rng(3)
     for _ in range(5):
         moved = task.random_symmetry(rng).apply(puzzle)
@@ -58,8 +60,16 @@ def test_the_adjacency_layout_is_a_symmetric_matrix_with_the_colours_on_its_diag
         assert np.array_equal(matrix, matrix.T) and len(task.edges(moved)) == 4
         assert sorted(np.diag(matrix))[:3] == [0, 0, 0] and np.diag(matrix).max() >= 1  # one given colour
     rows = GraphColouring(4, max_edges=4, layout="rows")
-    assert [rows.alphabet[v] for v in rows.parse("R???|0-1 1-2 2-3 0-2")] == \
-        ["R", "?", "?", "?", "{1,2}", "{0,2}", "{0,1,3}", "{2}"]  # a vertex, then its neighbours as one token
+    assert [rows.alphabet[v] for v in rows.parse("R???|0-1 1-2 2-3 0-2")] == [
+        "R",
+        "?",
+        "?",
+        "?",
+        "{1,2}",
+        "{0,2}",
+        "{0,1,3}",
+        "{2}",
+    ]  # a vertex, then its neighbours as one token
     with pytest.raises(ValueError, match="at most 7"):
         GraphColouring.Spec(vertices=8, layout="rows")
     with pytest.raises(PuzzleFormatError, match="the graph's edges"):
@@ -95,7 +105,8 @@ def test_text_format_and_errors(layout):
     answer = task.solve(puzzle)
     assert task.format_answer(answer) in {"RGBR", "RBGR"} and task.is_solution(puzzle, answer)
     assert task.violations(puzzle, task.parse("RRBG|0-1 1-2 2-3 0-2")) == [
-        "1 edge(s) join vertices of one colour, e.g. 0-1"]
+        "1 edge(s) join vertices of one colour, e.g. 0-1"
+    ]
     with pytest.raises(PuzzleFormatError, match="not an edge"):
         task.parse("????|0-4")
     with pytest.raises(PuzzleFormatError, match="at most 4"):
@@ -115,8 +126,11 @@ def test_built_data_labels_only_the_vertices(tmp_path, layout):
     from recurse.data.sampler import IGNORE_INDEX, gather
 
     spec = {"kind": "colouring", "vertices": 7, "max_edges": 14, "layout": layout}
-    config = DataConfig(task=spec, path=str(tmp_path / "colouring"),
-                        build={"source": "generate", "train_size": 10, "test_size": 4, "num_aug": 3, "seed": 0})
+    config = DataConfig(
+        task=spec,
+        path=str(tmp_path / "colouring"),
+        build={"source": "generate", "train_size": 10, "test_size": 4, "num_aug": 3, "seed": 0},
+    )
     build_from_config(config, progress=False)
     train = load_split(tmp_path / "colouring", "train")
     task = GraphColouring(7, max_edges=14, layout=layout)
@@ -149,8 +163,8 @@ def test_checker_valid_counts_answers_other_than_the_label():
 
 
 def test_solver_answers_with_the_vertex_colours_only():
-    from recurse.builder import build_refiner
     from recurse.halting import FixedSteps
+    from recurse.model.builder import build_refiner
     from recurse.solver import Solver
     from tests.helpers import small_config
 
@@ -171,9 +185,13 @@ def test_the_excerpt_in_docs_tasks_md_is_the_shipped_code():
 
 def test_pytest_task_file_runs_the_contract_tests_on_that_file(tmp_path):
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
-                               "tests/unit/test_task_contracts.py", *args],
-                              cwd=ROOT, capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests/unit/test_task_contracts.py", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     # The shipped non-grid example and the Latin square that docs/tasks.md teaches, saved as a user's file.
     tutorial = (ROOT / "docs" / "tasks.md").read_text()

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from recurse import CORES, HALTING, SCHEDULES, build_training_model
-from recurse.builder import build_model
+from recurse.model.builder import build_model
 from tests.helpers import random_batch, small_config
 
 

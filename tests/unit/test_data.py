@@ -27,8 +27,11 @@ def test_npy_appender_writes_ordinary_npy(tmp_path):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("d") / "sudoku"
-    config = DataConfig(task={"kind": "sudoku", "box_rows": 2, "box_cols": 2}, path=str(root),
-                        build={"source": "generate", "train_size": 30, "test_size": 7, "num_aug": 3, "seed": 1})
+    config = DataConfig(
+        task={"kind": "sudoku", "box_rows": 2, "box_cols": 2},
+        path=str(root),
+        build={"source": "generate", "train_size": 30, "test_size": 7, "num_aug": 3, "seed": 1},
+    )
     manifest = build_from_config(config, progress=False)
     return root, config, manifest
 
@@ -44,9 +47,12 @@ def test_build_layout_manifest_and_determinism(built, tmp_path):
     assert json.loads((root / "identifiers.json").read_text()) == ["<blank>"]
     again = build_from_config(config.model_copy(update={"path": str(tmp_path / "again")}), progress=False)
     assert again["fingerprint"] == manifest["fingerprint"], "building is deterministic"
-    other = build_from_config(config.model_copy(update={"path": str(tmp_path / "other"),
-                                                        "build": config.build.model_copy(update={"seed": 2})}),
-                              progress=False)
+    other = build_from_config(
+        config.model_copy(
+            update={"path": str(tmp_path / "other"), "build": config.build.model_copy(update={"seed": 2})}
+        ),
+        progress=False,
+    )
     assert other["fingerprint"] != manifest["fingerprint"]
     held_out = {bytes(r) for r in np.asarray(train.inputs)}
     assert not any(bytes(r) in held_out for r in np.asarray(test.inputs)), "test puzzles are held out"
@@ -75,10 +81,22 @@ def _multi_example_split(sizes: list[int], augmentations: int) -> PuzzleSplit:
     indices = np.concatenate([[0], np.cumsum(puzzle_sizes)]).astype(np.int32)
     rows = np.arange(indices[-1])
     tokens = np.stack([rows % 250 + 2, rows // 250 + 2], axis=1).astype(np.uint8)
-    metadata = DatasetMetadata(vocab_size=256, seq_len=2, num_puzzle_identifiers=1, total_groups=len(sizes),
-                               mean_puzzle_examples=float(puzzle_sizes.mean()))
-    return PuzzleSplit(Path("."), metadata, tokens, tokens, np.zeros(puzzle_sizes.size, np.int32), indices,
-                       np.arange(0, puzzle_sizes.size + 1, augmentations, dtype=np.int32))
+    metadata = DatasetMetadata(
+        vocab_size=256,
+        seq_len=2,
+        num_puzzle_identifiers=1,
+        total_groups=len(sizes),
+        mean_puzzle_examples=float(puzzle_sizes.mean()),
+    )
+    return PuzzleSplit(
+        Path("."),
+        metadata,
+        tokens,
+        tokens,
+        np.zeros(puzzle_sizes.size, np.int32),
+        indices,
+        np.arange(0, puzzle_sizes.size + 1, augmentations, dtype=np.int32),
+    )
 
 
 def test_sampler_packs_multi_example_puzzles_as_the_official_trainer():
@@ -130,9 +148,21 @@ def test_reads_the_official_layout(tmp_path):
     np.save(folder / "all__puzzle_identifiers.npy", np.array([0, 1], dtype=np.int32))
     np.save(folder / "all__puzzle_indices.npy", np.array([0, 1, 2], dtype=np.int32))
     np.save(folder / "all__group_indices.npy", np.array([0, 2], dtype=np.int32))
-    (folder / "dataset.json").write_text(json.dumps({
-        "pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, "vocab_size": 6, "seq_len": 3,
-        "num_puzzle_identifiers": 2, "total_groups": 1, "mean_puzzle_examples": 1, "sets": ["all"]}))
+    (folder / "dataset.json").write_text(
+        json.dumps(
+            {
+                "pad_id": 0,
+                "ignore_label_id": 0,
+                "blank_identifier_id": 0,
+                "vocab_size": 6,
+                "seq_len": 3,
+                "num_puzzle_identifiers": 2,
+                "total_groups": 1,
+                "mean_puzzle_examples": 1,
+                "sets": ["all"],
+            }
+        )
+    )
     split = load_split(tmp_path / "official", "train")
     batch = next(eval_batches(split, 2))
     assert batch.labels.tolist() == [[-100, 4, 5], [5, 4, -100]]
@@ -143,8 +173,11 @@ def test_held_out_mazes_are_not_turned_copies_of_training_mazes(tmp_path):
     """7×7 perfect mazes are few, so many draws are a training maze turned or mirrored; none may be tested."""
     from recurse.tasks import Maze
 
-    config = DataConfig(task={"kind": "maze", "size": 7, "min_path": 2, "style": "perfect"}, path=str(tmp_path / "m"),
-                        build={"source": "generate", "train_size": 200, "test_size": 20, "num_aug": 7, "seed": 0})
+    config = DataConfig(
+        task={"kind": "maze", "size": 7, "min_path": 2, "style": "perfect"},
+        path=str(tmp_path / "m"),
+        build={"source": "generate", "train_size": 200, "test_size": 20, "num_aug": 7, "seed": 0},
+    )
     build_from_config(config, progress=False)
     task = Maze(7, min_path=2, style="perfect")
     train, test = load_split(config.path, "train"), load_split(config.path, "test")
@@ -158,9 +191,11 @@ def test_easier_copies_keep_the_solution_and_the_test_split_minimal(tmp_path):
     """Each generated training puzzle is followed by easier ones: its givens plus some of its solution."""
     from recurse.tasks import Sudoku
 
-    config = DataConfig(task={"kind": "sudoku", "box_rows": 2, "box_cols": 2}, path=str(tmp_path / "s"),
-                        build={"source": "generate", "train_size": 30, "test_size": 10, "num_aug": 0, "seed": 0,
-                               "easier_copies": 2})
+    config = DataConfig(
+        task={"kind": "sudoku", "box_rows": 2, "box_cols": 2},
+        path=str(tmp_path / "s"),
+        build={"source": "generate", "train_size": 30, "test_size": 10, "num_aug": 0, "seed": 0, "easier_copies": 2},
+    )
     manifest = build_from_config(config, progress=False)
     assert manifest["counts"]["train"]["groups"] == 90 and manifest["source"]["easier_copies"] == 2
     task = Sudoku(2, 2)
@@ -169,7 +204,7 @@ def test_easier_copies_keep_the_solution_and_the_test_split_minimal(tmp_path):
     labels = [task.decode(r) for r in np.asarray(train.labels)]
     for first in range(0, 90, 3):
         puzzle, solution = inputs[first], labels[first]
-        for easier, same in zip(inputs[first + 1:first + 3], labels[first + 1:first + 3]):
+        for easier, same in zip(inputs[first + 1 : first + 3], labels[first + 1 : first + 3]):
             assert np.array_equal(same, solution)
             assert np.array_equal(easier[puzzle != 0], puzzle[puzzle != 0])  # every given kept
             added = int((easier != 0).sum() - (puzzle != 0).sum())
@@ -186,8 +221,11 @@ def test_easier_copies_keep_the_solution_and_the_test_split_minimal(tmp_path):
 def test_easier_copies_need_blank_cells(tmp_path):
     from recurse.errors import RecurseError
 
-    config = DataConfig(task={"kind": "maze", "size": 7, "min_path": 2, "style": "perfect"}, path=str(tmp_path / "m"),
-                        build={"source": "generate", "train_size": 3, "test_size": 2, "easier_copies": 1})
+    config = DataConfig(
+        task={"kind": "maze", "size": 7, "min_path": 2, "style": "perfect"},
+        path=str(tmp_path / "m"),
+        build={"source": "generate", "train_size": 3, "test_size": 2, "easier_copies": 1},
+    )
     with pytest.raises(RecurseError, match="blank cells"):
         build_from_config(config, progress=False)
     assert not (tmp_path / "m").exists()

@@ -26,12 +26,16 @@ def test_an_unreachable_maze_path_is_refused_at_once(style, size):
     assert time.perf_counter() - started < 1
 
 
-@pytest.mark.parametrize("make", [
-    lambda: Maze(9, min_path=60),  # possible in principle (81 cells) but practically never drawn
-    lambda: NQueens(16),
-    lambda: Sudoku(4, 4),
-    lambda: Futoshiki(9),
-], ids=["maze-rare-path", "nqueens-16", "sudoku-16x16", "futoshiki-9"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Maze(9, min_path=60),  # possible in principle (81 cells) but practically never drawn
+        lambda: NQueens(16),
+        lambda: Sudoku(4, 4),
+        lambda: Futoshiki(9),
+    ],
+    ids=["maze-rare-path", "nqueens-16", "sudoku-16x16", "futoshiki-9"],
+)
 def test_a_generator_gives_up_at_its_time_limit(make, monkeypatch):
     monkeypatch.setattr(budget, "GENERATION_SECONDS", 0.5)
     task = make()
@@ -43,8 +47,18 @@ def test_a_generator_gives_up_at_its_time_limit(make, monkeypatch):
 
 
 def test_data_build_reports_the_give_up_in_one_line(tmp_path):
-    result = CliRunner().invoke(cli, ["data", "build", "maze", "task.size=5", "build.train_size=4",
-                                       "build.test_size=2", f"path={tmp_path / 'maze'}"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "data",
+            "build",
+            "maze",
+            "task.size=5",
+            "build.train_size=4",
+            "build.test_size=2",
+            f"path={tmp_path / 'maze'}",
+        ],
+    )
     assert result.exit_code != 0
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "task.min_path=110" in lines[0] and "Traceback" not in result.output

@@ -57,11 +57,16 @@ def test_the_cli_refuses_an_unknown_policy_in_one_line():
     assert "'nope' is not a halting policy; known: " + ", ".join(HALTING.names()) in result.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["threshold=nan"], "threshold must be"), (["threshold=1"], "threshold must be"),
-    (["max_steps=0"], "max_steps must be"), (["max_steps=abc"], "max_steps must be"),
-    (["halting=fixed", "halting.bogus=1"], "halting.bogus"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["threshold=nan"], "threshold must be"),
+        (["threshold=1"], "threshold must be"),
+        (["max_steps=0"], "max_steps must be"),
+        (["max_steps=abc"], "max_steps must be"),
+        (["halting=fixed", "halting.bogus=1"], "halting.bogus"),
+    ],
+)
 def test_bad_values_are_one_line(args, message):
     with pytest.raises(ConfigError) as error:
         parse_settings(args)[0].build(purpose="solve", model_max_steps=4)
@@ -91,8 +96,11 @@ def test_defaults_per_purpose_and_the_models_step_limit():
 
 def test_the_default_threshold_is_written_once():
     literal = re.compile(r"(?<![\d.])0\.99(?![\d])")
-    found = [f"{path.relative_to(ROOT)}:{number}"
-             for folder in ("recurse", "cli") for path in sorted((ROOT / folder).rglob("*.py"))
-             for number, line in enumerate(path.read_text().splitlines(), start=1) if literal.search(line)]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("recurse", "cli")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if literal.search(line)
+    ]
     assert found == ["recurse/halting_defaults.py:8"], found
-

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import torch
 
-from recurse.block import compile_blocks
-from recurse.builder import build_refiner
 from recurse.halting import FixedSteps, Threshold
-from recurse.inference import refine
+from recurse.inference.refinement import refine
+from recurse.layers.block import compile_blocks
+from recurse.model.builder import build_refiner
 from tests.helpers import random_batch, small_config
 
 
@@ -24,8 +24,9 @@ def test_samples_that_run_to_the_limit_match_fixed_steps():
     config, refiner = _refiner_with_varied_confidence()
     batch = random_batch(config, batch_size=32)
     fixed = refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=FixedSteps(max_steps=6), trace=True)
-    adaptive = refine(refiner, batch["inputs"], batch["puzzle_identifiers"],
-                      halting=Threshold(max_steps=6, threshold=0.9))
+    adaptive = refine(
+        refiner, batch["inputs"], batch["puzzle_identifiers"], halting=Threshold(max_steps=6, threshold=0.9)
+    )
     early, full = adaptive.steps < 6, adaptive.steps == 6
     assert early.any() and full.any(), "the test needs both early halts and full runs"
     assert torch.equal(adaptive.tokens[full], fixed.tokens[full])

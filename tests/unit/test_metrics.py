@@ -43,8 +43,9 @@ def test_lm_loss_is_the_mean_over_puzzles_of_each_puzzles_mean_token_loss():
     logits = torch.randn(3, 4, 6, generator=torch.Generator().manual_seed(0))
     metrics = OfficialMetrics("softmax")
     metrics.add(labels, predictions, steps=torch.tensor([1, 2, 3]), q_halt=torch.zeros(3), logits=logits)
-    token = torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=X,
-                                              reduction="none").view(3, 4)
+    token = torch.nn.functional.cross_entropy(
+        logits.flatten(0, 1), labels.flatten(), ignore_index=X, reduction="none"
+    ).view(3, 4)
     per_puzzle = [token[0, :2].mean(), token[1].mean()]
     assert metrics.means()["lm_loss"] == pytest.approx(float(sum(per_puzzle) / 2), rel=1e-6)
     assert metrics.means()["steps"] == pytest.approx(1.5)  # puzzle 2 (no labels) is not counted
@@ -56,5 +57,5 @@ def test_sums_carry_over_batches():
     one, two = OfficialMetrics(), OfficialMetrics()
     one.add(labels, predictions, torch.tensor([4, 4, 4]), torch.zeros(3))
     for row in range(3):
-        two.add(labels[row:row + 1], predictions[row:row + 1], torch.tensor([4]), torch.zeros(1))
+        two.add(labels[row : row + 1], predictions[row : row + 1], torch.tensor([4]), torch.zeros(1))
     assert one.means(with_lm_loss=False) == pytest.approx(two.means(with_lm_loss=False))

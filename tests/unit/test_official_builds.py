@@ -93,9 +93,15 @@ def test_sudoku_subsample_keeps_the_drawn_order_and_shuffles_follow_the_legacy_s
 def test_dtypes_match_the_official_arrays():
     """Augmented Sudoku arrays are int64 (the official digit map is int64); unaugmented Sudoku, its test
     split, Maze and ARC token arrays are uint8; index and identifier arrays are int32."""
-    expected = {("sudoku-aug", "train"): np.int64, ("sudoku-aug", "test"): np.uint8,
-                ("sudoku-plain", "train"): np.uint8, ("maze-aug", "train"): np.uint8, ("maze-aug", "test"): np.uint8,
-                ("arc-aug", "train"): np.uint8, ("arc-aug", "test"): np.uint8}
+    expected = {
+        ("sudoku-aug", "train"): np.int64,
+        ("sudoku-aug", "test"): np.uint8,
+        ("sudoku-plain", "train"): np.uint8,
+        ("maze-aug", "train"): np.uint8,
+        ("maze-aug", "test"): np.uint8,
+        ("arc-aug", "train"): np.uint8,
+        ("arc-aug", "test"): np.uint8,
+    }
     for (case, split_name), dtype in expected.items():
         split = load_split(GOLDEN / case, split_name)
         assert split.inputs.dtype == dtype and split.labels.dtype == dtype, (case, split_name)
@@ -108,8 +114,16 @@ def test_maze_dihedral_images_come_in_the_official_numbering():
     up-down flip, transpose, left-right flip of rot90 ×1."""
     split = load_split(GOLDEN / "maze-aug", "train")
     first = split.inputs[0].reshape(30, 30)
-    by_hand = [first, np.rot90(first), np.rot90(first, 2), np.rot90(first, 3), first[:, ::-1], first[::-1],
-               first.T, np.rot90(first)[:, ::-1]]
+    by_hand = [
+        first,
+        np.rot90(first),
+        np.rot90(first, 2),
+        np.rot90(first, 3),
+        first[:, ::-1],
+        first[::-1],
+        first.T,
+        np.rot90(first)[:, ::-1],
+    ]
     for index, image in enumerate(by_hand):
         assert np.array_equal(split.inputs[index].reshape(30, 30), image), f"image {index}"
     assert np.array_equal(split.group_indices, np.arange(0, 25, 8))
@@ -119,9 +133,11 @@ def test_dataset_json_has_the_official_fields_meanings_and_format():
     """total_groups and total_puzzles both count groups for Sudoku/Maze (mean_puzzle_examples 1.0);
     ARC counts puzzles; written by json.dump with its defaults, in the official field order."""
     text = (GOLDEN / "sudoku-aug" / "train" / "dataset.json").read_text()
-    assert text == ('{"seq_len": 81, "vocab_size": 11, "pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, '
-                    '"num_puzzle_identifiers": 1, "total_groups": 5, "mean_puzzle_examples": 1.0, '
-                    '"total_puzzles": 5, "sets": ["all"]}')
+    assert text == (
+        '{"seq_len": 81, "vocab_size": 11, "pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, '
+        '"num_puzzle_identifiers": 1, "total_groups": 5, "mean_puzzle_examples": 1.0, '
+        '"total_puzzles": 5, "sets": ["all"]}'
+    )
     arc = json.loads((GOLDEN / "arc-aug" / "train" / "dataset.json").read_text())
     split = load_split(GOLDEN / "arc-aug", "train")
     assert arc["total_groups"] == 9 and arc["total_puzzles"] == len(split.puzzle_identifiers) == 18

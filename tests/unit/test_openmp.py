@@ -11,8 +11,13 @@ SHOW = "import os; {imports}; print(os.environ.get('OMP_WAIT_POLICY'))"
 
 def policy_after(imports: str, **env: str) -> str:
     environment = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"} | env
-    result = subprocess.run([sys.executable, "-c", SHOW.format(imports=imports)], env=environment,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW.format(imports=imports)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout.strip()
 
 

@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
+from recurse.model.puzzle_embedding import PuzzleEmbedding
 from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
-from recurse.puzzle_embedding import PuzzleEmbedding
 from recurse.training.ema import EMA
 
 
@@ -27,7 +27,7 @@ def test_adam_atan2_matches_its_definition():
         reference = reference * (1 - lr * wd)
         m = b1 * m + (1 - b1) * grad
         v = b2 * v + (1 - b2) * grad * grad
-        m_hat, v_hat = m / (1 - b1 ** step), v / (1 - b2 ** step)
+        m_hat, v_hat = m / (1 - b1**step), v / (1 - b2**step)
         reference = reference - lr * torch.atan2(m_hat, v_hat.sqrt())
         torch.testing.assert_close(param.detach(), reference, rtol=1e-6, atol=1e-7)
 
@@ -86,8 +86,16 @@ def test_ema_state_saved_and_restored_keeps_averaging(tmp_path):
     with torch.no_grad():
         ema.shadow["weight"].fill_(4.0)
         module.weight.fill_(0.0)
-    save_training_state(tmp_path, module=module, optimizer=optimizer, ema=ema, carry=None, counters={"step": 1, "iteration": 0, "batch_index": 0},
-                        rank=0, is_main=True)
+    save_training_state(
+        tmp_path,
+        module=module,
+        optimizer=optimizer,
+        ema=ema,
+        carry=None,
+        counters={"step": 1, "iteration": 0, "batch_index": 0},
+        rank=0,
+        is_main=True,
+    )
     restored = EMA(module, rate=0.5)
     load_training_state(tmp_path, module=module, optimizer=optimizer, ema=restored, rank=0, device=torch.device("cpu"))
     restored.update()  # must average into the restored shadow, not a stale copy

@@ -17,7 +17,7 @@ def test_version_comes_from_the_installed_metadata():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["name"] == recurse.DISTRIBUTION == "recurse-reasoners"
     assert recurse.__version__ == version(recurse.DISTRIBUTION) == project["version"]
-    assert "__version__ = \"" not in (ROOT / "recurse" / "__init__.py").read_text()  # not written a second time
+    assert '__version__ = "' not in (ROOT / "recurse" / "__init__.py").read_text()  # not written a second time
 
 
 def test_metadata_declares_typing_urls_and_extras():
@@ -27,10 +27,11 @@ def test_metadata_declares_typing_urls_and_extras():
     assert (Path(recurse.__file__).parent / "py.typed").is_file()
     requirements = info.get_all("Requires-Dist")
     assert any(r.startswith("huggingface_hub>=0.25") or r.startswith("huggingface-hub>=0.25") for r in requirements)
-    assert any(r.startswith("datasets>=2.18") and "extra == \"dev\"" in r for r in requirements)
+    assert any(r.startswith("datasets>=2.18") and 'extra == "dev"' in r for r in requirements)
 
 
 def test_no_install_command_names_the_other_projects_package():
     texts = [p.read_text() for p in [*ROOT.glob("models/*/README.md"), *ROOT.glob("docs/*.md"), ROOT / "README.md"]]
-    assert not any("pip install recurse\n" in t or "pip install recurse " in t or "pip install recurse[" in t
-                   for t in texts)
+    assert not any(
+        "pip install recurse\n" in t or "pip install recurse " in t or "pip install recurse[" in t for t in texts
+    )

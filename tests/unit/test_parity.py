@@ -49,12 +49,19 @@ def test_eval_outputs_match(fixture: Fixture):
             if step not in fixture.eval_steps:
                 continue
             prefix = f"eval.step{step}"
-            torch.testing.assert_close(out.outputs.logits.float(), fixture.tensors[f"{prefix}.logits"],
-                                       rtol=0, atol=1e-4, msg=lambda m: f"{prefix}.logits: {m}")
-            torch.testing.assert_close(out.outputs.q_halt, fixture.tensors[f"{prefix}.q_halt_logits"], rtol=0,
-                                       atol=1e-4)
-            torch.testing.assert_close(out.outputs.q_continue, fixture.tensors[f"{prefix}.q_continue_logits"],
-                                       rtol=0, atol=1e-4)
+            torch.testing.assert_close(
+                out.outputs.logits.float(),
+                fixture.tensors[f"{prefix}.logits"],
+                rtol=0,
+                atol=1e-4,
+                msg=lambda m: f"{prefix}.logits: {m}",
+            )
+            torch.testing.assert_close(
+                out.outputs.q_halt, fixture.tensors[f"{prefix}.q_halt_logits"], rtol=0, atol=1e-4
+            )
+            torch.testing.assert_close(
+                out.outputs.q_continue, fixture.tensors[f"{prefix}.q_continue_logits"], rtol=0, atol=1e-4
+            )
 
 
 def test_training_loss_and_gradients_match(fixture: Fixture):

@@ -63,8 +63,9 @@ def test_shortfall_warning_only_when_far_below_the_documented_figure():
     assert shortfall_warning(expected, steps=1321, metrics={"exact_accuracy": 0.97}, stopped_by_time=False) is None
     assert shortfall_warning(None, steps=5, metrics={"exact_accuracy": 0.0}, stopped_by_time=False) is None
     warning = shortfall_warning(expected, steps=94, metrics={"exact_accuracy": 0.0}, stopped_by_time=True)
-    assert warning.startswith("warning: exact accuracy 0.0% is far below this recipe's documented 99.0% after "
-                              "1321 steps")
+    assert warning.startswith(
+        "warning: exact accuracy 0.0% is far below this recipe's documented 99.0% after 1321 steps"
+    )
     assert "made 94 steps (training.max_minutes ended it)" in warning
 
 
@@ -79,8 +80,10 @@ def test_expected_block_is_validated():
     config = load_recipe("trm-sudoku-mini")
     assert config.expected == ExpectedResult(exact_accuracy=0.998, steps=1321)
     raw = config.model_dump(mode="json")
-    for bad, message in [({"exact_accuracy": 1.5}, "expected.exact_accuracy"),
-                         ({"exact_accuracy": 0.9, "typo": 1}, "unknown key expected.typo")]:
+    for bad, message in [
+        ({"exact_accuracy": 1.5}, "expected.exact_accuracy"),
+        ({"exact_accuracy": 0.9, "typo": 1}, "unknown key expected.typo"),
+    ]:
         with pytest.raises(ConfigError, match=message):
             validate_config(RunConfig, {**raw, "expected": bad})
 
@@ -102,12 +105,28 @@ def test_a_step_budget_repeats_the_learning_rates_of_the_timed_runs():
     constant rate after warmup the total does not matter, so stopping at their step count repeats them."""
     from recurse.optim import warmup_cosine
 
-    for name in ("trm-sudoku-mini", "baseline-sudoku-mini", "trm-maze-mini", "trm-sudoku4-mini", "trm-sudoku9-mini",
-                 "trm-colouring-mini"):
+    for name in (
+        "trm-sudoku-mini",
+        "baseline-sudoku-mini",
+        "trm-maze-mini",
+        "trm-sudoku4-mini",
+        "trm-sudoku9-mini",
+        "trm-colouring-mini",
+    ):
         cfg = load_recipe(name).training
         for step in range(1, cfg.max_steps + 1):
-            timed = warmup_cosine(step, base_lr=cfg.lr, warmup_steps=cfg.lr_warmup_steps,
-                                  total_steps=max(step, cfg.lr_warmup_steps + 1), min_ratio=cfg.lr_min_ratio)
-            budgeted = warmup_cosine(step, base_lr=cfg.lr, warmup_steps=cfg.lr_warmup_steps,
-                                     total_steps=cfg.max_steps, min_ratio=cfg.lr_min_ratio)
+            timed = warmup_cosine(
+                step,
+                base_lr=cfg.lr,
+                warmup_steps=cfg.lr_warmup_steps,
+                total_steps=max(step, cfg.lr_warmup_steps + 1),
+                min_ratio=cfg.lr_min_ratio,
+            )
+            budgeted = warmup_cosine(
+                step,
+                base_lr=cfg.lr,
+                warmup_steps=cfg.lr_warmup_steps,
+                total_steps=cfg.max_steps,
+                min_ratio=cfg.lr_min_ratio,
+            )
             assert timed == budgeted, (name, step)

@@ -12,8 +12,9 @@ ROOT = Path(__file__).parents[2]
 
 
 def test_cli_reference_is_current():
-    assert (ROOT / "docs" / "cli.md").read_text() == cli_reference(), \
+    assert (ROOT / "docs" / "cli.md").read_text() == cli_reference(), (
         "regenerate it: python -m recurse.cli.reference > docs/cli.md"
+    )
 
 
 def test_every_package_is_listed_for_the_wheel():
@@ -25,4 +26,6 @@ def test_every_package_is_listed_for_the_wheel():
         for init in (ROOT / folder).rglob("__init__.py"):
             relative = init.parent.relative_to(ROOT / folder).parts
             found.add(".".join([package, *relative]))
-    assert found <= set(config["packages"]), f"missing from [tool.setuptools] packages: {found - set(config['packages'])}"
+    assert found <= set(config["packages"]), (
+        f"missing from [tool.setuptools] packages: {found - set(config['packages'])}"
+    )

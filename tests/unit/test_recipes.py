@@ -4,23 +4,62 @@ from __future__ import annotations
 
 import pytest
 
-from recurse.builder import build_refiner
 from recurse.convert.official import official_arch_to_config
+from recurse.model.builder import build_refiner
 from recurse.recipe import load_recipe, recipe_names, recipe_text
 
 RECIPES = recipe_names()
-EXPECTED = {"trm-sudoku", "trm-sudoku-att", "trm-maze", "hrm-sudoku", "hrm-maze", "baseline-sudoku",
-            "trm-singlez-sudoku", "trm-hier6-sudoku", "trm-arc1", "trm-arc2", "hrm-arc1", "trm-sudoku-mini",
-            "trm-sudoku9-mini", "trm-maze-mini"}
+EXPECTED = {
+    "trm-sudoku",
+    "trm-sudoku-att",
+    "trm-maze",
+    "hrm-sudoku",
+    "hrm-maze",
+    "baseline-sudoku",
+    "trm-singlez-sudoku",
+    "trm-hier6-sudoku",
+    "trm-arc1",
+    "trm-arc2",
+    "hrm-arc1",
+    "trm-sudoku-mini",
+    "trm-sudoku9-mini",
+    "trm-maze-mini",
+}
 
 # The official arch configs (defaults of config/arch/*.yaml plus each task's command-line overrides).
-TRM_ARCH = dict(name="recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1", H_cycles=3, L_cycles=6, H_layers=0,
-                L_layers=2, hidden_size=512, num_heads=8, expansion=4, puzzle_emb_ndim=512, pos_encodings="rope",
-                forward_dtype="bfloat16", mlp_t=False, puzzle_emb_len=16, no_ACT_continue=True, halt_max_steps=16,
-                halt_exploration_prob=0.1)
-HRM_ARCH = dict(name="recursive_reasoning.hrm@HierarchicalReasoningModel_ACTV1", H_cycles=2, L_cycles=2, H_layers=4,
-                L_layers=4, hidden_size=512, num_heads=8, expansion=4, puzzle_emb_ndim=512, pos_encodings="rope",
-                forward_dtype="bfloat16", halt_max_steps=16, halt_exploration_prob=0.1)
+TRM_ARCH = dict(
+    name="recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1",
+    H_cycles=3,
+    L_cycles=6,
+    H_layers=0,
+    L_layers=2,
+    hidden_size=512,
+    num_heads=8,
+    expansion=4,
+    puzzle_emb_ndim=512,
+    pos_encodings="rope",
+    forward_dtype="bfloat16",
+    mlp_t=False,
+    puzzle_emb_len=16,
+    no_ACT_continue=True,
+    halt_max_steps=16,
+    halt_exploration_prob=0.1,
+)
+HRM_ARCH = dict(
+    name="recursive_reasoning.hrm@HierarchicalReasoningModel_ACTV1",
+    H_cycles=2,
+    L_cycles=2,
+    H_layers=4,
+    L_layers=4,
+    hidden_size=512,
+    num_heads=8,
+    expansion=4,
+    puzzle_emb_ndim=512,
+    pos_encodings="rope",
+    forward_dtype="bfloat16",
+    halt_max_steps=16,
+    halt_exploration_prob=0.1,
+)
 OFFICIAL = {
     "trm-sudoku": TRM_ARCH | dict(mlp_t=True, pos_encodings="none"),
     "trm-sudoku-att": TRM_ARCH,
@@ -76,8 +115,14 @@ def test_official_recipes_match_the_official_architecture(name):
     assert ours_dump == expected_dump
     training = config.training
     assert (training.global_batch_size, training.lr_warmup_steps, training.ema_rate) == (768, 2000, 0.999)
-    assert (training.lr, training.puzzle_emb_lr, training.weight_decay, training.puzzle_emb_weight_decay,
-            training.epochs, training.eval_every_epochs) == OFFICIAL_TRAINING[name]
+    assert (
+        training.lr,
+        training.puzzle_emb_lr,
+        training.weight_decay,
+        training.puzzle_emb_weight_decay,
+        training.epochs,
+        training.eval_every_epochs,
+    ) == OFFICIAL_TRAINING[name]
 
 
 def test_overrides_and_errors():
@@ -87,10 +132,12 @@ def test_overrides_and_errors():
     assert config.training.lr == 3e-4 and config.model.schedule.latent_steps == 2 and config.name == "x"
     config = load_recipe("trm-sudoku", ["model.core={kind: attention, num_heads: 4}"])
     assert config.model.core.kind == "attention" and config.model.core.num_heads == 4
-    for override, message in [("training.nope=1", "unknown key training.nope"),
-                              ("training.lr=-1", "training.lr"),
-                              ("model.halting.kind=sometimes", "unknown halting policy"),
-                              ("training", "not of the form key=value")]:
+    for override, message in [
+        ("training.nope=1", "unknown key training.nope"),
+        ("training.lr=-1", "training.lr"),
+        ("model.halting.kind=sometimes", "unknown halting policy"),
+        ("training", "not of the form key=value"),
+    ]:
         with pytest.raises(ConfigError, match=message):
             load_recipe("trm-sudoku", [override])
 

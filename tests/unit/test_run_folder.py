@@ -12,8 +12,13 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from recurse.checkpoint_folder import (check_run_name, checkpoint_folders, latest_checkpoint,
-                                       prune_checkpoints, step_folder)
+from recurse.checkpoints.run_folder import (
+    check_run_name,
+    checkpoint_folders,
+    latest_checkpoint,
+    prune_checkpoints,
+    step_folder,
+)
 from recurse.errors import ConfigError, RecurseError
 from recurse.training import checkpoint_writer
 from recurse.training.lock import LOCK_NAME, RunFolderError, RunLock
@@ -30,8 +35,9 @@ def test_stray_and_temporary_folders_are_not_checkpoints(tmp_path):
     assert latest_checkpoint(tmp_path).name == "step_5"
 
 
-@pytest.mark.parametrize("damage", ["missing weights", "truncated weights", "bad counters", "counters without keys",
-                                    "missing rank file"])
+@pytest.mark.parametrize(
+    "damage", ["missing weights", "truncated weights", "bad counters", "counters without keys", "missing rank file"]
+)
 def test_the_newest_complete_checkpoint_is_taken_with_one_notice(tmp_path, damage):
     fake_checkpoint(tmp_path, 100)
     broken = fake_checkpoint(tmp_path, 200)
@@ -160,8 +166,8 @@ def test_recipe_copy_takes_its_name_from_the_file(tmp_path):
 def test_a_folder_of_another_recipe_or_task_is_refused(tmp_path):
     import yaml
 
+    from recurse.checkpoints.run_folder import check_same_recipe
     from recurse.recipe import load_recipe
-    from recurse.checkpoint_folder import check_same_recipe
 
     sudoku = load_recipe("trm-sudoku-mini")
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(sudoku.model_dump(mode="json")))
@@ -176,7 +182,7 @@ def test_a_folder_of_another_recipe_or_task_is_refused(tmp_path):
 
 def test_solver_lookup_skips_a_broken_newest_checkpoint_with_a_warning(tmp_path, caplog):
     from recurse.errors import CheckpointError
-    from recurse.model_source import find_checkpoint_folder
+    from recurse.hub.source import find_checkpoint_folder
 
     fake_checkpoint(tmp_path, 10)
     broken = fake_checkpoint(tmp_path, 20)

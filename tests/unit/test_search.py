@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recurse.errors import RecurseError
+from recurse.inference.verification import NoExactSolverError, cell_prior, search_problem, verify
 from recurse.tasks import Maze, Sudoku
 from recurse.tasks.examples.futoshiki import Futoshiki
 from recurse.tasks.examples.nqueens import NQueens
 from recurse.tasks.search import SOLVED, UNSOLVABLE
-from recurse.verify import NoExactSolverError, cell_prior, search_problem, verify
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 # A well-known hard 9×9 puzzle ("AI Escargot"), which singles alone do not crack.
@@ -104,7 +104,7 @@ def test_a_contradiction_found_only_by_search_is_reported_unsolvable():
 
 def test_unsolvable_mazes_and_boards():
     maze = Maze(6, min_path=2)
-    walled = maze.parse("S.#..." "..#..." "###..." "......" "....G." "......")
+    walled = maze.parse("S.#.....#...###.............G.......")
     assert search_problem(maze, walled).search(None).status == UNSOLVABLE
     queens = NQueens(6)
     two_in_a_row = np.zeros((6, 6), dtype=np.int64)

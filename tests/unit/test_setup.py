@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from recurse.checkpoint import save_checkpoint
+from recurse.model.checkpoint import save_checkpoint
 from recurse.recipe import load_recipe
 from recurse.training.setup import RunSetup, set_up_checkpoint, set_up_run
 
@@ -18,9 +18,19 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def recipe(tmp_path_factory):
     data = tmp_path_factory.mktemp("setup") / "sudoku-4x4"
-    return load_recipe("trm-sudoku4-mini", [
-        f"data.path={data}", "data.build.train_size=8", "data.build.test_size=4", "data.build.num_aug=0",
-        "runtime.device=cpu", "logging.progress=false", "training.global_batch_size=4", "training.max_steps=1"])
+    return load_recipe(
+        "trm-sudoku4-mini",
+        [
+            f"data.path={data}",
+            "data.build.train_size=8",
+            "data.build.test_size=4",
+            "data.build.num_aug=0",
+            "runtime.device=cpu",
+            "logging.progress=false",
+            "training.global_batch_size=4",
+            "training.max_steps=1",
+        ],
+    )
 
 
 def test_train_bench_and_eval_resolve_the_same_model_config(recipe, tmp_path):
@@ -40,9 +50,16 @@ def test_train_bench_and_eval_resolve_the_same_model_config(recipe, tmp_path):
     assert trained.model_config.vocab_size and trained.model_config.seq_len
     assert trained.model_config.forward_dtype in ("float32", "bfloat16")
 
-    folder = save_checkpoint(tmp_path / "ckpt", trained.refiner, trained.model_config,
-                             {"task": recipe.data.task.model_dump(mode="json"), "vocab": trained.task.vocab,
-                              "dataset": {"path": recipe.data.path}})
+    folder = save_checkpoint(
+        tmp_path / "ckpt",
+        trained.refiner,
+        trained.model_config,
+        {
+            "task": recipe.data.task.model_dump(mode="json"),
+            "vocab": trained.task.vocab,
+            "dataset": {"path": recipe.data.path},
+        },
+    )
     evaluated = set_up_checkpoint(folder, device="cpu")
     assert evaluated.model_config == trained.model_config
     assert evaluated.splits["test"].num_examples == trained.splits["test"].num_examples

@@ -17,8 +17,13 @@ from recurse.tasks.constraint import ConstraintGridTask
 from tests.task_files import tasks_in_file
 
 # Small instances keep generation fast; a task not listed here is tested with its default spec.
-SMALL = {"sudoku": {"box_rows": 2, "box_cols": 2}, "maze": {"size": 8, "min_path": 6}, "nqueens": {"size": 6},
-         "futoshiki": {"size": 4}, "colouring": {"vertices": 8, "max_edges": 14}}
+SMALL = {
+    "sudoku": {"box_rows": 2, "box_cols": 2},
+    "maze": {"size": 8, "min_path": 6},
+    "nqueens": {"size": 6},
+    "futoshiki": {"size": 4},
+    "colouring": {"vertices": 8, "max_edges": 14},
+}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -26,8 +31,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     files = metafunc.config.getoption("task_file")
     # Tasks whose data come only from files (ARC) have their own tests of the same properties.
-    names = [n for f in files for n in tasks_in_file(f)] if files else \
-        [n for n in TASKS.names() if TASKS.get(n).has_generator()]
+    names = (
+        [n for f in files for n in tasks_in_file(f)]
+        if files
+        else [n for n in TASKS.names() if TASKS.get(n).has_generator()]
+    )
     metafunc.parametrize("task_name", names)
 
 

@@ -10,15 +10,21 @@ from recurse.tasks import Sudoku
 
 # Minimal 6×6 puzzles (generated, seed 2024) on which singles alone stall, so the search must guess.
 NEEDS_SEARCH = [
-    ".....2.2.5..6.3....5...3..2..14..3..", "4..2......5...5.......2..613.5....1.",
-    "..4...36........65...2..6...1...3..4", ".5..6..1.2.3....14...6...6......3...",
-    "6...15.1.....2....4.3.......6.2..3.1", "...1......2.6...3..5.4....2....1...5",
-    ".....65...1........2..5...63.44.....", "..42.1...46..3....1.......1..5...6..",
-    "....5.6.....2.63.....1..1.......5.6.", "..2..65....1..6.....5.2....5.......3",
-    "...5....6..4..56..1.......42..3.....", "2...3......6.3.51.5.......4...32..6.",
+    ".....2.2.5..6.3....5...3..2..14..3..",
+    "4..2......5...5.......2..613.5....1.",
+    "..4...36........65...2..6...1...3..4",
+    ".5..6..1.2.3....14...6...6......3...",
+    "6...15.1.....2....4.3.......6.2..3.1",
+    "...1......2.6...3..5.4....2....1...5",
+    ".....65...1........2..5...63.44.....",
+    "..42.1...46..3....1.......1..5...6..",
+    "....5.6.....2.63.....1..1.......5.6.",
+    "..2..65....1..6.....5.2....5.......3",
+    "...5....6..4..56..1.......42..3.....",
+    "2...3......6.3.51.5.......4...32..6.",
 ]
 # Row 1 holds 1–5, so its first cell needs 6, which column 1 already has; no group repeats a given.
-UNSOLVABLE = ".12345" "6....." + "." * 24
+UNSOLVABLE = ".123456....." + "." * 24
 
 
 def test_network_guidance_needs_fewer_nodes_than_plain_search():
@@ -51,4 +57,5 @@ def test_without_verify_nothing_changes():
     assert plain.verification is None and "status" not in plain.to_json()
     assert checked.verification.network_answer == plain.answer
     assert checked.verification.network_valid == Sudoku(2, 3).is_solution(
-        Sudoku(2, 3).parse(plain.puzzle), Sudoku(2, 3).parse(plain.answer))
+        Sudoku(2, 3).parse(plain.puzzle), Sudoku(2, 3).parse(plain.answer)
+    )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import torch
 
 from recurse.halting import HaltingPolicy
-from recurse.refiner import RecursiveRefiner
+from recurse.model.refiner import RecursiveRefiner
 
 
 @dataclass
@@ -25,8 +25,15 @@ class Prediction:
 
 
 @torch.inference_mode()
-def refine(refiner: RecursiveRefiner, inputs: torch.Tensor, puzzle_ids: torch.Tensor | None = None, *,
-           halting: HaltingPolicy, trace: bool = False, keep_logits: bool = False) -> Prediction:
+def refine(
+    refiner: RecursiveRefiner,
+    inputs: torch.Tensor,
+    puzzle_ids: torch.Tensor | None = None,
+    *,
+    halting: HaltingPolicy,
+    trace: bool = False,
+    keep_logits: bool = False,
+) -> Prediction:
     """Run supervision steps until ``halting`` stops each sample (at most ``halting.max_steps``).
 
     ``keep_logits`` also returns each sample's logits at its last step (for the evaluation losses and the

@@ -17,8 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from recurse.checkpoint import CONFIG_NAME, WEIGHTS_NAME
-from recurse.checkpoint_document import read_document
+from recurse.checkpoints.document import CONFIG_NAME, WEIGHTS_NAME, read_document
 from recurse.errors import CheckpointError, RecurseError
 from recurse.hub_network import endpoint, offline_mode, unreachable
 
@@ -46,7 +45,7 @@ def _cache_hint(cache_dir: str | Path | None) -> str:
 
 
 def _alternatives() -> str:
-    from recurse.zoo import bundled_list
+    from recurse.hub.zoo import bundled_list
 
     return bundled_list()
 
@@ -63,9 +62,17 @@ def snapshot_commit(folder: str | Path) -> str | None:
     return folder.name if folder.parent.name == "snapshots" else None
 
 
-def download(repo_id: str, *, revision: str | None = None, cache_dir: str | Path | None = None,
-             token: str | bool | None = None, local_files_only: bool = False, force_download: bool = False,
-             repo_type: str = "model", allow_patterns: list[str] | None = None) -> Path:
+def download(
+    repo_id: str,
+    *,
+    revision: str | None = None,
+    cache_dir: str | Path | None = None,
+    token: str | bool | None = None,
+    local_files_only: bool = False,
+    force_download: bool = False,
+    repo_type: str = "model",
+    allow_patterns: list[str] | None = None,
+) -> Path:
     """The snapshot folder of ``repo_id`` at ``revision`` (``repo@revision`` also works) with only the
     files a checkpoint needs, downloaded or taken from the cache; the resolved commit is logged."""
     from huggingface_hub import snapshot_download
@@ -78,14 +85,22 @@ def download(repo_id: str, *, revision: str | None = None, cache_dir: str | Path
     offline = local_files_only or offline_mode()
     reason = None if offline else unreachable()
     try:
-        folder = snapshot_download(name, revision=revision, repo_type=repo_type, cache_dir=cache_dir, token=token,
-                                   local_files_only=offline or reason is not None, force_download=force_download,
-                                   allow_patterns=allow_patterns or MODEL_FILES)
+        folder = snapshot_download(
+            name,
+            revision=revision,
+            repo_type=repo_type,
+            cache_dir=cache_dir,
+            token=token,
+            local_files_only=offline or reason is not None,
+            force_download=force_download,
+            allow_patterns=allow_patterns or MODEL_FILES,
+        )
     except LocalEntryNotFoundError:
         if offline:
             why = "HF_HUB_OFFLINE is set" if offline_mode() else "local_files_only is set"
-            advice = ("unset HF_HUB_OFFLINE" if offline_mode() else "allow downloads") + \
-                " where the Hub can be reached to download it"
+            advice = (
+                "unset HF_HUB_OFFLINE" if offline_mode() else "allow downloads"
+            ) + " where the Hub can be reached to download it"
         else:  # the probe failed, or it passed but the Hub then did not answer
             why = f"the Hub cannot be reached ({reason or endpoint() + ' did not answer'})"
             advice = "check the network (or HF_ENDPOINT) to download it"
@@ -93,20 +108,24 @@ def download(repo_id: str, *, revision: str | None = None, cache_dir: str | Path
         if cached:
             advice += f", or ask for a revision the cache has ({', '.join(f'{name}@{r}' for r in cached)})"
         extra = f", or use a bundled model instead: {_alternatives()}" if kind == "model" else ""
-        raise CheckpointError(f"{what} is not in the local Hugging Face cache ({_cache_hint(cache_dir)}) and {why}; "
-                              f"{advice}{extra}") from None
+        raise CheckpointError(
+            f"{what} is not in the local Hugging Face cache ({_cache_hint(cache_dir)}) and {why}; {advice}{extra}"
+        ) from None
     except RepositoryNotFoundError:
         extra = f"; bundled models: {_alternatives()}" if kind == "model" else ""
-        raise CheckpointError(f"{name}: no such {kind} repository on the Hub (or it is private: log in with "
-                              f"`hf auth login` or pass a token){extra}") from None
+        raise CheckpointError(
+            f"{name}: no such {kind} repository on the Hub (or it is private: log in with "
+            f"`hf auth login` or pass a token){extra}"
+        ) from None
     except RevisionNotFoundError:
         raise CheckpointError(f"{name} has no revision {revision!r} (a branch, tag or commit)") from None
     except Exception as error:  # noqa: BLE001  HTTP and connection errors come in many types
         raise CheckpointError(f"{what}: download failed ({str(error).strip().splitlines()[0]})") from None
     folder = Path(folder)
     if reason is not None:
-        log.warning("the Hub cannot be reached (%s); using the cached %s (set HF_HUB_OFFLINE=1 to skip the check)",
-                    reason, what)
+        log.warning(
+            "the Hub cannot be reached (%s); using the cached %s (set HF_HUB_OFFLINE=1 to skip the check)", reason, what
+        )
     log.info("%s is commit %s", what, snapshot_commit(folder) or "?")
     return folder
 
@@ -116,8 +135,9 @@ def download_checkpoint(repo_id: str, **options) -> Path:
     folder = download(repo_id, **options)
     missing = [name for name in (CONFIG_NAME, WEIGHTS_NAME) if not (folder / name).is_file()]
     if missing:
-        raise CheckpointError(f"{split_reference(repo_id)[0]} is not a recurse model repository (it has no "
-                              f"{' or '.join(missing)})")
+        raise CheckpointError(
+            f"{split_reference(repo_id)[0]} is not a recurse model repository (it has no {' or '.join(missing)})"
+        )
     return folder
 
 
@@ -129,16 +149,18 @@ def resolve_checkpoint(source: str | os.PathLike, *, revision: str | None = None
         return path
     text = str(source)
     if path.exists() or not is_repo_id(text):
-        from recurse.zoo import bundled_hint
+        from recurse.hub.zoo import bundled_hint
 
-        raise CheckpointError(f"{source} is neither a checkpoint folder, a bundled model nor a Hub repo id "
-                              f"(owner/name); {bundled_hint(text)}")
+        raise CheckpointError(
+            f"{source} is neither a checkpoint folder, a bundled model nor a Hub repo id "
+            f"(owner/name); {bundled_hint(text)}"
+        )
     return download_checkpoint(text, revision=revision, **options)
 
 
 def save_pretrained(checkpoint: str | Path, out: str | Path, *, repo_id: str | None = None) -> Path:
     """Copy a checkpoint's weights and config to ``out`` and write its model card."""
-    from recurse.model_card import build_model_card
+    from recurse.hub.card import build_model_card
 
     checkpoint, out = Path(checkpoint), Path(out)
     document = read_document(checkpoint)
@@ -160,21 +182,46 @@ def check_can_push(repo_id: str) -> None:
         raise RecurseError(f"cannot push to {repo_id}: the Hub cannot be reached ({reason})")
 
 
-def push_to_hub(checkpoint: str | Path, repo_id: str, *, private: bool | None = None, token: str | None = None,
-                commit_message: str | None = None, branch: str | None = None, create_pr: bool = False,
-                repo_type: str = "model") -> str:
+def push_to_hub(
+    checkpoint: str | Path,
+    repo_id: str,
+    *,
+    private: bool | None = None,
+    token: str | None = None,
+    commit_message: str | None = None,
+    branch: str | None = None,
+    create_pr: bool = False,
+    repo_type: str = "model",
+) -> str:
     """Create (or reuse) ``repo_id`` and upload the checkpoint with a generated card; returns the commit URL."""
     import tempfile
 
     check_can_push(repo_id)
     with tempfile.TemporaryDirectory() as staging:
         folder = save_pretrained(checkpoint, staging, repo_id=repo_id)
-        return upload(folder, repo_id, private=private, token=token, branch=branch, create_pr=create_pr,
-                      commit_message=commit_message or "Upload recurse solver", repo_type=repo_type)
+        return upload(
+            folder,
+            repo_id,
+            private=private,
+            token=token,
+            branch=branch,
+            create_pr=create_pr,
+            commit_message=commit_message or "Upload recurse solver",
+            repo_type=repo_type,
+        )
 
 
-def upload(folder: Path, repo_id: str, *, commit_message: str, private: bool | None = None, token: str | None = None,
-           branch: str | None = None, create_pr: bool = False, repo_type: str = "model") -> str:
+def upload(
+    folder: Path,
+    repo_id: str,
+    *,
+    commit_message: str,
+    private: bool | None = None,
+    token: str | None = None,
+    branch: str | None = None,
+    create_pr: bool = False,
+    repo_type: str = "model",
+) -> str:
     """Create ``repo_id`` if needed and commit ``folder`` to it; returns the commit URL and logs the commit."""
     from huggingface_hub import HfApi
 
@@ -183,8 +230,14 @@ def upload(folder: Path, repo_id: str, *, commit_message: str, private: bool | N
         api.create_repo(repo_id, private=private, exist_ok=True, repo_type=repo_type)
         if branch:
             api.create_branch(repo_id, branch=branch, repo_type=repo_type, exist_ok=True)
-        commit = api.upload_folder(repo_id=repo_id, folder_path=str(folder), repo_type=repo_type, revision=branch,
-                                   commit_message=commit_message, create_pr=create_pr)
+        commit = api.upload_folder(
+            repo_id=repo_id,
+            folder_path=str(folder),
+            repo_type=repo_type,
+            revision=branch,
+            commit_message=commit_message,
+            create_pr=create_pr,
+        )
     except Exception as error:  # noqa: BLE001  auth, network and HTTP errors
         raise RecurseError(f"push to {repo_id} failed ({str(error).strip().splitlines()[0]})") from None
     log.info("pushed %s to %s: commit %s", folder, repo_id, getattr(commit, "oid", "?"))
