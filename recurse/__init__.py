@@ -40,20 +40,31 @@ _EXPORTS = {
     "SCHEDULES": "recurse.schedules",
 }
 
-__all__ = sorted(
-    [
-        *_EXPORTS,
-        "DISTRIBUTION",
-        "__version__",
-        "CheckpointError",
-        "ConfigError",
-        "ConversionError",
-        "InputFileError",
-        "PuzzleFormatError",
-        "RecurseError",
-        "ResourceError",
-    ]
-)
+# Written out (not computed from _EXPORTS) so that linters and type checkers can read it; a test checks
+# that it names every lazy export.
+__all__ = [
+    "CORES",
+    "Carry",
+    "CheckpointError",
+    "ConfigError",
+    "ConversionError",
+    "DISTRIBUTION",
+    "DeepSupervision",
+    "HALTING",
+    "InputFileError",
+    "ModelConfig",
+    "PuzzleFormatError",
+    "RecurseError",
+    "RecursiveRefiner",
+    "Registry",
+    "ResourceError",
+    "SCHEDULES",
+    "__version__",
+    "build_halting",
+    "build_model",
+    "build_refiner",
+    "build_training_model",
+]
 
 DISTRIBUTION = "recurse-reasoners"  # the name on the package index (pip install recurse-reasoners)
 

@@ -12,7 +12,7 @@ import torch
 
 from recurse.config import ModelConfig
 from recurse.config.budget import check_memory
-from recurse.errors import CheckpointError, ConfigError, PuzzleFormatError, RecurseError
+from recurse.errors import CheckpointError, ConfigError, RecurseError
 from recurse.halting import HaltingPolicy
 from recurse.halting.inference import HaltingSettings
 from recurse.halting.inference import settings as halting_settings

@@ -177,7 +177,10 @@ class Task(ABC):
         return None
 
     def validate_puzzle(self, puzzle: np.ndarray) -> None:
-        """Raise ``PuzzleFormatError`` if the puzzle itself breaks the rules (for example clashing givens)."""
+        """Raise ``PuzzleFormatError`` if the puzzle itself breaks the rules (for example clashing givens).
+
+        The default accepts every puzzle: a task whose givens cannot clash needs no check."""
+        return None
 
     # --- symmetries ---------------------------------------------------------------------------------
     @abstractmethod

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recurse.checkpoints.run_folder import checkpoint_folders, latest_checkpoint
+from recurse.checkpoints.run_folder import latest_checkpoint
 from tests.integration.conftest import TASK, TINY_OVERRIDES, losses, run_recurse
 
 FAST = [*TINY_OVERRIDES, "logging.plot=false"]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from recurse.tasks import PuzzleFormatError
 from recurse.tasks.examples.colouring import GraphColouring

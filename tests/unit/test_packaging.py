@@ -35,3 +35,20 @@ def test_no_install_command_names_the_other_projects_package():
     assert not any(
         "pip install recurse\n" in t or "pip install recurse " in t or "pip install recurse[" in t for t in texts
     )
+
+
+def test_all_names_every_public_name_and_each_resolves():
+    assert set(recurse.__all__) == {*recurse._EXPORTS, *_ERRORS, "DISTRIBUTION", "__version__"}
+    for name in recurse.__all__:
+        assert getattr(recurse, name) is not None
+
+
+_ERRORS = [
+    "CheckpointError",
+    "ConfigError",
+    "ConversionError",
+    "InputFileError",
+    "PuzzleFormatError",
+    "RecurseError",
+    "ResourceError",
+]
