@@ -55,8 +55,8 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
         raise ConfigError(f"eval: unknown option {unknown[0].partition('=')[0]!r}; known: {', '.join(known)}")
     run = set_up_checkpoint(checkpoint, data=options.data, split=options.split, device=options.device)
     split = run.splits[options.split]
-    spec = halting.spec(purpose="evaluate", model_max_steps=run.model_config.halting.max_steps)
-    policy = halting.build(purpose="evaluate", model_max_steps=run.model_config.halting.max_steps)
+    spec = halting.spec(purpose="evaluate", model_max_steps=run.model_config.max_steps)
+    policy = halting.build(purpose="evaluate", model_max_steps=run.model_config.max_steps)
     examples = min(split.num_examples, options.limit or split.num_examples)
     if run.device.type == "cpu":
         check_memory(
@@ -69,7 +69,7 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     check_time(
         run.model_config, examples=examples, max_steps=policy.max_steps, what="eval", seq_len=split.metadata.seq_len
     )
-    evaluator = run.task.dataset_evaluator(run.data_path) if run.task is not None else None
+    evaluator = run.task.dataset_evaluator(run.data_path) if run.task is not None and run.data_path else None
     with torch.inference_mode():
         metrics = evaluate(
             run.refiner,
@@ -85,7 +85,7 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
         )
     click.echo(summarise(metrics))
     record = {"checkpoint": str(checkpoint), "data": run.data_path, "split": options.split, "halting": spec, **metrics}
-    out_dir = run.folder if Path(checkpoint).is_dir() else Path(".")
+    out_dir = run.folder if run.folder is not None and Path(checkpoint).is_dir() else Path(".")
     write_json(out_dir / "eval_metrics.json", record)
     click.echo(f"saved {out_dir / 'eval_metrics.json'}")
     if evaluator is not None:

@@ -67,5 +67,6 @@ def with_run_name(text: str, name: str) -> str:
     line = f"name: {name}"
     if re.search(r"^name:.*$", text, flags=re.MULTILINE):
         return re.sub(r"^name:.*$", line, text, count=1, flags=re.MULTILINE)
-    header = re.match(r"(?:#.*\n|\s*\n)*", text).end()  # after the header comment
+    leading = re.match(r"(?:#.*\n|\s*\n)*", text)  # the header comment (it may be empty)
+    header = leading.end() if leading else 0
     return text[:header] + line + "\n" + text[header:]

@@ -39,7 +39,9 @@ def _walk(command: click.Command, parent: click.Context | None, path: list[str])
     yield path, command.get_help(context)
     if isinstance(command, click.Group):
         for name in command.list_commands(context):
-            yield from _walk(command.get_command(context, name), context, [*path, name])
+            sub = command.get_command(context, name)
+            if sub is not None:
+                yield from _walk(sub, context, [*path, name])
 
 
 def cli_reference() -> str:

@@ -224,7 +224,7 @@ def solve(
                     click.echo(f"{label} {number}: {result}", err=True)
                 continue
             invalid += not result.valid
-            if gif_pending:
+            if gif_pending and save_gif is not None:
                 from recurse.inference.animation import save_refinement_gif
 
                 save_refinement_gif(task, result.puzzle, result.trace, save_gif, valid=result.valid)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -51,7 +52,7 @@ def _rss_mb() -> float | None:
         return None
 
 
-def saved_activation_bytes(step, exclude: list[torch.Tensor]) -> int:
+def saved_activation_bytes(step, exclude: Sequence[torch.Tensor]) -> int:
     """Bytes of the distinct storages autograd keeps for backward while ``step()`` runs (the weights in
     ``exclude`` not counted): the activation memory a training step needs."""
     skip = {t.untyped_storage().data_ptr() for t in exclude}
@@ -83,7 +84,8 @@ def benchmark(
     ``config.init_from`` loads trained weights, for a realistic adaptive figure.
     """
     run = set_up_run(config, data=False)
-    device, task, model_config, model, refiner = run.device, run.task, run.model_config, run.model, run.refiner
+    device, task, model_config = run.device, run.known_task, run.model_config
+    model, refiner = run.training_step, run.refiner
     adaptive = (halting or HaltingSettings()).build(purpose="solve", model_max_steps=eval_steps)
     optimizer = AdamATan2(refiner.parameters(), lr=1e-4, weight_decay=0.1)
     g = torch.Generator().manual_seed(0)

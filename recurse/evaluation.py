@@ -51,6 +51,7 @@ def evaluate(
         inputs = torch.from_numpy(batch.inputs).to(device)
         ids = torch.from_numpy(batch.puzzle_identifiers).to(device)
         pred = refine(refiner, inputs, ids, halting=halting, keep_logits=True)
+        assert pred.q_halt is not None and pred.logits is not None  # kept with keep_logits=True
         real = batch.real
         official.add(
             torch.from_numpy(batch.labels[:real]).to(device).long(),

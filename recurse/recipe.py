@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,7 +52,7 @@ def recipe_summary(name: str) -> str:
     return ""
 
 
-def load_recipe(name: str, overrides: list[str] = ()) -> RunConfig:
+def load_recipe(name: str, overrides: Sequence[str] = ()) -> RunConfig:
     from recurse.config import RunConfig, apply_overrides, validate_config
 
     path = recipe_path(name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -36,7 +36,7 @@ class Registry(Generic[T]):
             self._entries[name] = obj
             # The registry key is load-bearing: it is the `kind` in configs and checkpoints.
             try:
-                obj.registry_name = name
+                cast(Any, obj).registry_name = name
             except (AttributeError, TypeError):
                 pass
             return obj

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -38,7 +39,7 @@ class Solution:
     violations: list[str] = field(default_factory=list)  # the rules the answer breaks (empty when valid)
     verification: Verification | None = None  # with verify=True: the exact search's report
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         record = {
             "puzzle": self.puzzle,
             "answer": self.answer,
@@ -145,7 +146,7 @@ class Solver:
         if not task_spec:
             raise CheckpointError(f"{folder} does not record its task, so its puzzles cannot be read")
         task = build_task(task_spec)
-        policy = chosen.build(purpose="solve", model_max_steps=checkpoint.config.halting.max_steps)
+        policy = chosen.build(purpose="solve", model_max_steps=checkpoint.config.max_steps)
         return cls(
             checkpoint.refiner,
             task,
@@ -278,13 +279,15 @@ class Solver:
         results = []
         for i, grid in enumerate(grids):
             # Only the task's answer positions are read from the model; input-only ones stay the puzzle's.
-            answer = self.task.answer_of(grid, tokens[i])
+            network_answer = self.task.answer_of(grid, tokens[i])
+            answer: np.ndarray | None = network_answer
             steps = int(prediction.steps[i])
             checked = None
             if verify:
                 # The softmax of the last step's logits, once per verified puzzle (not at every step).
+                assert prediction.logits is not None  # refine keeps them when verify is asked for
                 distribution = torch.softmax(prediction.logits[i].float(), dim=-1).cpu().numpy()
-                checked = verify_answer(self.task, grid, distribution, answer)
+                checked = verify_answer(self.task, grid, distribution, network_answer)
                 answer = checked.answer
             if answer is None:  # the exact search proved the puzzle has no solution
                 violations = ["the puzzle has no solution"]

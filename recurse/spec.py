@@ -23,6 +23,10 @@ class Spec(BaseModel):
     # serialised spec while unset, so a spec that never used them reads as it did before they existed.
     build_options: ClassVar[tuple[str, ...]] = ()
 
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        """The plugin this spec describes; each plugin's ``Spec`` overrides it with its own type."""
+        raise NotImplementedError(f"{type(self).__name__} does not build a plugin")
+
     @model_serializer(mode="wrap")
     def _without_unset_build_options(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
@@ -33,7 +37,7 @@ class Spec(BaseModel):
         return data
 
 
-def validate_spec(registry: Registry, value: Any) -> Spec:
+def validate_spec(registry: Registry[Any], value: Any) -> Spec:
     """Turn a dict (or a spec) into the ``Spec`` of the plugin its ``kind`` names."""
     if isinstance(value, Spec):
         return value
@@ -43,7 +47,8 @@ def validate_spec(registry: Registry, value: Any) -> Spec:
         raise ValueError(f"kind must be a name, one of: {', '.join(registry.names())}")
     try:
         plugin = registry.get(value["kind"])
-        return plugin.Spec.model_validate(value)
+        spec: Spec = plugin.Spec.model_validate(value)
+        return spec
     except UnknownNameError as error:
         raise ValueError(str(error)) from None
     except ValidationError as error:

@@ -9,6 +9,7 @@ optional generator, a text format, and where its data comes from. Register it wi
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -62,7 +63,7 @@ class Task(ABC):
 
     rows: int
     cols: int
-    alphabet: str
+    alphabet: Sequence[str]  # a string of one-character symbols, or a list of longer names
     blank: int | None = 0
     # Whether a generated puzzle may have more than one answer the checker accepts. Training compares
     # with one label, so a task whose puzzles have several should say so (docs/tasks.md, "Several valid

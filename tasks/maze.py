@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 from recurse.tasks import TASKS
 from recurse.tasks.base import PuzzleFormatError, Task
 from recurse.tasks.budget import Deadline, GenerationGaveUp
@@ -28,7 +28,7 @@ NEIGHBOUR_ORDER = ((1, 0), (0, -1), (0, 1), (-1, 0))  # down, left, right, up
 class Maze(Task):
     alphabet = "# SGo"
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["maze"] = "maze"
         size: int = Field(30, ge=4)
         min_path: int = Field(110, ge=0, description="generator: minimum shortest-path length in cells")
@@ -74,15 +74,16 @@ class Maze(Task):
         """The cells of the BFS path from S to G (both included), or None when G cannot be reached."""
         grid = np.asarray(puzzle)
         start, goal = self._endpoints(grid)
-        parent = {start: None}
+        parent: dict[tuple[int, int], tuple[int, int] | None] = {start: None}
         queue = deque([start])
         while queue:
             cell = queue.popleft()
             if cell == goal:
                 path = []
-                while cell is not None:
-                    path.append(cell)
-                    cell = parent[cell]
+                step: tuple[int, int] | None = cell
+                while step is not None:
+                    path.append(step)
+                    step = parent[step]
                 return path[::-1]
             for dr, dc in NEIGHBOUR_ORDER:
                 nxt = (cell[0] + dr, cell[1] + dc)
@@ -221,13 +222,17 @@ class Maze(Task):
             open_cells = np.argwhere(grid == OPEN)
             if len(open_cells) < 2:
                 continue
-            probe = tuple(open_cells[rng.integers(len(open_cells))])
+            row, col = open_cells[rng.integers(len(open_cells))]
+            probe = (int(row), int(col))
             reach = self._distances(grid, probe)
-            start = tuple(np.unravel_index(np.argmax(reach), reach.shape))
+            start_row, start_col = np.unravel_index(np.argmax(reach), reach.shape)
+            start = (int(start_row), int(start_col))
             dist = self._distances(grid, start)
             far = np.argwhere(dist >= max(self.min_path - 1, 1))
             if len(far) == 0:
                 continue
             goal = tuple(far[rng.integers(len(far))])
             grid[start], grid[goal] = START, GOAL
-            return grid, self.solve(grid)
+            solution = self.solve(grid)
+            if solution is not None:  # the goal was drawn among the cells reachable from the start
+                return grid, solution

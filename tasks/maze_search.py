@@ -25,7 +25,7 @@ class MazePathProblem:
         tie = (-np.asarray(prior)[:, PATH].reshape(rows, cols)).tolist() if prior is not None else None
         goal_r, goal_c = self.goal
         walls = (self.grid == WALL).tolist()
-        parent = {self.start: None}
+        parent: dict[tuple[int, int], tuple[int, int] | None] = {self.start: None}
         cost = {self.start: 0}
         counter = 0
         frontier = [(abs(self.start[0] - goal_r) + abs(self.start[1] - goal_c), 0.0, counter, self.start)]

@@ -134,7 +134,7 @@ class _GuidedOrder:
         # A floor keeps values the network rules out searchable and the renormalisation finite.
         scores = np.maximum(scores, 1e-9)
         self.scores = scores.tolist()
-        self.ranked = [sorted(range(len(row)), key=lambda v, row=row: -row[v]) for row in self.scores]
+        self.ranked = [sorted(range(len(row)), key=row.__getitem__, reverse=True) for row in self.scores]
 
     def variable(self, domains: list[int]) -> int | None:
         best, best_share, best_size = None, -1.0, 0

@@ -8,6 +8,7 @@ hidden singles to a fixed point, then branches on the cell with the fewest candi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,7 @@ class AllDifferentSolver:
         self,
         num_values: int,
         groups: list[list[int]],
-        less_than: list[tuple[int, int]] = (),
+        less_than: Sequence[tuple[int, int]] = (),
         num_cells: int | None = None,
     ) -> None:
         self.n = num_values

@@ -11,7 +11,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 from recurse.tasks import TASKS
 from recurse.tasks.constraint import ConstraintGridTask
 from recurse.tasks.symmetry import GridSymmetry
@@ -24,7 +24,7 @@ class Sudoku(ConstraintGridTask):
     # The official builder maps digits through an int64 array, so its augmented arrays are int64.
     augmented_dtype = np.int64
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["sudoku"] = "sudoku"
         box_rows: int = Field(3, ge=1, description="r: rows per box")
         box_cols: int = Field(3, ge=1, description="c: columns per box")

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"  # the refiner's tensors, beside this document in a checkpoint folder
-FORMAT = "recurse"
-KIND = "recursive-refiner"
+FORMAT: Final = "recurse"
+KIND: Final = "recursive-refiner"
 FORMAT_VERSION = 2
 # A document holds a config and a puzzle-id map (ARC: about a million names); anything far larger is not one.
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024

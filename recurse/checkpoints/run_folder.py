@@ -100,7 +100,8 @@ def complete_checkpoints(
     run_dir: Path, *, training: bool = True, notice: Callable[[str], None] | None = None
 ) -> list[Path]:
     """The complete checkpoints of a run, oldest first; ``notice`` hears once about broken newer ones."""
-    complete, broken = [], []
+    complete: list[Path] = []
+    broken: list[tuple[Path, str]] = []
     for folder in checkpoint_folders(run_dir):
         problem = checkpoint_problem(folder, training=training)
         if problem is None:

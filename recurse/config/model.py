@@ -104,6 +104,11 @@ class ModelConfig(BaseModel):
         return -(-emb.dim // self.hidden_size)
 
     @property
+    def max_steps(self) -> int:
+        """The halting policy's cap on supervision steps (N_sup): every halting spec has ``max_steps``."""
+        return int(self.halting.max_steps)  # type: ignore[attr-defined]
+
+    @property
     def dtype(self) -> torch.dtype:
         if self.forward_dtype == "auto":
             raise ValueError("forward_dtype 'auto' must be resolved for a device first (recurse.hardware)")

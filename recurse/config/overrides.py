@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from recurse.errors import ConfigError, one_line
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def parse_value(text: str) -> Any:
@@ -41,7 +43,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
     return result
 
 
-def validate_config(model: type[BaseModel], raw: dict[str, Any], *, source: str = "config") -> BaseModel:
+def validate_config(model: type[M], raw: dict[str, Any], *, source: str = "config") -> M:
     """Validate, turning the first pydantic error into one line that names the dotted key."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: expected a mapping of settings, got {type(raw).__name__}")

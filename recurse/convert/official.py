@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from recurse.config import ModelConfig
 from recurse.errors import CheckpointError, ConversionError
 from recurse.model.builder import build_refiner
 from recurse.model.checkpoint import load_state_dict_strict, save_checkpoint
+from recurse.schedules.hier import HierSchedule
 
 _LOSSES = {"stablemax_cross_entropy": "stablemax", "softmax_cross_entropy": "softmax"}
 _PREFIXES = ("_orig_mod.", "model.", "inner.")
@@ -143,7 +145,7 @@ def _init_names(config: ModelConfig) -> dict[str, str]:
         return {"L_init": "z_init"}
     if kind == "none":
         return {"H_init": "y_init"}
-    if kind == "hier":
+    if isinstance(config.schedule, HierSchedule.Spec):
         names = {"H_init": "y_init"}
         names.update({f"L{i}_init": f"z{i}_init" for i in range(1, config.schedule.num_latents + 1)})
         return names
@@ -226,7 +228,7 @@ def complete_arch(
     state: dict[str, torch.Tensor],
     *,
     seq_len: int | None = None,
-    data_paths: list[str] = (),
+    data_paths: Sequence[str] = (),
     base: Path = Path("."),
 ) -> dict[str, Any]:
     """Fill in what an official run takes from its dataset at run time (vocabulary size, number of
@@ -270,7 +272,7 @@ _KNOWN_TASKS = {
 def infer_task(vocab_size: int, seq_len: int) -> dict | None:
     """The task spec of an official dataset with this vocabulary and length, or None when none matches."""
     spec = _KNOWN_TASKS.get((int(vocab_size), int(seq_len)))
-    return dict(spec) if spec else None
+    return dict(spec) if isinstance(spec, dict) else None
 
 
 def _puzzle_identifiers(path: Path | None, data_paths: list[str], base: Path, rows: int) -> list[str] | None:
@@ -330,7 +332,8 @@ def convert_official_checkpoint(
             "data_paths": data_paths,
         }
     }
-    task = task or infer_task(model_config.vocab_size, model_config.seq_len)
+    if not task and model_config.vocab_size is not None and model_config.seq_len is not None:
+        task = infer_task(model_config.vocab_size, model_config.seq_len)
     if task is not None:
         from recurse.tasks import build_task
 

@@ -10,14 +10,14 @@ from torch import nn
 
 from recurse.cores import CORES
 from recurse.layers import CastedLinear, RotaryEmbedding, apply_rotary, rms_norm
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 
 
 @CORES.register("attention")
 class AttentionCore(nn.Module):
     """``h ← rmsnorm(h + attention(h))`` over a [B, L, D] sequence."""
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["attention"] = "attention"
         num_heads: int = 8
         positions: Literal["rope", "none"] = "rope"

@@ -14,14 +14,14 @@ from torch import nn
 
 from recurse.cores import CORES
 from recurse.layers import SwiGLU, rms_norm
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 
 
 @CORES.register("mlp")
 class MLPCore(nn.Module):
     """``hᵀ ← rmsnorm(hᵀ + swiglu(hᵀ))`` for h of shape [B, L, D] (L fixed at construction)."""
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["mlp"] = "mlp"
         expansion: float = 4.0
 

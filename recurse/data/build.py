@@ -17,8 +17,9 @@ the arrays) goes in ``manifest.json``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -26,16 +27,18 @@ from tqdm.auto import tqdm
 from recurse.data.sources import Pair
 from recurse.io import write_json
 from recurse.store.writer import IDENTIFIERS, MANIFEST, SplitWriter, publish, stage, write_official_json
-from recurse.tasks.base import Task
+from recurse.tasks.base import Symmetry, Task
 
 
-def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.Generator):
+def _group(
+    task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.Generator
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """recurse's own augmentation (generated data): distinct copies only, drawn from a ``Generator``."""
     examples = [(task.encode(puzzle), task.encode_label(solution))]
     seen = {examples[0][0].tobytes()}
     group = task.all_symmetries()
     if group is not None and num_aug >= len(group) - 1:
-        candidates = iter(group[1:])  # a small group: take every element rather than drawing
+        candidates: Iterator[Symmetry] = iter(group[1:])  # a small group: take every element rather than drawing
     else:
         candidates = (task.random_symmetry(rng) for _ in range(num_aug * 4))  # bounded: groups may run out
     for symmetry in candidates:
@@ -49,13 +52,15 @@ def _group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, r
     return examples
 
 
-def _official_group(task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.RandomState):
+def _official_group(
+    task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: Any
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """The official builders' augmentation: the original, then one ``random_symmetry`` draw per copy
     (puzzle and solution share it), duplicates kept; a small group (the maze's dihedral images) is
     written whole, in its listed order, without drawing."""
     group = task.all_symmetries()
     if group is not None and num_aug >= len(group) - 1:
-        symmetries = group[1:]
+        symmetries: Iterable[Symmetry] = group[1:]
     else:
         symmetries = (task.random_symmetry(rng) for _ in range(num_aug))
     examples = [(task.encode(puzzle), task.encode_label(solution))]
@@ -93,18 +98,23 @@ def build_dataset(
     staging = stage(out)
     digest = hashlib.sha256()
     official = stream is not None
-    rng = stream if official else np.random.default_rng([seed, 1])
-    grouping = _official_group if official else _group
+    generator = np.random.default_rng([seed, 1])
+
+    def grouping(puzzle: np.ndarray, solution: np.ndarray, augment: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        if stream is not None:
+            return _official_group(task, puzzle, solution, augment, stream)
+        return _group(task, puzzle, solution, augment, generator)
+
     counts = {}
     for split, pairs, total, augment in (("train", train, train_total, num_aug), ("test", test, test_total, 0)):
         # The official Sudoku builder's digit map is int64, so its augmented arrays are int64 (a task says
         # so with ``augmented_dtype``); every other array of the official builders is uint8.
-        dtype = getattr(task, "augmented_dtype", np.uint8) if official and augment > 0 else np.uint8
+        dtype: Any = getattr(task, "augmented_dtype", np.uint8) if official and augment > 0 else np.uint8
         writer = SplitWriter(staging / split, task.seq_len, digest, dtype)
         for puzzle, solution in tqdm(
             pairs, total=total, desc=f"building {split}", unit="puzzle", disable=None if progress else True, leave=False
         ):
-            for example in grouping(task, puzzle, solution, augment, rng):
+            for example in grouping(puzzle, solution, augment):
                 writer.add_puzzle([example])  # one example per puzzle
                 if split == "train" and record_train_rows is not None:
                     record_train_rows.add(example[0].tobytes())

@@ -70,28 +70,33 @@ def _build(config: DataConfig, progress: bool) -> dict:
     manifest = task.build_dataset(config.path, spec, progress=progress)
     if manifest is not None:
         return manifest
+    train_rows: set[bytes] | None = None
+    train_pairs: Iterable[Pair]
+    test_total: int | None = spec.test_size
     if spec.source == "generate":
         if spec.train_size is None or spec.test_size is None:
             raise RecurseError("data.build.train_size and data.build.test_size are needed to generate data")
-        train_rows: set[bytes] = set()  # every training input as written, augmented copies included
+        rows: set[bytes] = set()  # every training input as written, augmented copies included
+        train_rows = rows
+        test_size = spec.test_size
         symmetries = task.all_symmetries() or []
 
         def held_out(puzzle: np.ndarray) -> bool:
             # A test puzzle must not be a training row, nor (for a small symmetry group) any symmetric
             # image of one: an augmented copy of a training maze is the same maze turned.
             images = [puzzle] + [symmetry.apply(puzzle) for symmetry in symmetries[1:]]
-            return all(task.encode(image).tobytes() not in train_rows for image in images)
+            return all(task.encode(image).tobytes() not in rows for image in images)
 
         def test() -> Iterator[Pair]:
             # Consumed after the training split is written, so train_rows is complete by then.
             rng = np.random.default_rng([spec.seed, 2])
             made = 0
-            for _ in range(100 * spec.test_size):  # bounded: a small task may not have enough distinct puzzles
+            for _ in range(100 * test_size):  # bounded: a small task may not have enough distinct puzzles
                 puzzle, solution = task.generate(rng)
                 if held_out(puzzle):
                     made += 1
                     yield puzzle, solution
-                    if made == spec.test_size:
+                    if made == test_size:
                         return
             raise RecurseError(
                 f"could not generate {spec.test_size} test puzzles that differ from the training set;"
@@ -110,15 +115,14 @@ def _build(config: DataConfig, progress: bool) -> dict:
                 )
             train_pairs = with_easier_copies(train_pairs, spec.easier_copies, np.random.default_rng([spec.seed, 3]))
         test_pairs = test()
-        train_total, test_total = spec.train_size * (1 + spec.easier_copies), spec.test_size
+        train_total = spec.train_size * (1 + spec.easier_copies)
     else:
         # Source files: the official builders' procedure, as if the global numpy stream were seeded
         # with spec.seed just before the build (the official scripts do not seed it themselves).
-        train_rows = None
         stream = np.random.RandomState(spec.seed)
-        train_pairs = subsample(source_pairs(task, spec.source, "train"), spec.train_size, stream)
+        sampled = subsample(source_pairs(task, spec.source, "train"), spec.train_size, stream)
+        train_pairs, train_total = sampled, len(sampled)
         test_pairs = _held_back_test(task, spec.source, spec.test_size, stream)
-        train_total, test_total = len(train_pairs), spec.test_size
     source = {"source": spec.source, "train_size": spec.train_size, "test_size": spec.test_size}
     if spec.easier_copies:
         source["easier_copies"] = spec.easier_copies

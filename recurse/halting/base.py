@@ -17,12 +17,19 @@ class HaltingPolicy:
 
     max_steps: int
     bootstraps: bool = False
+    registry_name: str  # the name it is registered under in HALTING (set by the registry)
 
     def halted(
         self, *, steps: torch.Tensor, q_halt: torch.Tensor, q_continue: torch.Tensor, training: bool
     ) -> torch.Tensor:
         """Bool [B]: which samples stop after having run ``steps`` [B] supervision steps."""
         raise NotImplementedError
+
+    def continue_target(
+        self, steps: torch.Tensor, next_q_halt: torch.Tensor, next_q_continue: torch.Tensor
+    ) -> torch.Tensor:
+        """The Q-learning target of continuing, for a policy whose ``bootstraps`` is true."""
+        raise NotImplementedError(f"{type(self).__name__} does not bootstrap a continue target")
 
     def at_limit(self, steps: torch.Tensor) -> torch.Tensor:
         return steps >= self.max_steps

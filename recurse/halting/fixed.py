@@ -9,12 +9,12 @@ from pydantic import Field
 
 from recurse.halting import HALTING
 from recurse.halting.base import HaltingPolicy
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 
 
 @HALTING.register("fixed")
 class FixedSteps(HaltingPolicy):
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["fixed"] = "fixed"
         max_steps: int = Field(16, ge=1)
 

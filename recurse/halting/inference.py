@@ -84,7 +84,7 @@ def check_max_steps(value: object) -> int:
     given = value
     if isinstance(value, str):
         value = _number(value, int)
-    if isinstance(value, bool) or not isinstance(value, Integral) or not 1 <= value <= MAX_RECURSION:
+    if isinstance(value, bool) or not isinstance(value, Integral) or not 1 <= int(value) <= MAX_RECURSION:
         raise ConfigError(f"max_steps must be a whole number from 1 to {MAX_RECURSION}, got {given!r}")
     return int(value)
 
@@ -93,7 +93,7 @@ def check_threshold(value: object) -> float:
     given = value
     if isinstance(value, str):
         value = _number(value, float)
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or not 0 < value < 1:
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or not 0 < float(value) < 1:
         raise ConfigError(f"threshold must be a number strictly between 0 and 1, got {given!r}")
     return float(value)
 

@@ -10,12 +10,12 @@ from pydantic import Field
 from recurse.halting import HALTING
 from recurse.halting.base import HaltingPolicy
 from recurse.halting_defaults import DEFAULT_THRESHOLD
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 
 
 @HALTING.register("threshold")
 class Threshold(HaltingPolicy):
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["threshold"] = "threshold"
         max_steps: int = Field(16, ge=1)
         threshold: float = Field(DEFAULT_THRESHOLD, gt=0, lt=1, description="halt when sigmoid(q_halt) >= threshold")

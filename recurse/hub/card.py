@@ -172,7 +172,7 @@ def build_model_card(
         f"A recursive reasoner for **{task_name}** trained with [recurse]({PACKAGE_URL}): a "
         f"`{schedule.kind}` schedule over a `{core.kind}` core, hidden size {model.hidden_size}, "
         f"{_parameter_count(folder):,} parameters, halting `{halting.kind}` with at most "
-        f"{halting.max_steps} supervision steps.",
+        f"{model.max_steps} supervision steps.",
         "",
         "## Use",
         "",
@@ -228,7 +228,7 @@ def build_model_card(
     if metrics:
         lines += [
             f"Evaluated on the held-out `test` split of `{dataset.path}` "
-            f"({metrics.get('count', '?')} puzzles), {halting.max_steps} supervision steps:",
+            f"({metrics.get('count', '?')} puzzles), {model.max_steps} supervision steps:",
             "",
             "| metric | value |",
             "|---|---|",

@@ -85,7 +85,7 @@ def download(
     offline = local_files_only or offline_mode()
     reason = None if offline else unreachable()
     try:
-        folder = snapshot_download(
+        downloaded = snapshot_download(
             name,
             revision=revision,
             repo_type=repo_type,
@@ -121,7 +121,7 @@ def download(
         raise CheckpointError(f"{name} has no revision {revision!r} (a branch, tag or commit)") from None
     except Exception as error:  # noqa: BLE001  HTTP and connection errors come in many types
         raise CheckpointError(f"{what}: download failed ({str(error).strip().splitlines()[0]})") from None
-    folder = Path(folder)
+    folder = Path(downloaded)
     if reason is not None:
         log.warning(
             "the Hub cannot be reached (%s); using the cached %s (set HF_HUB_OFFLINE=1 to skip the check)", reason, what

@@ -103,6 +103,7 @@ def save_refinement_gif(
 
     animation = FuncAnimation(fig, draw, frames=len(frames))
     path = Path(path)
-    animation.save(str(path), writer=PillowWriter(fps=1 / seconds_per_step))
+    writer = PillowWriter(fps=1 / seconds_per_step)  # type: ignore[arg-type]  # Pillow takes a fractional rate
+    animation.save(str(path), writer=writer)
     plt.close(fig)
     return path

@@ -9,6 +9,9 @@ from torch import nn
 class RotaryEmbedding(nn.Module):
     """Holds the cos/sin tables for ``max_positions`` positions of a ``head_dim``-wide head."""
 
+    cos: torch.Tensor  # buffers, [positions, head_dim]
+    sin: torch.Tensor
+
     def __init__(self, head_dim: int, max_positions: int, base: float = 10000.0) -> None:
         super().__init__()
         inv_freq = 1.0 / (base ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))

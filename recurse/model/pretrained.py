@@ -42,13 +42,13 @@ class HubMixin:
 
     def save_pretrained(
         self,
-        save_directory: str | os.PathLike,
+        save_directory: str | os.PathLike[str],
         *,
         config: ModelConfig | None = None,
         fields: dict[str, Any] | None = None,
         repo_id: str | None = None,
         push_to_hub: bool = False,
-        **push_to_hub_kwargs,
+        **push_to_hub_kwargs: Any,
     ) -> Path | str:
         """Write ``model.safetensors``, ``config.json`` and a model card (``README.md``) to ``save_directory``;
         with ``push_to_hub=True`` also upload it to ``repo_id`` and return the commit URL.
@@ -70,10 +70,10 @@ class HubMixin:
     @classmethod
     def from_pretrained(
         cls: type[T],
-        pretrained_model_name_or_path: str | os.PathLike,
+        pretrained_model_name_or_path: str | os.PathLike[str],
         *,
         revision: str | None = None,
-        cache_dir: str | os.PathLike | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
         force_download: bool = False,
         token: str | bool | None = None,
         local_files_only: bool = False,
@@ -90,6 +90,7 @@ class HubMixin:
         from recurse.model.checkpoint import load_checkpoint
 
         source = str(pretrained_model_name_or_path)
+        folder: Path | None
         if Path(source).is_dir():
             from recurse.hub.source import find_checkpoint_folder
 

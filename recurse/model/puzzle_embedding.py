@@ -12,6 +12,8 @@ from torch import nn
 
 
 class PuzzleEmbedding(nn.Module):
+    weight: torch.Tensor  # a buffer [num_ids, dim]: updated by SignSGD, not by autograd
+
     def __init__(self, num_ids: int, dim: int, *, dtype: torch.dtype = torch.float32) -> None:
         super().__init__()
         self.num_ids = num_ids

@@ -38,7 +38,8 @@ class RecursiveRefiner(nn.Module, HubMixin):
         self.q_head = CastedLinear(dim, 2, bias=True)
         with torch.no_grad():
             self.q_head.weight.zero_()
-            self.q_head.bias.fill_(-5.0)
+            if self.q_head.bias is not None:  # always: the Q head is built with a bias
+                self.q_head.bias.fill_(-5.0)
 
     @property
     def prefix_len(self) -> int:

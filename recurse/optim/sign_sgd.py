@@ -22,7 +22,7 @@ class SparseSignSGD:
     @torch.no_grad()
     def step(self) -> None:
         emb = self.embedding
-        if emb.batch_rows is None or emb.batch_rows.grad is None:
+        if emb.batch_ids is None or emb.batch_rows is None or emb.batch_rows.grad is None:
             return
         ids, grads = emb.batch_ids.long(), emb.batch_rows.grad
         if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:

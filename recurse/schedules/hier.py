@@ -10,7 +10,7 @@ from pydantic import Field
 from recurse.layers.block import Level
 from recurse.schedules import SCHEDULES
 from recurse.schedules.base import LevelFactory, Schedule, State
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 
 
 @SCHEDULES.register("hier")
@@ -18,7 +18,7 @@ class HierSchedule(Schedule):
     """Latent step i rewrites latent (i mod k) from the sum of all latents, injected with y + x; y is then
     refined from that sum."""
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["hier"] = "hier"
         num_latents: int = Field(6, ge=1, description="k")
         latent_steps: int = Field(6, ge=1, description="n")

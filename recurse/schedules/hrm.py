@@ -11,7 +11,7 @@ from pydantic import Field
 from recurse.layers.block import Level
 from recurse.schedules import SCHEDULES
 from recurse.schedules.base import LevelFactory, Schedule, State
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 
 
 @SCHEDULES.register("hrm")
@@ -20,7 +20,7 @@ class HRMSchedule(Schedule):
 
     state_names = ("high", "low")
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["hrm"] = "hrm"
         high_cycles: int = Field(2, ge=1, description="T (H_cycles)")
         low_cycles: int = Field(2, ge=1, description="n (L_cycles)")

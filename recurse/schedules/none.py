@@ -10,7 +10,7 @@ from pydantic import Field
 from recurse.layers.block import Level
 from recurse.schedules import SCHEDULES
 from recurse.schedules.base import LevelFactory, Schedule, State
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 
 
 @SCHEDULES.register("none")
@@ -19,7 +19,7 @@ class NoRecursion(Schedule):
 
     state_names = ("y",)
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["none"] = "none"
         layers: int = Field(4, ge=1)
         cycles: int = Field(1, ge=1)

@@ -10,7 +10,7 @@ from pydantic import Field
 from recurse.layers.block import Level
 from recurse.schedules import SCHEDULES
 from recurse.schedules.base import LevelFactory, Schedule, State
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 
 
 @SCHEDULES.register("single_z")
@@ -19,7 +19,7 @@ class SingleZSchedule(Schedule):
 
     state_names = ("z",)
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["single_z"] = "single_z"
         latent_steps: int = Field(6, ge=1, description="n")
         deep_steps: int = Field(3, ge=1, description="T")

@@ -11,7 +11,7 @@ from torch.utils.checkpoint import checkpoint
 from recurse.layers.block import Level
 from recurse.schedules import SCHEDULES
 from recurse.schedules.base import LevelFactory, Schedule, State
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 
 
 @SCHEDULES.register("trm")
@@ -23,7 +23,7 @@ class TRMSchedule(Schedule):
 
     state_names = ("y", "z")
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["trm"] = "trm"
         latent_steps: int = Field(6, ge=1, description="n: z updates per latent recursion")
         deep_steps: int = Field(3, ge=1, description="T: latent recursions per supervision step")

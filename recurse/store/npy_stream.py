@@ -25,7 +25,9 @@ def _header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
 class NpyAppender:
     """``append(rows)`` rows of a fixed trailing shape and dtype; ``close()`` finalises the header."""
 
-    def __init__(self, path: str | os.PathLike, dtype: np.dtype, row_shape: tuple[int, ...] = ()) -> None:
+    def __init__(
+        self, path: str | os.PathLike, dtype: np.dtype | type[np.generic], row_shape: tuple[int, ...] = ()
+    ) -> None:
         self.path = Path(path)
         self.dtype = np.dtype(dtype)
         self.row_shape = tuple(row_shape)

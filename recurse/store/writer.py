@@ -52,7 +52,7 @@ def official_metadata(
 class SplitWriter:
     """Streams one split to disk: puzzles of one or more examples, gathered into groups."""
 
-    def __init__(self, folder: Path, seq_len: int, digest, dtype: np.dtype = np.uint8) -> None:
+    def __init__(self, folder: Path, seq_len: int, digest, dtype: np.dtype | type[np.generic] = np.uint8) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.digest = digest

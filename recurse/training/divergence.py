@@ -18,7 +18,9 @@ def total_grad_norm(params: list[torch.nn.Parameter]) -> torch.Tensor:
     """The L2 norm of all gradients together (what ``clip_grad_norm_`` measures), as a 0-d tensor."""
     if not params:
         return torch.zeros(())
-    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad.detach().float()) for p in params]))
+    return torch.linalg.vector_norm(
+        torch.stack([torch.linalg.vector_norm(p.grad.detach().float()) for p in params if p.grad is not None])
+    )
 
 
 def check_step(step: int, *, loss: torch.Tensor, grad_norm: torch.Tensor, kept: Callable[[], str]) -> None:

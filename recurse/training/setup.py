@@ -26,7 +26,7 @@ from recurse.model.refiner import RecursiveRefiner
 from recurse.store.layout import PuzzleSplit, load_split, read_puzzle_identifiers
 from recurse.tasks import Task, build_task
 from recurse.training.runtime import Runtime
-from recurse.training.step import build_training_model
+from recurse.training.step import TrainingStep, build_training_model
 
 
 @dataclass
@@ -43,6 +43,20 @@ class RunSetup:
     puzzle_identifiers: list[str] = field(default_factory=lambda: ["<blank>"])
     document: CheckpointDocument | None = None  # a loaded checkpoint's record (task, dataset, recipe)
     folder: Path | None = None  # the checkpoint folder a loaded model came from
+
+    @property
+    def known_task(self) -> Task:
+        """The task, for a run that has one (training, benchmarks); a ``RecurseError`` otherwise."""
+        if self.task is None:
+            raise RecurseError("this checkpoint does not record its task, so its puzzles cannot be read")
+        return self.task
+
+    @property
+    def training_step(self) -> TrainingStep:
+        """The training module (the loss around the refiner), for a run set up to train."""
+        if not isinstance(self.model, TrainingStep):
+            raise RecurseError("this run was set up without its training module")
+        return self.model
 
 
 def resolve_model_config(

@@ -7,6 +7,7 @@ RNG state. Together with the step counters that is everything a resume needs to 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,7 @@ def _load(path: Path) -> dict[str, torch.Tensor]:
 
 
 def _check_shapes(
-    found: dict[str, torch.Tensor | None], expected: dict[str, torch.Size], path: Path, *, prefix: str
+    found: Mapping[str, torch.Tensor | None], expected: Mapping[str, torch.Size], path: Path, *, prefix: str
 ) -> None:
     for name, shape in expected.items():
         tensor = found.get(name)

@@ -12,7 +12,7 @@ import math
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 import torch.distributed as dist
@@ -49,6 +49,9 @@ from recurse.training.progress import Progress, shortfall_warning, summary_line,
 from recurse.training.runtime import Runtime, setup_runtime, teardown_runtime
 from recurse.training.setup import set_up_run
 from recurse.training.state import load_training_state, save_training_state
+
+if TYPE_CHECKING:
+    from recurse.tasks.base import DatasetEvaluator
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +115,8 @@ class Trainer:
             )
         self.local_batch = train_cfg.global_batch_size // self.runtime.world_size
         self.setup = set_up_run(self.config, runtime=self.runtime)
-        self.task, self.model_config = self.setup.task, self.setup.model_config
-        self.model, self.refiner = self.setup.model, self.setup.refiner
+        self.task, self.model_config = self.setup.known_task, self.setup.model_config
+        self.model, self.refiner = self.setup.training_step, self.setup.refiner
         self.train_split, self.test_split = self.setup.splits["train"], self.setup.splits["test"]
         self._check_best_metric()
         self._build_optimisers()
@@ -127,9 +130,11 @@ class Trainer:
         self.best: dict[str, Any] | None = None
         self.carry: Carry | None = None
         self.last_eval_step: int | None = None
-        self.resumed_metrics: dict[str, float] = {}  # the evaluation a resumed checkpoint was saved with
+        self.resumed_metrics: dict[str, float | int | None] = {}  # the evaluation a resumed checkpoint was saved with
         self.logger: RunLogger | None = None
-        self.pooled_evaluator = None  # kept across evaluations when evaluation.aggregate_checkpoints is set
+        self.pooled_evaluator: DatasetEvaluator | None = (
+            None  # kept across evaluations when evaluation.aggregate_checkpoints is set
+        )
 
     def _build_optimisers(self) -> None:
         """AdamATan2 on the weights, SignSGD on the puzzle-embedding rows, and the EMA of the weights."""
@@ -176,7 +181,7 @@ class Trainer:
         """``evaluation.halting`` when the recipe sets it, else the default for measuring a model."""
         spec = self.config.evaluation.halting
         chosen = HaltingSettings.from_spec(spec) if spec is not None else HaltingSettings()
-        return chosen.build(purpose="evaluate", model_max_steps=self.model_config.halting.max_steps)
+        return chosen.build(purpose="evaluate", model_max_steps=self.model_config.max_steps)
 
     def _save_run_files(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -256,14 +261,14 @@ class Trainer:
         folders = complete_checkpoints(self.run_dir)
         return f"the newest checkpoint is still {folders[-1]}" if folders else "no checkpoint was saved"
 
-    def _resume_with_fallback(self) -> None:
+    def _resume_with_fallback(self, resume_from: Path) -> None:
         """Resume from ``resume_from``; if its training state is unusable, from the newest older complete one."""
-        candidates = [
+        older = [
             f
             for f in complete_checkpoints(self.run_dir)
-            if int(f.name[len("step_") :]) <= int(self.resume_from.name[len("step_") :])
+            if int(f.name[len("step_") :]) <= int(resume_from.name[len("step_") :])
         ]
-        candidates = [self.resume_from] + [f for f in reversed(candidates) if f != self.resume_from]
+        candidates = [resume_from] + [f for f in reversed(older) if f != resume_from]
         for index, folder in enumerate(candidates):
             try:
                 self._resume(folder)
@@ -316,7 +321,7 @@ class Trainer:
             self.sparse.lr = cfg.puzzle_emb_lr * scale
         return cfg.lr * scale
 
-    def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+    def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, Any]:
         self.model.train()
         if self.carry is None:
             self.carry = self.model.initial_carry(batch)
@@ -331,7 +336,7 @@ class Trainer:
             + [out.loss.detach().double()]
         )
         if self.runtime.distributed:
-            _all_reduce_sum([p.grad for p in params] + [metrics])
+            _all_reduce_sum([p.grad for p in params if p.grad is not None] + [metrics])
         if self.config.training.grad_clip:
             grad_norm = torch.nn.utils.clip_grad_norm_(params, self.config.training.grad_clip)
         else:
@@ -345,6 +350,13 @@ class Trainer:
         if self.ema is not None:
             self.ema.update()
         return {"lr": lr, "sums": metrics}  # a tensor: read back only when a log line is written
+
+    @property
+    def run_logger(self) -> RunLogger:
+        """The run's logger: it exists on the main process once the loop has started."""
+        if self.logger is None:
+            raise RuntimeError("the run logger exists only on the main process, once training has started")
+        return self.logger
 
     @property
     def epoch(self) -> float:
@@ -432,7 +444,7 @@ class Trainer:
             best_metric = self.config.evaluation.best_metric
             if self.best is None or metrics[best_metric] >= self.best.get(best_metric, -math.inf):
                 self.best = {"step": self.step, best_metric: metrics[best_metric]}
-            self.logger.write(
+            self.run_logger.write(
                 {
                     "kind": "eval",
                     "step": self.step,
@@ -441,7 +453,7 @@ class Trainer:
                     **metrics,
                 }
             )
-            self.logger.plot()
+            self.run_logger.plot()
             self.echo(f"step {self.step}: {summarise(metrics)}")
         self.save(metrics)
         return metrics
@@ -466,12 +478,12 @@ class Trainer:
             return self._fit()
         finally:
             if self.logger is not None:  # a run that stopped on an error still flushes its trackers
-                self.logger.close()
+                self.run_logger.close()
             self.release()
 
     def _fit(self) -> dict[str, float]:
         if self.resume_from is not None:
-            self._resume_with_fallback()
+            self._resume_with_fallback(self.resume_from)
         if self.runtime.is_main:
             self._save_run_files()
             self.logger = RunLogger(self.run_dir, self.config.logging, run_config=self.config.model_dump(mode="json"))
@@ -492,7 +504,7 @@ class Trainer:
             enabled=self.config.logging.progress and self.runtime.is_main,
             every_seconds=self.config.logging.progress_every_seconds,
         )
-        last_metrics: dict[str, float] = dict(self.resumed_metrics)
+        last_metrics: dict[str, float] = {k: v for k, v in self.resumed_metrics.items() if v is not None}
         batches = self.sampler.iterate(self.iteration, self.batch_index)
         samples = 0
         window_start = time.perf_counter()
@@ -507,7 +519,7 @@ class Trainer:
                 if stop.requested:
                     folder = self.save()
                     if self.logger is not None:  # flush any tracker (tensorboard, wandb) before leaving
-                        self.logger.close()
+                        self.run_logger.close()
                     raise TrainingInterrupted(
                         f"interrupted at step {self.step}; saved {folder}; continue with: "
                         f"recurse train resume={self.run_dir}"
@@ -524,7 +536,7 @@ class Trainer:
                     record = self._train_record(window.tolist(), window_steps, step_result["lr"])
                     window.zero_()
                     window_steps = 0
-                    self.logger.write(record)
+                    self.run_logger.write(record)
                     elapsed = time.perf_counter() - window_start
                     progress.note(
                         loss=record["loss"],
@@ -543,7 +555,7 @@ class Trainer:
         if self.last_eval_step != self.step:  # every rank knows this, so all take the same path
             last_metrics = self._evaluate_and_save()
         if self.runtime.is_main:
-            self.logger.close()
+            self.run_logger.close()
             write_json(self.run_dir / "final_metrics.json", {"step": self.step, **last_metrics})
             self._report(
                 last_metrics, seconds=time.perf_counter() - fit_started, stopped_by_time=self.train_seconds >= budget

@@ -97,12 +97,12 @@ def build_arc_dataset(
     if test_subset is not None and test_subset not in subsets:
         raise RecurseError(f"data.task.test_subset {test_subset!r} is not one of data.task.subsets {subsets}")
     rng = np.random.RandomState(seed)
-    bar = dict(disable=None if progress else True, leave=False)
+    disable = None if progress else True  # None: a bar only on a terminal
     groups: list[_Group] = []
     for subset in subsets:
         puzzles = load_subset(source, subset)
-        rng.shuffle(puzzles)  # a list, as officially: the same draws and order as shuffling the (name, task) list
-        for puzzle in tqdm(puzzles, desc=f"augmenting {subset}", unit="task", **bar):
+        rng.shuffle(puzzles)  # type: ignore[arg-type]  # a list, as officially: the same draws and order as shuffling the (name, task) list
+        for puzzle in tqdm(puzzles, desc=f"augmenting {subset}", unit="task", disable=disable, leave=False):
             groups.append(_Group(puzzle, subset == test_subset, _draw_augmentations(puzzle, num_aug, rng)))
 
     # Identifiers in order of first appearance over the training split, then the test split (0 is blank).
@@ -123,7 +123,7 @@ def build_arc_dataset(
     for split in ("train", "test"):
         writer = SplitWriter(staging / split, CANVAS * CANVAS, digest)
         total = sum(len(g.augmentations) for g in groups if g.examples(split))
-        with tqdm(total=total, desc=f"writing {split}", unit="puzzle", **bar) as progress_bar:
+        with tqdm(total=total, desc=f"writing {split}", unit="puzzle", disable=disable, leave=False) as progress_bar:
             for group in groups:
                 examples = group.examples(split)
                 if not examples:

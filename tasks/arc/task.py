@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import Field
 
 from recurse.errors import RecurseError
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 from recurse.tasks import TASKS
 from recurse.tasks.arc.augment import ArcAugmentation
 from recurse.tasks.arc.grid import CANVAS, as_grid, crop, to_canvas
@@ -36,7 +36,7 @@ class Arc(Task):
     rows = cols = CANVAS
     blank = None
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["arc"] = "arc"
         subsets: list[str] | None = Field(
             None, description="the subsets the data is built from, e.g. [training, evaluation, concept]"

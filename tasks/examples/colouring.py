@@ -28,16 +28,21 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 from recurse.tasks import TASKS, GridSymmetry, PuzzleFormatError, Task
 from recurse.tasks.solver import AllDifferentSolver, SolveResult
 
 COLOURS = "RGBYCM"
 
 
+def _pair(u: int, w: int) -> tuple[int, int]:
+    """An undirected edge as its (smaller, larger) vertex pair."""
+    return (u, w) if u <= w else (w, u)
+
+
 @TASKS.register("colouring")
 class GraphColouring(Task):
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["colouring"] = "colouring"
         vertices: int = Field(10, ge=3, le=20, description="at most 20: tokens are stored as bytes")
         colours: int = Field(3, ge=2, le=len(COLOURS))
@@ -148,7 +153,7 @@ class GraphColouring(Task):
                 grid[self.vertices + u] += 1 << w
                 grid[self.vertices + w] += 1 << u
         else:
-            grid[self.vertices : self.vertices + len(edges)] = [self.pair_value[tuple(sorted(e))] for e in edges]
+            grid[self.vertices : self.vertices + len(edges)] = [self.pair_value[_pair(*e)] for e in edges]
         grid[self.answer_positions()] = colours
         return grid
 
@@ -263,7 +268,7 @@ class GraphColouring(Task):
                 value_map[self.none + m] = self.none + sum(1 << int(new_name[j]) for j in range(n) if m >> j & 1)
             return GridSymmetry(np.concatenate([order, n + order]), value_map)
         for (u, w), value in self.pair_value.items():
-            value_map[value] = self.pair_value[tuple(sorted((int(new_name[u]), int(new_name[w]))))]
+            value_map[value] = self.pair_value[_pair(int(new_name[u]), int(new_name[w]))]
         return GridSymmetry(np.concatenate([order, n + rng.permutation(self.max_edges)]), value_map)
 
     # -- generation ----------------------------------------------------------------------------------

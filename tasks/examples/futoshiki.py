@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 from recurse.tasks import TASKS, GridSymmetry, PuzzleFormatError, Task
 from recurse.tasks.budget import Deadline
 from recurse.tasks.solver import AllDifferentSolver
@@ -24,7 +24,7 @@ SIGNS = " <>^v"
 
 @TASKS.register("futoshiki")
 class Futoshiki(Task):
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["futoshiki"] = "futoshiki"
         size: int = Field(5, ge=3, le=9)
         signs: float = Field(0.3, ge=0, le=1, description="generator: share of neighbour pairs given a sign")

@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from recurse.spec import Spec
+from recurse.spec import Spec as PluginSpec
 from recurse.tasks import TASKS, GridSymmetry, Task
 from recurse.tasks.budget import Deadline
 from recurse.tasks.search import DomainProblem
@@ -25,7 +25,7 @@ EMPTY, QUEEN = 0, 1
 class NQueens(Task):
     alphabet = ".Q"
 
-    class Spec(Spec):
+    class Spec(PluginSpec):
         kind: Literal["nqueens"] = "nqueens"
         size: int = Field(8, ge=4, le=16)
 
