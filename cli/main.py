@@ -24,6 +24,7 @@ COMMANDS = {
     "hub": "recurse.cli.hub:hub",
     "convert": "recurse.cli.convert:convert",
     "bench": "recurse.cli.bench:bench",
+    "serve": "recurse.cli.serve:serve",
 }
 
 

@@ -38,6 +38,8 @@ class Solution:
     trace: list[str] = field(default_factory=list)  # the answer after each step, when asked for
     violations: list[str] = field(default_factory=list)  # the rules the answer breaks (empty when valid)
     verification: Verification | None = None  # with verify=True: the exact search's report
+    # with the trace: per step, the probability of the traced symbol at each of the task's answer positions
+    trace_confidence: list[list[float]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         record = {
@@ -276,6 +278,8 @@ class Solver:
         prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace, keep_logits=verify)
         tokens = prediction.tokens.cpu().numpy()
         history = [t.cpu().numpy() for t in prediction.trace]
+        certainty = [c.cpu().numpy() for c in prediction.trace_confidence]
+        positions = self.task.answer_positions()
         results = []
         for i, grid in enumerate(grids):
             # Only the task's answer positions are read from the model; input-only ones stay the puzzle's.
@@ -304,6 +308,7 @@ class Solver:
                     trace=[self.task.format_answer(self.task.answer_of(grid, h[i])) for h in history[:steps]]
                     if trace
                     else [],
+                    trace_confidence=[c[i][positions].tolist() for c in certainty[:steps]] if trace else [],
                     verification=checked,
                 )
             )

@@ -20,6 +20,8 @@ class Prediction:
     steps: torch.Tensor  # [B] supervision steps used
     confidence: torch.Tensor  # [B] sigmoid(q_halt) at the last step
     trace: list[torch.Tensor] = field(default_factory=list)  # per step: [B, L] tokens (if asked for)
+    # per step, with the trace: [B, L] the probability the network gives each position's argmax token
+    trace_confidence: list[torch.Tensor] = field(default_factory=list)
     q_halt: torch.Tensor | None = None  # [B] the halting logit at the last step
     logits: torch.Tensor | None = None  # [B, L, V] answer logits at the last step (if asked for)
 
@@ -48,6 +50,8 @@ def refine(
     logits = None
     active = torch.arange(batch, device=device)
     history: list[torch.Tensor] = []
+    certainty: list[torch.Tensor] = []
+    token_confidence = torch.zeros(batch, length, dtype=torch.float32, device=device)
     for step in range(1, halting.max_steps + 1):
         ids = puzzle_ids[active] if puzzle_ids is not None else None
         out = refiner(state, inputs[active], ids)
@@ -60,7 +64,9 @@ def refine(
                 logits = torch.zeros(batch, *out.logits.shape[1:], dtype=out.logits.dtype, device=device)
             logits[active] = out.logits
         if trace:
+            token_confidence[active] = torch.softmax(out.logits.float(), dim=-1).amax(dim=-1)
             history.append(tokens.clone())
+            certainty.append(token_confidence.clone())
         halted = halting.halted(steps=steps[active], q_halt=out.q_halt, q_continue=out.q_continue, training=False)
         if halted.all():
             break
@@ -69,4 +75,12 @@ def refine(
             active, state = active[keep], tuple(s[keep] for s in out.state)
         else:
             state = out.state
-    return Prediction(tokens=tokens, steps=steps, confidence=confidence, trace=history, q_halt=q_halt, logits=logits)
+    return Prediction(
+        tokens=tokens,
+        steps=steps,
+        confidence=confidence,
+        trace=history,
+        trace_confidence=certainty,
+        q_halt=q_halt,
+        logits=logits,
+    )
