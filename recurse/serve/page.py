@@ -58,7 +58,7 @@ def build_page(catalogue: Catalogue):
         board = board_for(task, first or None)
         value = board.editor_value(task, first) if first else None
         givens = givens_range(task)
-        limit = solver.halting.max_steps if solver.config is None else solver.config.halting.max_steps
+        limit = solver.halting.max_steps if solver.config is None else solver.config.max_steps
         return {
             "info": catalogue.describe(name, solver),
             "editor": value,

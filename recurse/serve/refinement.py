@@ -53,7 +53,7 @@ class Refinement:
 
 def with_halting(solver: Solver, options: Options) -> Solver:
     """A shallow copy of ``solver`` (same weights) that halts as ``options`` say."""
-    model_max_steps = solver.halting.max_steps if solver.config is None else solver.config.halting.max_steps
+    model_max_steps = solver.halting.max_steps if solver.config is None else solver.config.max_steps
     chosen = settings(
         kind=options.halting,
         max_steps=options.max_steps,

@@ -5,9 +5,19 @@ changed by this step outlined, and edges that join two vertices of one colour dr
 from __future__ import annotations
 
 import math
+from typing import Protocol, cast
+
+import numpy as np
 
 from recurse.serve.boards.base import BROKEN, CHANGED, Board, Frame, caption, escape
 from recurse.tasks import Task
+
+
+class GraphTask(Protocol):
+    """What the board needs of a graph task beyond ``Task``: the edges of a puzzle."""
+
+    def edges(self, puzzle: np.ndarray) -> list[tuple[int, int]]: ...
+
 
 FILL = {"R": "#ef4444", "G": "#22c55e", "B": "#3b82f6", "Y": "#eab308", "C": "#06b6d4", "M": "#d946ef"}
 SIZE, RADIUS, DOT = 300, 115, 17
@@ -35,7 +45,7 @@ class GraphBoard(Board):
             for v in range(n)
         ]
         parts = []
-        for u, w in task.edges(grid):
+        for u, w in cast(GraphTask, task).edges(grid):
             clash = colours[u] == colours[w] and colours[u] in FILL
             stroke = f'stroke="{BROKEN}" stroke-width="4"' if clash else 'stroke="#6b7280" stroke-width="2"'
             parts.append(
