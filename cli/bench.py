@@ -43,6 +43,10 @@ def bench(assignments: tuple[str, ...]) -> None:
         overrides.append(f"runtime.compile={str(options.compile).lower()}")
     if options.checkpoint is not None:
         overrides.append(f"init_from={options.checkpoint}")
+    if options.recipe is None:
+        raise click.UsageError(
+            "recurse bench needs recipe=NAME (recurse recipes list shows them), e.g. recipe=trm-sudoku-mini"
+        )
     config = load_recipe(options.recipe, overrides)
     check_memory(config.model, options.batch, training=True, what="bench")
     result = benchmark(
@@ -61,7 +65,7 @@ def _bench_options():
 
     class BenchOptions(BaseModel):
         model_config = ConfigDict(extra="forbid")
-        recipe: str = "trm-sudoku"
+        recipe: str | None = None  # required: a full-size recipe by default would run for many minutes
         batch: int = Field(32, ge=1, le=1 << 20)
         steps: int = Field(5, ge=1, le=100_000)
         eval_steps: int = Field(16, ge=1, le=MAX_RECURSION)

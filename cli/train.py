@@ -29,6 +29,7 @@ def train(assignments: tuple[str, ...]) -> None:
       torchrun --nproc-per-node 2 -m recurse.cli train recipe=trm-sudoku-mini
     """
     from recurse.checkpoints.run_folder import latest_checkpoint, resume_config
+    from recurse.config.budget import check_training_memory
     from recurse.recipe import load_recipe
     from recurse.training.trainer import Trainer
 
@@ -51,5 +52,9 @@ def train(assignments: tuple[str, ...]) -> None:
         click.echo(f"resuming from {resume_from}")
     else:
         config = load_recipe(special.get("recipe", "trm-sudoku-mini"), overrides)
+    task = config.data.task.build()
+    # Before any work (a data build, a run folder): the model must fit the task's puzzles and this machine.
+    config.model.with_data(vocab_size=task.vocab_size, seq_len=task.seq_len, num_puzzle_ids=1)
+    check_training_memory(config.model, vocab_size=task.vocab_size)
     # The trainer prints the run's one-line header, its progress and the closing summary.
     Trainer(config, resume_from=resume_from, run_dir=run_dir, echo=click.echo).fit()

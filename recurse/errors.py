@@ -25,6 +25,11 @@ class ResourceError(ConfigError):
     """A setting whose estimated memory or time is far beyond what this machine can give (say, max_steps=1e9)."""
 
 
+class DatasetError(RecurseError):
+    """A dataset folder or a Hub dataset that is missing, corrupt, or cannot be built where it was asked to be
+    (say, a folder of the user's that is not a dataset recurse built)."""
+
+
 class PuzzleFormatError(RecurseError):
     """A puzzle's text that cannot be parsed, or a puzzle that breaks the task's rules."""
 
@@ -44,6 +49,7 @@ __all__ = [
     "CheckpointError",
     "ConfigError",
     "ConversionError",
+    "DatasetError",
     "InputFileError",
     "PuzzleFormatError",
     "RecurseError",

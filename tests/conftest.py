@@ -26,3 +26,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "tasks that this Python file registers, instead of on every registered task "
         "(repeatable)",
     )
+    parser.addoption(
+        "--stall-seconds",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="the task-contract tests stop a task's generator that returns no puzzle for S seconds",
+    )

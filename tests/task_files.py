@@ -30,3 +30,32 @@ def tasks_in_file(file: str | Path) -> list[str]:
     if not names:
         raise RecurseError(f"{file} registers no task (decorate a Task subclass with @TASKS.register)")
     return names
+
+
+def latin_square_plugin(kind: str, methods: str) -> str:
+    """The source of a plugin file that registers a 3×3 Latin-square task ``kind`` with ``methods`` (the
+    indented text of methods that override or complete it): a user's file for the contract tests to judge."""
+    name = "".join(part.title() for part in kind.split("_"))
+    return f'''
+from typing import Literal
+import numpy as np
+from recurse.spec import Spec
+from recurse.tasks import TASKS, GridSymmetry
+from recurse.tasks.constraint import ConstraintGridTask
+
+
+@TASKS.register("{kind}")
+class {name}(ConstraintGridTask):
+    class Spec(Spec):
+        kind: Literal["{kind}"] = "{kind}"
+
+        def build(self):
+            return {name}()
+
+    def __init__(self):
+        self.n = self.rows = self.cols = 3
+        self.alphabet = ".123"
+
+    def groups(self):
+        return [[r * 3 + c for c in range(3)] for r in range(3)] + [[r * 3 + c for r in range(3)] for c in range(3)]
+{methods}'''

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import stat
 import struct
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,10 @@ def read_safetensors_header(path: str | Path) -> dict[str, dict[str, Any]]:
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO would block the read below for ever
+            raise CheckpointError(f"{path} is not a regular file (a FIFO, device or folder); re-download or re-save it")
+        size = status.st_size
         with open(path, "rb") as handle:
             prefix = handle.read(8)
             if len(prefix) < 8:

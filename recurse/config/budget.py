@@ -90,16 +90,17 @@ def check_time(
     if limit_seconds is not None and seconds > limit_seconds:
         raise ResourceError(
             f"{what}: {examples} puzzle(s) at up to {max_steps} steps would take about "
-            f"{_human(seconds)} on a CPU; lower max_steps"
+            f"{human_duration(seconds)} on a CPU; lower max_steps"
         )
     if seconds > WARN_SECONDS:
         log.warning(
-            f"note: {what} may take about {_human(seconds)} on a CPU ({examples} puzzle(s) at up to {max_steps} steps)"
+            f"note: {what} may take about {human_duration(seconds)} on a CPU ({examples} puzzle(s) at up to "
+            f"{max_steps} steps)"
         )
     return seconds
 
 
-def _human(seconds: float) -> str:
+def human_duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7200:
@@ -107,3 +108,33 @@ def _human(seconds: float) -> str:
     if seconds < 3 * 86400:
         return f"{seconds / 3600:.0f} hours"
     return f"{seconds / 86400:.0f} days"
+
+
+# Bytes per trained parameter: the weights, their gradient, two Adam moments and the EMA copy (fp32).
+TRAINING_BYTES_PER_PARAMETER = 5 * FLOAT_BYTES
+
+
+def parameter_estimate(model: ModelConfig, *, vocab_size: int) -> int:
+    """Trained parameters, from the config alone: every distinct block's attention or token mixing and its
+    feed-forward sublayer (an upper bound), plus the token embedding and output head (puzzle embeddings are extra)."""
+    hidden = model.hidden_size
+    blocks = (
+        sum(v for k, v in model.schedule.model_dump().items() if "layers" in k and isinstance(v, int) and v > 0) or 1
+    )
+    # Attention's four projections (an MLP over tokens has fewer), then SwiGLU's three matrices.
+    per_block = (4 + 3 * model.expansion) * hidden * hidden
+    return int(blocks * per_block + 2 * (model.vocab_size or vocab_size) * hidden)
+
+
+def check_training_memory(model: ModelConfig, *, vocab_size: int, what: str = "train") -> None:
+    """Refuse (``ResourceError``) a model whose weights and optimiser state alone exceed the memory
+    available now, before it is built (building it would end in an out-of-memory kill)."""
+    parameters = parameter_estimate(model, vocab_size=vocab_size)
+    need = parameters * TRAINING_BYTES_PER_PARAMETER
+    have = available_memory_bytes()
+    if have is not None and need > have:
+        raise ResourceError(
+            f"{what}: hidden_size {model.hidden_size} makes about {parameters / 1e9:.1f} billion parameters, "
+            f"{need / 2**30:.0f} GiB with gradients, optimiser moments and EMA, more than the "
+            f"{have / 2**30:.1f} GiB available; lower model.hidden_size (or model.expansion)"
+        )

@@ -8,6 +8,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, field_validator, model_validator
 
 from recurse.cores import CORES
+from recurse.errors import ConfigError
 from recurse.halting import HALTING
 from recurse.limits import MAX_RECURSION
 from recurse.schedules import SCHEDULES
@@ -86,7 +87,21 @@ class ModelConfig(BaseModel):
         return self
 
     def with_data(self, *, vocab_size: int, seq_len: int, num_puzzle_ids: int) -> ModelConfig:
-        """Fill in what the dataset decides (vocabulary, length, number of puzzle ids) where left open."""
+        """Fill in what the dataset decides (vocabulary, length, number of puzzle ids) where left open.
+
+        A length set in the config must be the dataset's (every row has that many tokens), and a vocabulary
+        set in the config must hold every token of the dataset: ``ConfigError`` otherwise.
+        """
+        if self.seq_len is not None and self.seq_len != seq_len:
+            raise ConfigError(
+                f"model.seq_len={self.seq_len} does not match the dataset's {seq_len} tokens per "
+                "puzzle; leave model.seq_len unset (null) to take the dataset's"
+            )
+        if self.vocab_size is not None and self.vocab_size < vocab_size:
+            raise ConfigError(
+                f"model.vocab_size={self.vocab_size} is smaller than the dataset's {vocab_size} tokens; "
+                "leave model.vocab_size unset (null) to take the dataset's"
+            )
         emb = self.puzzle_embedding
         return self.model_copy(
             update={

@@ -53,6 +53,13 @@ class DataBuildConfig(_Strict):
         description="generator: with each training puzzle, this many easier "
         "ones (its solution with some of its blanks given back); test puzzles stay as made",
     )
+    stall_seconds: float = Field(
+        60.0,
+        gt=0,
+        le=86400,
+        description="generator: stop with one line when it returns "
+        "no puzzle for this long (a task's generate() that never returns)",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -9,9 +9,10 @@ import numpy as np
 
 from recurse.config import DataConfig
 from recurse.data.build import build_dataset
-from recurse.data.sources import Pair, generated_pairs, source_pairs
+from recurse.data.estimate import check_build_size
+from recurse.data.sources import Pair, generate_one, generated_pairs, source_pairs
 from recurse.errors import RecurseError
-from recurse.store.writer import read_manifest, unstage
+from recurse.store.writer import destination, read_manifest, unstage
 from recurse.tasks.base import Task
 
 
@@ -57,10 +58,12 @@ def build_from_config(config: DataConfig, *, progress: bool = True) -> dict:
 
 
 def _build(config: DataConfig, progress: bool) -> dict:
+    destination(config.path)  # before any work: a folder recurse did not build is never replaced
     task: Task = config.task.build()
     spec = config.build
     if spec is None:
         raise RecurseError(f"no dataset at {config.path} and the config has no data.build section to make one")
+    check_build_size(task, spec, config.path)
     if spec.source.startswith("hub:"):  # a dataset published with `recurse data push` is taken as it is
         from recurse.data.hub_dataset import load_published
 
@@ -92,7 +95,7 @@ def _build(config: DataConfig, progress: bool) -> dict:
             rng = np.random.default_rng([spec.seed, 2])
             made = 0
             for _ in range(100 * test_size):  # bounded: a small task may not have enough distinct puzzles
-                puzzle, solution = task.generate(rng)
+                puzzle, solution = generate_one(task, rng, spec.stall_seconds)
                 if held_out(puzzle):
                     made += 1
                     yield puzzle, solution
@@ -104,7 +107,7 @@ def _build(config: DataConfig, progress: bool) -> dict:
             )
 
         stream = None  # generated data: recurse's own procedure
-        train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]))
+        train_pairs = generated_pairs(task, spec.train_size, np.random.default_rng([spec.seed, 0]), spec.stall_seconds)
         if spec.easier_copies:
             from recurse.tasks.constraint import ConstraintGridTask
 

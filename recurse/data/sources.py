@@ -11,13 +11,23 @@ import numpy as np
 from recurse.errors import RecurseError
 from recurse.store.hub_files import hub_file
 from recurse.tasks.base import Task
+from recurse.tasks.budget import stall_limit
 
 Pair = tuple[np.ndarray, np.ndarray]
 
 
-def generated_pairs(task: Task, count: int, rng: np.random.Generator) -> Iterator[Pair]:
+def generate_one(task: Task, rng: np.random.Generator, stall_seconds: float | None = None) -> Pair:
+    """One pair from the task's generator, stopped with one line if it returns nothing for
+    ``stall_seconds`` (a plugin's generator is the user's code and may never return)."""
+    with stall_limit(f"the generator of {task.describe()}", stall_seconds):
+        return task.generate(rng)
+
+
+def generated_pairs(
+    task: Task, count: int, rng: np.random.Generator, stall_seconds: float | None = None
+) -> Iterator[Pair]:
     for _ in range(count):
-        yield task.generate(rng)
+        yield generate_one(task, rng, stall_seconds)
 
 
 def read_csv_pairs(task: Task, path: str | Path) -> list[Pair]:

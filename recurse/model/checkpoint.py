@@ -64,6 +64,8 @@ def save_checkpoint(
     else:
         document = new_document(config, fields)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in refiner.state_dict().items()}
+    # Checked before anything is written: a document that does not describe these weights fails at load.
+    check_document_against_weights(document, tensors, source=f"saving {directory}")
     with atomic_path(directory / WEIGHTS_NAME) as tmp:
         save_file(tensors, str(tmp), metadata={"format": "pt"})
     write_document(directory, document)
@@ -81,6 +83,7 @@ def load_checkpoint(
     directory = Path(directory)
     document = read_document(directory)
     config = document.model
+    check_task_against_model(document, source=str(directory / CONFIG_NAME))
     weights = directory / WEIGHTS_NAME
     header = read_safetensors_header(weights)
     check_config_against_header(config, header, source=str(directory / CONFIG_NAME))
@@ -112,3 +115,41 @@ def load_state_dict_strict(module: torch.nn.Module, tensors: dict[str, torch.Ten
                 f"{tuple(expected[name].shape)}"
             )
     module.load_state_dict(tensors, strict=True)
+
+
+def check_task_against_model(document, *, source: str) -> None:
+    """Refuse a document whose task cannot be what the model was trained on: a model built for another
+    number of cells, or with fewer tokens than the task's alphabet needs. A task this installation does not
+    know (a plugin's, not loaded) is left for the caller to report."""
+    if not document.task:
+        return
+    from recurse.errors import RecurseError
+    from recurse.tasks import build_task
+
+    try:
+        task = build_task(document.task)
+    except RecurseError:
+        return
+    model = document.model
+    if model.seq_len is not None and model.seq_len != task.seq_len:
+        raise CheckpointError(
+            f"{source}: the task {task.describe()} has {task.seq_len} tokens per puzzle but the model was built "
+            f"for seq_len {model.seq_len}; the task does not belong to these weights"
+        )
+    if model.vocab_size is not None and model.vocab_size < task.vocab_size:
+        raise CheckpointError(
+            f"{source}: the task {task.describe()} uses {task.vocab_size} tokens but the model knows "
+            f"{model.vocab_size}; the task does not belong to these weights"
+        )
+
+
+def check_document_against_weights(document, tensors: dict[str, torch.Tensor], *, source: str) -> None:
+    """What a save checks before writing anything: the document's model config builds exactly the tensors
+    being saved (built on the meta device, so nothing is allocated), and its task fits that model."""
+    header = {
+        name: {"shape": list(t.shape), "data_offsets": [0, t.numel() * t.element_size()]} for name, t in tensors.items()
+    }
+    check_config_against_header(document.model, header, source=source)  # bounds the model built next
+    with torch.device("meta"):
+        check_shapes_against_header(build_refiner(document.model), header, source=source)
+    check_task_against_model(document, source=source)

@@ -55,15 +55,24 @@ class HubMixin:
 
         ``fields`` replace fields of ``checkpoint_document`` (task, vocab, recipe, metrics, …) in what is written.
         """
+        from safetensors import SafetensorError
+
+        from recurse.errors import CheckpointError
+        from recurse.hub.arguments import check_push_arguments, check_save_arguments
         from recurse.hub.repos import save_pretrained as write_card_folder
         from recurse.model.checkpoint import save_checkpoint
 
-        document = self._document(config, fields)
-        folder = save_checkpoint(Path(save_directory), self, document.model, document)  # type: ignore[arg-type]
-        write_card_folder(folder, folder, repo_id=repo_id)
+        folder = check_save_arguments(save_directory, fields=fields, repo_id=repo_id, push_to_hub=push_to_hub)
         if push_to_hub:
-            if repo_id is None:
-                raise ValueError("push_to_hub=True needs repo_id")
+            check_push_arguments(repo_id, **push_to_hub_kwargs)
+        document = self._document(config, fields)
+        try:
+            save_checkpoint(folder, self, document.model, document)  # type: ignore[arg-type]
+            write_card_folder(folder, folder, repo_id=repo_id)
+        except (OSError, SafetensorError) as error:  # a full disk, a folder made read-only meanwhile
+            reason = error.strerror if isinstance(error, OSError) else str(error).split(": ", 1)[-1]
+            raise CheckpointError(f"cannot save to {folder}: {reason or error}") from None
+        if push_to_hub:
             return self.push_to_hub(repo_id, config=config, fields=fields, **push_to_hub_kwargs)
         return folder
 
@@ -131,9 +140,14 @@ class HubMixin:
     ) -> str:
         """Upload the model with its config and a generated card to ``repo_id`` (created if needed);
         returns the commit URL."""
+        from recurse.hub.arguments import check_fields, check_push_arguments
         from recurse.hub.repos import push_to_hub
         from recurse.model.checkpoint import save_checkpoint
 
+        check_push_arguments(
+            repo_id, commit_message=commit_message, private=private, token=token, branch=branch, create_pr=create_pr
+        )
+        check_fields(fields)
         # Where it was downloaded from is not part of what is published.
         document = self._document(config, fields).model_copy(update={"hub": None})
         with tempfile.TemporaryDirectory() as staging:

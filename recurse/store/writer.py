@@ -6,11 +6,13 @@ into place when complete. ``manifest.json`` holds recurse's own record of the bu
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import numpy as np
 
+from recurse.errors import DatasetError
 from recurse.io import atomic_path
 from recurse.store.npy_stream import NpyAppender
 
@@ -75,7 +77,12 @@ class SplitWriter:
         self.group_indices.append(len(self.puzzle_indices) - 1)
 
     def close(
-        self, *, vocab_size: int, seq_len: int, num_puzzle_identifiers: int = 1, groups_as_puzzles: bool = True
+        self,
+        *,
+        vocab_size: int,
+        seq_len: int,
+        num_puzzle_identifiers: int = 1,
+        groups_as_puzzles: bool = True,
     ) -> dict:
         """Finish the arrays and write ``dataset.json``. ``groups_as_puzzles``: the official Sudoku and Maze
         builders count groups (original puzzles) as ``total_puzzles`` and write ``mean_puzzle_examples``
@@ -85,8 +92,14 @@ class SplitWriter:
         puzzles = len(self.puzzle_indices) - 1
         identifiers = np.asarray(self.puzzle_identifiers, dtype=np.int32)
         np.save(self.folder / "all__puzzle_identifiers.npy", identifiers)
-        np.save(self.folder / "all__puzzle_indices.npy", np.asarray(self.puzzle_indices, dtype=np.int32))
-        np.save(self.folder / "all__group_indices.npy", np.asarray(self.group_indices, dtype=np.int32))
+        np.save(
+            self.folder / "all__puzzle_indices.npy",
+            np.asarray(self.puzzle_indices, dtype=np.int32),
+        )
+        np.save(
+            self.folder / "all__group_indices.npy",
+            np.asarray(self.group_indices, dtype=np.int32),
+        )
         groups = len(self.group_indices) - 1
         examples = self.puzzle_indices[-1]
         metadata = official_metadata(
@@ -101,9 +114,39 @@ class SplitWriter:
         return {"groups": groups, "puzzles": puzzles, "examples": examples}
 
 
+def destination(out: str | Path) -> Path:
+    """The absolute folder a dataset may be built into, or a ``DatasetError``.
+
+    A build replaces its destination, so the destination must be new, an empty folder, or a dataset that
+    recurse built (it has ``manifest.json``): a folder of the user's, or a dataset the official builders
+    wrote, is never deleted. The file system root and a path that ends in ``.`` or ``..`` are refused too
+    (``path=.`` would replace the working folder).
+    """
+    raw = str(out)
+    path = Path(os.path.abspath(raw))
+    inside = Path.cwd() == path or path in Path.cwd().parents  # the working folder or one that holds it
+    if not raw.strip() or path.parent == path or Path(raw).name in ("", ".", "..") or inside:
+        raise DatasetError(f"cannot build a dataset at {raw!r}: name a new folder, e.g. path=data/my-dataset")
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise DatasetError(
+            f"{path} exists and is not a plain folder (a file or a link); choose another path= (nothing was written)"
+        )
+    if path.is_dir() and any(path.iterdir()) and not (path / MANIFEST).is_file():
+        raise DatasetError(
+            f"{path} exists and is not a dataset built by recurse (no {MANIFEST}); choose another path= "
+            "or remove the folder yourself (nothing was written)"
+        )
+    return path
+
+
+def _staging_name(out: Path) -> Path:
+    return out.with_name(f".{out.name}.building")
+
+
 def stage(out: Path) -> Path:
     """A fresh folder beside ``out`` to build into; ``publish`` moves it into place when complete."""
-    staging = out.with_name(f".{out.name}.building")
+    out = destination(out)
+    staging = _staging_name(out)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     return staging
@@ -111,13 +154,25 @@ def stage(out: Path) -> Path:
 
 def unstage(out: Path) -> None:
     """Remove what a failed build left in ``stage(out)``'s folder."""
-    shutil.rmtree(Path(out).with_name(f".{Path(out).name}.building"), ignore_errors=True)
+    out = Path(os.path.abspath(out))
+    if out.parent != out:  # the root has no staging folder (a build there is refused)
+        shutil.rmtree(_staging_name(out), ignore_errors=True)
 
 
 def publish(staging: Path, out: Path) -> None:
-    if out.exists():
-        shutil.rmtree(out)
+    """Move a complete build into place. A previous dataset recurse built there is renamed aside first and
+    removed only once the new one is in place, so a reader finds the old or the new dataset, never a mix;
+    anything that is not such a dataset is refused (checked again: the folder may have changed since
+    ``stage``)."""
+    out = destination(out)
+    if not out.exists():
+        staging.rename(out)
+        return
+    previous = out.with_name(f".{out.name}.replaced")
+    shutil.rmtree(previous, ignore_errors=True)
+    out.rename(previous)
     staging.rename(out)
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def read_manifest(root: str | Path) -> dict | None:

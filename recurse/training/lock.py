@@ -8,10 +8,12 @@ makes the second trainer refuse with one line.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import socket
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -52,16 +54,26 @@ class RunLock:
         fd = self._open_locked()
         previous = _read(fd)
         host = socket.gethostname()
-        if previous.get("pid") is not None and previous.get("pid") != os.getpid():
-            if previous.get("host") not in (None, host):
+        pid = _pid(previous)
+        if previous and pid != os.getpid():
+            if pid is not None and previous.get("host") not in (None, host):
                 os.close(fd)
                 raise RunFolderError(
                     f"{self.path} names a trainer on another host ({_describe(previous)}); if it "
                     "has finished, delete the file and start again"
                 )
-            state = "still running but not holding the lock" if _alive(int(previous["pid"])) else "no longer running"
+            if pid is None:
+                state = "it names no valid process id"
+            else:
+                state = "still running but not holding the lock" if _alive(pid) else "no longer running"
             self.notice(f"taking over the stale lock of {_describe(previous)} ({state}) in {self.run_dir}")
-        record = json.dumps({"pid": os.getpid(), "host": host, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+        record = json.dumps(
+            {
+                "pid": os.getpid(),
+                "host": host,
+                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
+        )
         try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, (record + "\n").encode(), 0)
@@ -77,7 +89,7 @@ class RunLock:
         while True:
             try:
                 self.run_dir.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fd = open_run_file(self.path, os.O_RDWR | os.O_CREAT)
             except OSError as error:
                 raise RunFolderError(f"cannot use run folder {self.run_dir}: {error.strerror or error}") from None
             try:
@@ -111,6 +123,31 @@ class RunLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def open_run_file(path: Path, flags: int, mode: int = 0o644) -> int:
+    """``os.open`` for a file of a run folder: a symbolic link is refused rather than followed (a ``run.lock``
+    or ``metrics.jsonl`` that links elsewhere would have its target truncated or appended to, and a dangling
+    one would create a file outside the folder), and so is anything but a plain file (a FIFO would block)."""
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK, mode)
+    except OSError as error:
+        if error.errno == errno.ELOOP or os.path.islink(path):
+            raise RunFolderError(
+                f"{path} is a symbolic link; a run folder's files must be plain files (remove the link and start again)"
+            ) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise RunFolderError(f"{path} is not a plain file (a FIFO, device or folder); remove it and start again")
+    os.set_blocking(fd, True)
+    return fd
+
+
+def _pid(owner: dict) -> int | None:
+    """The owner's process id, or None when the record holds none that a process could have."""
+    pid = owner.get("pid")
+    return pid if isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid < 2**31 else None
 
 
 def _read(fd: int) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,13 @@ def config_header(config: RunConfig, *, where: str) -> str:
 
 
 class RunLogger:
-    def __init__(self, run_dir: Path, config: LoggingConfig, *, run_config: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        config: LoggingConfig,
+        *,
+        run_config: dict[str, Any] | None = None,
+    ) -> None:
         self.run_dir = run_dir
         self.config = config
         self.metrics_path = run_dir / "metrics.jsonl"
@@ -57,7 +64,10 @@ class RunLogger:
                 import wandb
 
                 self._wandb = wandb.init(
-                    project=config.wandb_project, name=run_dir.name, config=run_config, dir=str(run_dir)
+                    project=config.wandb_project,
+                    name=run_dir.name,
+                    config=run_config,
+                    dir=str(run_dir),
                 )
             except ImportError:
                 log.warning("logging.wandb is on but wandb is not installed (pip install 'recurse-reasoners[wandb]')")
@@ -80,7 +90,11 @@ class RunLogger:
             tmp.write_text("".join(line + "\n" for line in kept))
 
     def write(self, record: dict[str, Any]) -> None:
-        with open(self.metrics_path, "a") as handle:
+        from recurse.training.lock import open_run_file
+
+        # Not followed if it is a link: a metrics.jsonl that links elsewhere must not append to its target.
+        fd = open_run_file(self.metrics_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        with os.fdopen(fd, "a") as handle:
             handle.write(json.dumps(record) + "\n")
         step = record.get("step", 0)
         numbers = {k: v for k, v in record.items() if isinstance(v, (int, float)) and k != "step"}
@@ -110,7 +124,10 @@ class RunLogger:
             (
                 "exact accuracy",
                 "exact accuracy",
-                [("train", train, "train_exact_accuracy"), ("eval", evals, "exact_accuracy")],
+                [
+                    ("train", train, "train_exact_accuracy"),
+                    ("eval", evals, "exact_accuracy"),
+                ],
             ),
             (
                 "mean steps",
@@ -123,7 +140,13 @@ class RunLogger:
                 points = [(r["step"], r[key]) for r in rows if key in r]
                 if points:
                     xs, ys = zip(*points)
-                    ax.plot(xs, ys, label=label, marker="o" if label == "eval" else None, markersize=3)
+                    ax.plot(
+                        xs,
+                        ys,
+                        label=label,
+                        marker="o" if label == "eval" else None,
+                        markersize=3,
+                    )
             ax.set_title(title)
             ax.set_xlabel("optimiser step")
             ax.set_ylabel(ylabel)
@@ -133,7 +156,10 @@ class RunLogger:
         axes[0].set_yscale("log")
         fig.tight_layout()
         path = self.run_dir / "curves.png"
-        fig.savefig(path, dpi=100)
+        from recurse.io import atomic_path
+
+        with atomic_path(path) as tmp:  # replaces a link rather than writing through it
+            fig.savefig(tmp, dpi=100, format="png")
         plt.close(fig)
         return path
 

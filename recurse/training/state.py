@@ -100,8 +100,16 @@ def load_training_state(
                 f"{folder / SHARED}: tensor {name!r} holds NaN or Inf; resume from an earlier "
                 "checkpoint (move this one out of checkpoints/)"
             )
-    if "rng.torch" not in local:
-        raise CheckpointError(f"{folder / _rank_file(rank)} lacks the RNG state")
+    rng = local.get("rng.torch")
+    like = torch.get_rng_state()
+    if rng is None or rng.dtype != like.dtype or rng.shape != like.shape:
+        raise CheckpointError(f"{folder / _rank_file(rank)} lacks the RNG state (or holds one of another size)")
+    if counters["step"] > 0 and not moments and any(p.requires_grad for p in params.values()):
+        # Adam would start again from zero moments: the run would go on, but not on the saved trajectory.
+        raise CheckpointError(
+            f"{folder / SHARED} holds no optimiser moments, so the run cannot continue exactly; resume "
+            "from an earlier checkpoint (move this one out of checkpoints/)"
+        )
 
     module.load_state_dict(weights, strict=True)
     for param, state in moments.items():

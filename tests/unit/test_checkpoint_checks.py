@@ -4,6 +4,7 @@ allocation), finite weights, and training-state files that are complete and well
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -157,6 +158,10 @@ def test_training_state_round_trip(tmp_path):
         ("shared: missing tensor", "training_state.safetensors"),
         ("shared: NaN", "training_state.safetensors"),
         ("rank: missing", "training_state.rank0.safetensors"),
+        ("rank: 3-byte rng.torch", "training_state.rank0.safetensors"),
+        ("shared: no optimiser moments", "training_state.safetensors"),
+        ("shared: a FIFO", "training_state.safetensors"),
+        ("counters: a FIFO", "training_state.json"),
     ],
 )
 def test_corrupt_training_state_is_one_error_naming_the_file_and_changes_nothing(tmp_path, damage, file):
@@ -172,6 +177,13 @@ def test_corrupt_training_state_is_one_error_naming_the_file_and_changes_nothing
         path.write_bytes(path.read_bytes()[:-10])
     elif damage == "rank: missing":
         path.unlink()
+    elif damage.endswith("a FIFO"):  # would block a reader for ever
+        path.unlink()
+        os.mkfifo(path)
+    elif damage == "rank: 3-byte rng.torch":
+        save_file({"rng.torch": torch.tensor([1, 2, 3], dtype=torch.uint8)}, str(path))
+    elif damage == "shared: no optimiser moments":
+        save_file({k: v for k, v in load_file(str(path)).items() if not k.startswith("adam.")}, str(path))
     else:
         tensors = load_file(str(path))
         name = next(k for k in tensors if k.startswith("model.") and tensors[k].dim() == 2)

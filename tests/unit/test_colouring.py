@@ -14,6 +14,7 @@ from recurse.tasks.examples.colouring import GraphColouring
 from recurse.tasks.solver import AllDifferentSolver
 
 ROOT = Path(__file__).parents[2]
+from tests.task_files import latin_square_plugin
 
 
 def test_edges_that_are_groups_smaller_than_the_alphabet_leave_values_out():
@@ -207,31 +208,12 @@ def test_pytest_task_file_runs_the_contract_tests_on_that_file(tmp_path):
 
 
 # A plugin whose symmetry breaks solutions: the contract tests must catch it.
-BROKEN_TASK = """
-from typing import Literal
-import numpy as np
-from recurse.spec import Spec
-from recurse.tasks import TASKS, GridSymmetry
-from recurse.tasks.constraint import ConstraintGridTask
-
-
-@TASKS.register("broken_latin")
-class BrokenLatin(ConstraintGridTask):
-    class Spec(Spec):
-        kind: Literal["broken_latin"] = "broken_latin"
-
-        def build(self):
-            return BrokenLatin()
-
-    def __init__(self):
-        self.n = self.rows = self.cols = 3
-        self.alphabet = ".123"
-
-    def groups(self):
-        return [[r * 3 + c for c in range(3)] for r in range(3)] + [[r * 3 + c for r in range(3)] for c in range(3)]
-
+BROKEN_TASK = latin_square_plugin(
+    "broken_latin",
+    """
     def random_symmetry(self, rng):
         source = np.arange(9)
         source[[0, 1]] = source[[1, 0]]  # swaps two cells of a row only: columns then repeat a value
         return GridSymmetry(source, np.arange(4))
-"""
+""",
+)

@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 
 from recurse.tasks import TASKS
 from recurse.tasks.base import PAD_TOKEN
+from recurse.tasks.budget import GeneratorStalled, stall_limit
 from recurse.tasks.constraint import ConstraintGridTask
 from tests.task_files import tasks_in_file
+
+STALL_SECONDS = [60.0]  # set from pytest's --stall-seconds
 
 # Small instances keep generation fast; a task not listed here is tested with its default spec.
 SMALL = {
@@ -30,6 +33,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "task_name" not in metafunc.fixturenames:
         return
     files = metafunc.config.getoption("task_file")
+    STALL_SECONDS[0] = metafunc.config.getoption("stall_seconds")
     # Tasks whose data come only from files (ARC) have their own tests of the same properties.
     names = (
         [n for f in files for n in tasks_in_file(f)]
@@ -42,13 +46,26 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
 
+STALLED: dict[str, str] = {}  # task name -> why its generator was stopped (later tests fail at once)
+
+
 def generated(name: str, seed: int):
-    """A small instance of task ``name``, a generator seeded with ``seed``, and one generated pair."""
+    """A small instance of task ``name``, a generator seeded with ``seed``, and one generated pair.
+
+    A generator that returns nothing for ``--stall-seconds`` fails the test with one line (a plugin's
+    ``generate()`` may loop for ever), and every later test of that task fails at once with the same line.
+    """
     task = TASKS.get(name).Spec(**SMALL.get(name, {})).build()
     if not task.has_generator():
         pytest.skip(f"the {name} task has no generator")
-    rng = np.random.default_rng(seed)
-    return task, rng, *task.generate(rng)
+    if name not in STALLED:
+        rng = np.random.default_rng(seed)
+        try:
+            with stall_limit(f"the generator of {task.describe()}", STALL_SECONDS[0]):
+                return task, rng, *task.generate(rng)
+        except GeneratorStalled as error:
+            STALLED[name] = str(error)
+    pytest.fail(STALLED[name], pytrace=False)  # one place, so hypothesis sees one failure, not several
 
 
 @settings(max_examples=15, deadline=None)
