@@ -63,8 +63,7 @@ class HubMixin:
         from recurse.model.checkpoint import save_checkpoint
 
         folder = check_save_arguments(save_directory, fields=fields, repo_id=repo_id, push_to_hub=push_to_hub)
-        if push_to_hub:
-            check_push_arguments(repo_id, **push_to_hub_kwargs)
+        target = check_push_arguments(repo_id, **push_to_hub_kwargs) if push_to_hub else None
         document = self._document(config, fields)
         try:
             save_checkpoint(folder, self, document.model, document)  # type: ignore[arg-type]
@@ -72,8 +71,8 @@ class HubMixin:
         except (OSError, SafetensorError) as error:  # a full disk, a folder made read-only meanwhile
             reason = error.strerror if isinstance(error, OSError) else str(error).split(": ", 1)[-1]
             raise CheckpointError(f"cannot save to {folder}: {reason or error}") from None
-        if push_to_hub:
-            return self.push_to_hub(repo_id, config=config, fields=fields, **push_to_hub_kwargs)
+        if target is not None:
+            return self.push_to_hub(target, config=config, fields=fields, **push_to_hub_kwargs)
         return folder
 
     @classmethod
