@@ -114,6 +114,15 @@ def caption(driver) -> str:
     return driver.find_element(By.CSS_SELECTOR, "#rc-board .rc-caption").text
 
 
+def choose_model(driver, name: str) -> None:
+    """Pick ``name`` in the model box and wait for the page to switch to it."""
+    box = driver.find_element(By.CSS_SELECTOR, "#rc-model input")
+    box.click()
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(name, Keys.ENTER)
+    shown(driver, "#rc-model-info", containing=f"{name}:")
+
+
 def test_a_person_solves_steps_through_and_checks_a_puzzle(server, browser, tmp_path):
     browser.get(server)
     WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#rc-editor .rc-ed-cell"))
@@ -171,6 +180,30 @@ def test_a_person_solves_steps_through_and_checks_a_puzzle(server, browser, tmp_
     assert "\n" not in error and "Traceback" not in browser.page_source
     assert error == "the givens repeat a value in row 1", error
     assert browser.find_element(By.CSS_SELECTOR, "#rc-verdict").text == ""
+
+    # A maze: a wall opened and drawn back with the brush, then solved.
+    choose_model(browser, "maze-9x9")
+    maze_text = text.get_attribute("value")
+    browser.find_element(By.CSS_SELECTOR, "#rc-editor .rc-brush[data-b='#']").click()
+    wall = browser.find_element(By.CSS_SELECTOR, "#rc-editor .rc-ed-maze[data-i='0']")
+    wall.click()
+    WebDriverWait(browser, WAIT).until(lambda d: text.get_attribute("value") == "." + maze_text[1:])
+    browser.find_element(By.CSS_SELECTOR, "#rc-editor .rc-ed-maze[data-i='0']").click()
+    WebDriverWait(browser, WAIT).until(lambda d: text.get_attribute("value") == maze_text)
+    browser.find_element(By.CSS_SELECTOR, "#rc-solve").click()
+    assert shown(browser, "#rc-verdict .rc-verdict", containing="valid").startswith("valid ·")
+    assert browser.find_elements(By.CSS_SELECTOR, "#rc-board .rc-path")
+
+    # Graph colouring, a task that is not a grid: typed as text, drawn as a graph, stepped through.
+    choose_model(browser, "colouring-6")
+    assert "entered as text" in browser.find_element(By.CSS_SELECTOR, "#rc-editor").text
+    assert "|" in text.get_attribute("value")
+    browser.find_element(By.CSS_SELECTOR, "#rc-solve").click()
+    verdict = shown(browser, "#rc-verdict .rc-verdict", containing="valid")
+    assert verdict.startswith("valid ·"), verdict
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#rc-board circle.rc-vertex")) == 6
+    browser.find_element(By.CSS_SELECTOR, "#rc-back").click()
+    WebDriverWait(browser, WAIT).until(lambda d: caption(d).startswith(("step ", "the puzzle")))
 
     # Offline: the page asked nothing of any host but the server (no fonts, scripts or analytics elsewhere).
     requested = set()
