@@ -90,7 +90,7 @@ def browser(tmp_path):
         "--disable-component-update",
         "--disable-sync",
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
-        "--window-size=1280,1150",
+        "--window-size=1280,1250",
     ]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
@@ -166,13 +166,6 @@ def test_a_person_solves_steps_through_and_checks_a_puzzle(server, browser, tmp_
     WebDriverWait(browser, WAIT).until(lambda d: caption(d) == "step 8 of 8")
     WebDriverWait(browser, WAIT).until(lambda d: "Play" in d.find_element(By.CSS_SELECTOR, "#rc-play").text)
 
-    browser.execute_script("window.scrollTo(0, 0)")
-    screenshot = tmp_path / "serve.png"
-    browser.save_screenshot(str(screenshot))
-    assert screenshot.stat().st_size > 10_000
-    if os.environ.get("RECURSE_SCREENSHOT"):
-        shutil.copyfile(screenshot, os.environ["RECURSE_SCREENSHOT"])
-
     text.send_keys(Keys.CONTROL, "a")
     text.send_keys(CLASHING)
     browser.find_element(By.CSS_SELECTOR, "#rc-solve").click()
@@ -204,6 +197,22 @@ def test_a_person_solves_steps_through_and_checks_a_puzzle(server, browser, tmp_
     assert len(browser.find_elements(By.CSS_SELECTOR, "#rc-board circle.rc-vertex")) == 6
     browser.find_element(By.CSS_SELECTOR, "#rc-back").click()
     WebDriverWait(browser, WAIT).until(lambda d: caption(d).startswith(("step ", "the puzzle")))
+
+    # A 9×9 Sudoku mid-refinement, for the screenshot: its first example takes 8 steps to a valid answer.
+    choose_model(browser, "sudoku-9x9")
+    browser.find_element(By.CSS_SELECTOR, "#rc-solve").click()
+    verdict = shown(browser, "#rc-verdict .rc-verdict", containing="valid")
+    assert verdict.startswith("valid · 8 steps"), verdict
+    for expected in range(7, 2, -1):
+        browser.find_element(By.CSS_SELECTOR, "#rc-back").click()
+        WebDriverWait(browser, WAIT).until(lambda d, step=expected: caption(d) == f"step {step} of 8")
+    assert browser.find_elements(By.CSS_SELECTOR, "#rc-board .rc-changed")  # step 3 changes some cells
+    browser.execute_script("window.scrollTo(0, 0)")
+    screenshot = tmp_path / "serve.png"
+    browser.save_screenshot(str(screenshot))
+    assert screenshot.stat().st_size > 10_000
+    if os.environ.get("RECURSE_SCREENSHOT"):
+        shutil.copyfile(screenshot, os.environ["RECURSE_SCREENSHOT"])
 
     # Offline: the page asked nothing of any host but the server (no fonts, scripts or analytics elsewhere).
     requested = set()
