@@ -29,11 +29,11 @@ def _metadata(seq_len, vocab_size, identifiers, groups, mean_examples, puzzles) 
     # Field order of the official metadata model, serialised by json.dump with its defaults.
     return json.dumps(
         {
-            "seq_len": seq_len,
-            "vocab_size": vocab_size,
             "pad_id": 0,
             "ignore_label_id": 0,
             "blank_identifier_id": 0,
+            "vocab_size": vocab_size,
+            "seq_len": seq_len,
             "num_puzzle_identifiers": identifiers,
             "total_groups": groups,
             "mean_puzzle_examples": float(mean_examples),

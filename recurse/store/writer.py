@@ -36,13 +36,14 @@ def official_metadata(
     mean_puzzle_examples: float,
     total_puzzles: int,
 ) -> dict:
-    """``dataset.json`` in the official field order and meanings (``mean_puzzle_examples`` a float)."""
+    """``dataset.json`` in the official field order (the official builders dump their pydantic metadata
+    model, whose fields start with the three ids) and meanings (``mean_puzzle_examples`` a float)."""
     return {
-        "seq_len": seq_len,
-        "vocab_size": vocab_size,
         "pad_id": 0,
         "ignore_label_id": 0,
         "blank_identifier_id": 0,
+        "vocab_size": vocab_size,
+        "seq_len": seq_len,
         "num_puzzle_identifiers": num_puzzle_identifiers,
         "total_groups": total_groups,
         "mean_puzzle_examples": float(mean_puzzle_examples),

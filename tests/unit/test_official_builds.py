@@ -131,10 +131,11 @@ def test_maze_dihedral_images_come_in_the_official_numbering():
 
 def test_dataset_json_has_the_official_fields_meanings_and_format():
     """total_groups and total_puzzles both count groups for Sudoku/Maze (mean_puzzle_examples 1.0);
-    ARC counts puzzles; written by json.dump with its defaults, in the official field order."""
+    ARC counts puzzles; written by json.dump with its defaults, in the official field order: the builders
+    dump their pydantic metadata model, whose fields begin pad_id, ignore_label_id, blank_identifier_id."""
     text = (GOLDEN / "sudoku-aug" / "train" / "dataset.json").read_text()
     assert text == (
-        '{"seq_len": 81, "vocab_size": 11, "pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, '
+        '{"pad_id": 0, "ignore_label_id": 0, "blank_identifier_id": 0, "vocab_size": 11, "seq_len": 81, '
         '"num_puzzle_identifiers": 1, "total_groups": 5, "mean_puzzle_examples": 1.0, '
         '"total_puzzles": 5, "sets": ["all"]}'
     )
