@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from recurse.data.sampler import IGNORE_INDEX, eval_batches
+from recurse.data.sampler import IGNORE_INDEX, eval_batches, gather
 from recurse.errors import RecurseError
 from recurse.halting import HaltingPolicy
 from recurse.inference.refinement import refine
@@ -47,6 +47,7 @@ def evaluate(
     total = split.num_examples if limit is None else min(limit, split.num_examples)
     bar = tqdm(total=total, desc="evaluating", unit="puzzle", disable=None if progress else True, leave=False)
     started = time.perf_counter()
+    padded_q_halt: torch.Tensor | None = None  # q_halt of a padded row, once one has been computed
     for batch in eval_batches(split, batch_size, limit):
         inputs = torch.from_numpy(batch.inputs).to(device)
         ids = torch.from_numpy(batch.puzzle_identifiers).to(device)
@@ -60,6 +61,8 @@ def evaluate(
             pred.q_halt[:real],
             pred.logits[:real],
         )
+        if len(batch.inputs) > real:
+            padded_q_halt = pred.q_halt[real]
         tokens = pred.tokens.cpu().numpy()[:real]
         labels = batch.labels[:real]
         mask = labels != IGNORE_INDEX
@@ -71,13 +74,28 @@ def evaluate(
                 batch.puzzle_identifiers[: batch.real],
                 batch.inputs[: batch.real],
                 tokens,
-                pred.confidence.cpu().numpy()[: batch.real],
+                # sigmoid(q_halt) in float64, as officially: in float32 it saturates at 1.0 near q_halt 16.6,
+                # and ties between answers would then be broken differently.
+                torch.sigmoid(pred.q_halt[: batch.real].double()).cpu().numpy(),
             )
         if task is not None:
             totals["valid"] += checker_valid(task, batch.inputs[: batch.real], tokens)
         bar.update(batch.real)
     bar.close()
     elapsed = time.perf_counter() - started
+    padding = -total % batch_size  # the official last batch is always padded to the full batch size
+    if padding:
+        if padded_q_halt is None:  # everything fitted in one smaller batch: compute one padded row
+            row = gather(split, np.arange(0), pad_to=1)
+            pad = refine(
+                refiner,
+                torch.from_numpy(row.inputs).to(device),
+                torch.from_numpy(row.puzzle_identifiers).to(device),
+                halting=halting,
+            )
+            assert pad.q_halt is not None
+            padded_q_halt = pad.q_halt[0]
+        official.add_padding(padding, padded_q_halt)
     count = max(totals["count"], 1)
     metrics = {
         **official.means(),

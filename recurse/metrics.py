@@ -59,6 +59,16 @@ class OfficialMetrics:
             per_puzzle = (self.token_loss(logits, labels).sum(-1) / divisor).double()
             self.sums["lm_loss"] += float(torch.where(counted, per_puzzle, 0.0).sum())
 
+    @torch.no_grad()
+    def add_padding(self, rows: int, q_halt: torch.Tensor) -> None:
+        """The official evaluation pads its last batch to the batch size with rows that have no labelled
+        cell, and sums the halting loss over every row: a padded row counts as "exactly right" (target 1)
+        and adds softplus(−q_halt) of that row, while the divisor stays the number of real puzzles. All
+        padded rows are the same input, so one row's ``q_halt`` stands for ``rows`` of them."""
+        if rows > 0:
+            per_row = F.binary_cross_entropy_with_logits(q_halt.float().reshape(()), torch.ones(()))
+            self.sums["q_halt_loss"] += rows * float(per_row)
+
     def means(self, *, with_lm_loss: bool = True) -> dict[str, float]:
         count = max(self.count, 1)
         return {key: value / count for key, value in self.sums.items() if with_lm_loss or key != "lm_loss"}

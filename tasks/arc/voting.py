@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from recurse.errors import RecurseError
-from recurse.io import write_json
+from recurse.io import atomic_path
 from recurse.tasks.arc.augment import split_name
 from recurse.tasks.arc.grid import as_grid, crop, grid_key
 
@@ -55,15 +55,13 @@ class ArcVoting:
         for puzzle_id, tokens_in, tokens_out, conf in zip(puzzle_ids, inputs, predictions, confidence):
             task, augmentation = split_name(self.identifiers[int(puzzle_id)])
             undo = augmentation.inverse()
-            answer = crop(tokens_out)
-            if answer.size == 0:  # no grid at the top-left corner: not an answer
-                continue
-            answer = undo.apply(answer)
+            # A prediction with no grid at the top-left corner is a vote for the empty answer, as officially.
+            answer = undo.apply(crop(tokens_out))
             answer_key = grid_key(answer)
             self.answers.setdefault(answer_key, answer)
             tally = self.votes[task][grid_key(undo.apply(crop(tokens_in)))].setdefault(answer_key, [0, 0.0])
             tally[0] += 1
-            tally[1] += float(conf)
+            tally[1] += float(np.float64(conf))  # confidences are summed (and averaged) in float64
 
     def _ranked(self, task: str, test_input: list) -> list[bytes]:
         tallies = self.votes.get(task, {}).get(grid_key(as_grid(test_input)), {})
@@ -86,7 +84,9 @@ class ArcVoting:
                 truth = grid_key(as_grid(pair["output"]))
                 for column, k in enumerate(PASS_AT):
                     solved[column] += truth in ranked[:k]
-                attempts = [self.answers[key].tolist() for key in ranked[:ATTEMPTS]] or [[[0]]]
+                if not ranked:  # no prediction for this test input: no entry, as in the official file
+                    continue
+                attempts = [self.answers[key].tolist() for key in ranked[:ATTEMPTS]]
                 attempts += [attempts[0]] * (ATTEMPTS - len(attempts))
                 submission[task].append({f"attempt_{i + 1}": grid for i, grid in enumerate(attempts)})
             scores += solved / max(len(puzzle["test"]), 1)
@@ -97,6 +97,8 @@ class ArcVoting:
         return self.results()[0]
 
     def write(self, folder: str | Path) -> Path:
+        """``submission.json`` as the official evaluator writes it: compact JSON (``json.dump`` defaults)."""
         path = Path(folder) / "submission.json"
-        write_json(path, self.results()[1])
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(self.results()[1]))
         return path

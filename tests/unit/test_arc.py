@@ -276,3 +276,37 @@ def test_votes_added_after_a_ranking_count():
         np.array([0.5, 0.5]),
     )
     assert voting.metrics()["pass@1"] == 1.0
+
+
+def test_a_prediction_that_crops_to_nothing_is_a_vote_for_the_empty_answer():
+    """As officially: not dropped. Two empty predictions outvote one right answer."""
+    truth, nothing = np.array([[5, 6], [7, 8]]), np.zeros((0, 0), dtype=np.uint8)
+    metrics, submission = _synthetic_votes([(nothing, 0.5), (nothing, 0.5), (truth, 0.9)])
+    assert (metrics["pass@1"], metrics["pass@2"]) == (0.0, 1.0)
+    assert submission["t"] == [{"attempt_1": [], "attempt_2": truth.tolist()}]
+
+
+def test_confidences_are_averaged_in_float64():
+    """sigmoid(q_halt) of 20 and 21 are both 1.0 in float32; in float64 the larger one ranks first."""
+    truth, wrong = np.array([[5, 6], [7, 8]]), np.array([[5, 6], [7, 9]])
+    high, higher = 1 / (1 + np.exp(-20.0)), 1 / (1 + np.exp(-21.0))
+    assert np.float32(high) == np.float32(higher) == 1.0 and high < higher
+    metrics, submission = _synthetic_votes([(wrong, high), (truth, higher)])
+    assert metrics["pass@1"] == 1.0 and submission["t"][0]["attempt_1"] == truth.tolist()
+    metrics, _ = _synthetic_votes([(truth, high), (wrong, higher)])
+    assert metrics["pass@1"] == 0.0
+
+
+def test_a_test_input_without_predictions_has_no_entry_and_the_file_is_compact(tmp_path):
+    first, second, answer = np.array([[1]]), np.array([[2]]), np.array([[3]])
+    puzzles = {
+        "t": {"train": [], "test": [{"input": g.tolist(), "output": answer.tolist()} for g in (first, second)]},
+        "unseen": {"train": [], "test": [{"input": first.tolist(), "output": answer.tolist()}]},
+    }
+    voting = ArcVoting(puzzles, ["<blank>", "t", "unseen"])
+    voting.add(np.array([1]), to_canvas(second)[None], to_canvas(answer)[None], np.array([0.5]))
+    metrics, submission = voting.results()
+    assert submission == {"t": [{"attempt_1": [[3]], "attempt_2": [[3]]}], "unseen": []}
+    assert metrics["pass@1"] == 0.25  # task t: one of two inputs solved; unseen: none
+    text = voting.write(tmp_path).read_text()
+    assert text == json.dumps(submission) and "\n" not in text

@@ -59,3 +59,48 @@ def test_sums_carry_over_batches():
     for row in range(3):
         two.add(labels[row : row + 1], predictions[row : row + 1], torch.tensor([4]), torch.zeros(1))
     assert one.means(with_lm_loss=False) == pytest.approx(two.means(with_lm_loss=False))
+
+
+@pytest.mark.parametrize("batch_size", [4, 8])
+def test_q_halt_loss_counts_the_padded_rows_of_the_last_batch_as_officially(tmp_path, batch_size):
+    """The official evaluation pads its last batch to the batch size with unlabelled rows and sums the
+    halting loss over every row (target 1 for a padded row), dividing by the real puzzles; so q_halt_loss
+    depends on the batch size. 5 test puzzles: batch 4 pads 3 rows in a second batch; batch 8 pads 3 rows
+    of a batch that recurse shrinks to 5 and completes with one computed padded row."""
+    import numpy as np
+
+    from recurse.config import DataConfig
+    from recurse.data.prepare import build_from_config
+    from recurse.data.sampler import gather
+    from recurse.evaluation import evaluate
+    from recurse.halting.inference import parse_settings
+    from recurse.inference.refinement import refine
+    from recurse.model.checkpoint import load_checkpoint
+    from recurse.store.layout import load_split
+    from tests.integration.conftest import make_checkpoint
+
+    build_from_config(
+        DataConfig.model_validate(
+            {
+                "task": {"kind": "sudoku", "box_rows": 2, "box_cols": 2},
+                "path": str(tmp_path / "data"),
+                "build": {"train_size": 2, "test_size": 5},
+            }
+        ),
+        progress=False,
+    )
+    split = load_split(tmp_path / "data", "test")
+    refiner = load_checkpoint(make_checkpoint(tmp_path / "ckpt")).refiner
+    policy = parse_settings(["halting=fixed"])[0].build(purpose="evaluate", model_max_steps=2)
+    metrics = evaluate(refiner, split, halting=policy, batch_size=batch_size)
+
+    # The official figure, from the whole padded batch computed at once.
+    batch = gather(split, np.arange(5), pad_to=8)
+    pred = refine(refiner, torch.from_numpy(batch.inputs), torch.from_numpy(batch.puzzle_identifiers), halting=policy)
+    labels = torch.from_numpy(batch.labels)
+    exact = ((pred.tokens == labels) | (labels == IGNORE_INDEX)).all(-1).float()  # padded rows: exactly right
+    rows = 5 + 3
+    summed = torch.nn.functional.binary_cross_entropy_with_logits(pred.q_halt[:rows], exact[:rows], reduction="sum")
+    assert metrics["q_halt_loss"] == pytest.approx(float(summed) / 5, rel=1e-5)
+    real_only = torch.nn.functional.binary_cross_entropy_with_logits(pred.q_halt[:5], exact[:5], reduction="sum")
+    assert metrics["q_halt_loss"] != pytest.approx(float(real_only) / 5, rel=1e-5)  # the padded rows count
