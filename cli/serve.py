@@ -59,8 +59,11 @@ def serve(models: tuple[str, ...], host: str, port: int | None, device: str, spa
     page = build_page(catalogue)
     try:
         url = launch(page, host=host, port=port)
-    except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port or 'a free port from 7860'}: {error}") from None
+    except OSError:
+        where = f"{host}:{port}" if port else f"{host} on any port from 7860"
+        raise click.ClickException(
+            f"cannot listen on {where} (in use, or not this machine's address); choose another with --port or --host"
+        ) from None
     click.echo(f"recurse serve: {url} (Ctrl+C to stop)", err=False)
     try:
         page.block_thread()
