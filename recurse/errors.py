@@ -30,6 +30,11 @@ class DatasetError(RecurseError):
     (say, a folder of the user's that is not a dataset recurse built)."""
 
 
+class TaskDefinitionError(RecurseError):
+    """A task class that cannot work as defined (say, more values than byte-sized tokens hold, or no
+    positions): raised when the task is constructed, and by the task-contract tests."""
+
+
 class PuzzleFormatError(RecurseError):
     """A puzzle's text that cannot be parsed, or a puzzle that breaks the task's rules."""
 
@@ -54,5 +59,6 @@ __all__ = [
     "PuzzleFormatError",
     "RecurseError",
     "ResourceError",
+    "TaskDefinitionError",
     "one_line",
 ]

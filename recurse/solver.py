@@ -183,16 +183,16 @@ class Solver:
             except (ValueError, IndexError, TypeError):
                 raise PuzzleFormatError(f"not a valid {task.describe()} (shape {grid.shape})") from None
             return grid
-        if grid.shape not in ((task.rows, task.cols), (task.seq_len,)):
-            raise PuzzleFormatError(
-                f"a {task.describe()} grid has shape ({task.rows}, {task.cols}) or ({task.seq_len},), got {grid.shape}"
-            )
+        shapes = {task.shape, (task.seq_len,)} | ({(task.rows, task.cols)} if task.rows and task.cols else set())
+        if grid.shape not in shapes:
+            allowed = " or ".join(str(shape) for shape in sorted(shapes, key=len, reverse=True))
+            raise PuzzleFormatError(f"a {task.describe()} grid has shape {allowed}, got {grid.shape}")
         if grid.size and (grid.min() < 0 or grid.max() >= len(task.alphabet)):
             raise PuzzleFormatError(
                 f"cell values of a {task.describe()} run from 0 to {len(task.alphabet) - 1} "
                 f"(blank {task.blank}), got {int(grid.min())}..{int(grid.max())}"
             )
-        return grid.reshape(task.rows, task.cols).astype(np.int64)
+        return grid.reshape(task.shape).astype(np.int64)
 
     def solve(
         self, puzzle: str | np.ndarray, *, trace: bool = False, puzzle_id: str | None = None, verify: bool = False

@@ -10,7 +10,7 @@ from recurse.tasks.base import PuzzleFormatError, Task  # noqa: E402
 from recurse.tasks.arc import Arc  # noqa: E402  (registers "arc")
 from recurse.tasks.maze import Maze  # noqa: E402  (registers "maze")
 from recurse.tasks.sudoku import Sudoku  # noqa: E402  (registers "sudoku")
-from recurse.tasks.symmetry import GridSymmetry  # noqa: E402
+from recurse.tasks.symmetry import GridSymmetry, PositionwiseSymmetry  # noqa: E402
 from recurse.tasks import examples  # noqa: E402,F401  (registers "nqueens", "futoshiki", "colouring")
 # isort: on
 
@@ -22,10 +22,22 @@ def build_task(spec: dict) -> Task:
 
     try:
         return validate_spec(TASKS, spec).build()
+    except RecurseError:
+        raise  # already one line (a TaskDefinitionError from the task's own check)
     except ValueError as error:
         raise RecurseError(
             f"cannot build the task {spec!r}: {error} (load your own task's file with --plugin)"
         ) from None
 
 
-__all__ = ["TASKS", "Arc", "GridSymmetry", "Maze", "PuzzleFormatError", "Sudoku", "Task", "build_task"]
+__all__ = [
+    "TASKS",
+    "Arc",
+    "GridSymmetry",
+    "Maze",
+    "PositionwiseSymmetry",
+    "PuzzleFormatError",
+    "Sudoku",
+    "Task",
+    "build_task",
+]

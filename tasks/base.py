@@ -1,21 +1,24 @@
 """The task API: what a puzzle task declares so that recurse can build data, train, check and solve it.
 
-A task is one Python class: its positions and their alphabet (from which tokens follow), which positions
+A task is one Python class: its positions and their values (from which tokens follow), which positions
 hold the answer (by default all of them), a checker, its symmetries (each with an exact inverse), an
 optional generator, a text format, and where its data comes from. Register it with
 ``@TASKS.register("name")`` and give it a ``Spec`` for its parameters. docs/tasks.md states the contract.
+
+Positions come either as a grid (``rows`` × ``cols``, puzzles shaped [rows, cols]) or directly as
+``seq_len`` (puzzles flat, [seq_len]; ``rows`` and ``cols``, when given too, only say how to draw them).
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC, ABCMeta, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from recurse.errors import PuzzleFormatError, RecurseError
+from recurse.errors import PuzzleFormatError, RecurseError, TaskDefinitionError
 from recurse.tasks.symmetry import GridSymmetry
 
 if TYPE_CHECKING:
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from recurse.tasks.search import SearchProblem
 
 PAD_TOKEN = 0
+MAX_VALUES = 255  # tokens are stored as bytes (uint8) and token 0 is padding: values 0..254 are tokens 1..255
 
 
 class Symmetry(Protocol):
@@ -45,15 +49,26 @@ class DatasetEvaluator(Protocol):
     def write(self, folder: str | Path) -> Path: ...
 
 
-class Task(ABC):
-    """A puzzle task over a fixed grid of cells, each holding one of ``len(alphabet)`` values.
+class _CheckedTaskType(ABCMeta):
+    """Checks every task once it is constructed, so a definition that cannot work (300 values in byte-sized
+    tokens, no positions) fails where it is made, in one line, not deep inside a dataset build."""
 
-    Cell value v is token ``v + 1``; token 0 is padding. ``alphabet[v]`` is how value v is written, and
-    ``blank`` (a value) marks cells the solver must fill.
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        task = super().__call__(*args, **kwargs)
+        task.check_definition()
+        return task
 
-    A puzzle and its solution are arrays of the same shape over ``seq_len`` positions. The answer is the
-    solution at ``answer_positions()``; the other positions are input only (clues, edges, signs): their
-    labels are padding, which training and scoring ignore, and a prediction there is never read.
+
+class Task(ABC, metaclass=_CheckedTaskType):
+    """A puzzle task over a fixed set of positions, each holding one of ``len(alphabet)`` values.
+
+    Value v is token ``v + 1``; token 0 is padding. ``alphabet[v]`` is how value v is written (one
+    character, or a string of any length in a list), and ``blank`` (a value) marks positions to fill.
+
+    A puzzle and its solution are arrays of the same shape over ``seq_len`` positions: [rows, cols] for a
+    grid task, flat [seq_len] for a task that declares ``seq_len`` itself. The answer is the solution at
+    ``answer_positions()``; the other positions are input only (clues, edges, signs): their labels are
+    padding, which training and scoring ignore, and a prediction there is never read.
     """
 
     @property
@@ -61,9 +76,11 @@ class Task(ABC):
         """The name the task is registered under."""
         return getattr(type(self), "registry_name", type(self).__name__.lower())
 
-    rows: int
-    cols: int
-    alphabet: Sequence[str]  # a string of one-character symbols, or a list of longer names
+    # A grid task sets rows and cols; a task that is not a grid sets seq_len instead (a class attribute or
+    # in __init__), and may set rows and cols as well, only to say how --save-gif draws its positions.
+    rows: int | None = None
+    cols: int | None = None
+    alphabet: Sequence[str]  # the symbol of each value: one-character symbols, or a list of strings
     blank: int | None = 0
     # Whether a generated puzzle may have more than one answer the checker accepts. Training compares
     # with one label, so a task whose puzzles have several should say so (docs/tasks.md, "Several valid
@@ -73,7 +90,29 @@ class Task(ABC):
     # --- tokens -------------------------------------------------------------------------------------
     @property
     def seq_len(self) -> int:
+        """How many positions (tokens) a puzzle has: the declared ``seq_len``, else ``rows × cols``."""
+        declared = self.__dict__.get("_seq_len")
+        if declared is not None:
+            return declared
+        if self.rows is None or self.cols is None:
+            raise TaskDefinitionError(
+                f"the {self.name} task declares neither seq_len nor rows and cols; set seq_len (its number "
+                "of positions) or rows and cols (a grid)"
+            )
         return self.rows * self.cols
+
+    @seq_len.setter
+    def seq_len(self, value: int) -> None:
+        self._seq_len = value
+
+    def is_grid(self) -> bool:
+        """Whether puzzles are [rows, cols] grids (False for a task that declares ``seq_len`` itself)."""
+        return "_seq_len" not in self.__dict__ and type(self).seq_len is Task.seq_len
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of a puzzle array: (rows, cols) for a grid task, (seq_len,) otherwise."""
+        return (self.rows, self.cols) if self.is_grid() else (self.seq_len,)
 
     @property
     def vocab_size(self) -> int:
@@ -90,7 +129,7 @@ class Task(ABC):
 
     def decode(self, tokens: np.ndarray) -> np.ndarray:
         """The puzzle-shaped array of values that ``tokens`` encode (padding reads as value 0)."""
-        tokens = np.asarray(tokens).reshape(self.rows, self.cols).astype(np.int64)
+        tokens = np.asarray(tokens).reshape(self.shape).astype(np.int64)
         return np.clip(tokens - 1, 0, len(self.alphabet) - 1)
 
     # --- answer -------------------------------------------------------------------------------------
@@ -127,6 +166,22 @@ class Task(ABC):
         """A human-readable picture of an answer written by ``format_answer`` (default: the grid drawn)."""
         return self.render(self.parse(text))
 
+    def parse_answer(self, puzzle: np.ndarray, text: str) -> np.ndarray:
+        """The solution that answer ``text`` (as ``format_answer`` writes it) gives ``puzzle``: the inverse
+        of ``format_answer``, which ``--save-gif`` uses to draw each step. The default reads the whole
+        puzzle text; a task that writes its answers in its own format defines this beside it."""
+        if not self.has_answer_parser():
+            raise RecurseError(
+                f"the {self.name} task writes answers with its own format_answer but defines no parse_answer "
+                "to read them back; add one (docs/tasks.md) to draw its answers"
+            )
+        return self.parse(text)
+
+    @classmethod
+    def has_answer_parser(cls) -> bool:
+        """Whether ``parse_answer`` can read answers back: they are whole puzzles, or the task defines it."""
+        return cls.format_answer is Task.format_answer or cls.parse_answer is not Task.parse_answer
+
     def accepts(self, input_tokens: np.ndarray, output_tokens: np.ndarray) -> bool:
         """Whether the checker accepts the answer in ``output_tokens`` for the puzzle in ``input_tokens``
         (any valid answer counts, not only the label)."""
@@ -134,27 +189,39 @@ class Task(ABC):
         return self.is_solution(puzzle, self.answer_of(puzzle, output_tokens))
 
     # --- text ---------------------------------------------------------------------------------------
+    def single_character_symbols(self) -> bool:
+        """Whether every value is written as one character (then text needs no separators)."""
+        return all(len(symbol) == 1 for symbol in self.alphabet)
+
     def parse(self, text: str) -> np.ndarray:
-        """A grid from its text: one symbol per cell, row-major; line breaks and spaces between cells are
-        ignored unless the alphabet uses them."""
-        cells = [ch for ch in text if ch not in "\r\n" and (ch in self.alphabet or not ch.isspace())]
+        """A puzzle from its text: one symbol per position, row-major. Single-character symbols may be
+        written together (line breaks, and spaces the alphabet does not use, are ignored); longer symbols
+        are separated by spaces or line breaks."""
+        if self.single_character_symbols():
+            cells = [ch for ch in text if ch not in "\r\n" and (ch in self.alphabet or not ch.isspace())]
+        else:
+            cells = text.split()
         if len(cells) != self.seq_len:
             raise PuzzleFormatError(f"expected {self.seq_len} cells for a {self.describe()}, got {len(cells)}")
-        lookup = {ch: i for i, ch in enumerate(self.alphabet)}
+        lookup = {symbol: i for i, symbol in enumerate(self.alphabet)}
         lookup.update(self.aliases())
-        bad = sorted({ch for ch in cells if ch not in lookup})
+        bad = sorted({symbol for symbol in cells if symbol not in lookup})
         if bad:
-            raise PuzzleFormatError(
-                f"unexpected symbol(s) {''.join(bad)!r} for a {self.describe()}; use {self.alphabet!r}"
-            )
-        return np.array([lookup[ch] for ch in cells], dtype=np.int64).reshape(self.rows, self.cols)
+            shown = "".join(bad) if self.single_character_symbols() else " ".join(bad[:5])
+            choices = self.alphabet if isinstance(self.alphabet, str) else " ".join(self.alphabet[:20])
+            raise PuzzleFormatError(f"unexpected symbol(s) {shown!r} for a {self.describe()}; use {choices!r}")
+        return np.array([lookup[symbol] for symbol in cells], dtype=np.int64).reshape(self.shape)
 
     def format(self, grid: np.ndarray) -> str:
-        """The one-line text of a grid (the format ``parse`` reads)."""
-        return "".join(self.alphabet[v] for v in np.asarray(grid).reshape(-1))
+        """The one-line text of a puzzle (the format ``parse`` reads)."""
+        separator = "" if self.single_character_symbols() else " "
+        return separator.join(self.alphabet[v] for v in np.asarray(grid).reshape(-1))
 
     def render(self, grid: np.ndarray) -> str:
-        """A multi-line, human-readable picture of a grid."""
+        """A multi-line, human-readable picture of a puzzle: a line per row of its grid (or of the
+        ``rows`` × ``cols`` drawing a task that is not a grid declares); one line when it has neither."""
+        if self.rows is None or self.cols is None:
+            return self.format(grid)
         return "\n".join(self.format(row) for row in np.asarray(grid).reshape(self.rows, self.cols))
 
     def aliases(self) -> dict[str, int]:
@@ -162,7 +229,52 @@ class Task(ABC):
         return {}
 
     def describe(self) -> str:
-        return f"{self.rows}×{self.cols} {self.name}"
+        if self.is_grid():
+            return f"{self.rows}×{self.cols} {self.name}"
+        return f"{self.name} of {self.seq_len} positions"
+
+    def describe_position(self, index: int) -> str:
+        """How people name flat position ``index`` (row and column for a grid), for messages and failing
+        contract tests; a task with named positions (vertex 3, clause 7) can say so."""
+        if self.is_grid():
+            return f"row {index // self.cols + 1}, column {index % self.cols + 1}"
+        return f"position {index}"
+
+    def symbol(self, value: int) -> str:
+        """How value ``value`` is written (its ``alphabet`` symbol), or ``<value N>`` when it has none."""
+        return self.alphabet[value] if 0 <= value < len(self.alphabet) else f"<value {value}>"
+
+    def check_definition(self) -> None:
+        """Raise ``TaskDefinitionError`` (one line) if the task cannot work: no positions, a drawing shape
+        that does not hold them, no values or more than byte-sized tokens hold, answer positions outside
+        the puzzle. Runs once when a task is constructed."""
+        seq_len = self.seq_len
+        if not isinstance(seq_len, (int, np.integer)) or seq_len < 1:
+            raise TaskDefinitionError(f"the {self.name} task has seq_len {seq_len!r}; it must be a positive integer")
+        if not self.is_grid() and self.rows is not None and self.cols is not None and self.rows * self.cols != seq_len:
+            raise TaskDefinitionError(
+                f"the {self.name} task draws its {seq_len} positions as {self.rows}×{self.cols}; rows × cols "
+                "must equal seq_len (or leave rows and cols unset)"
+            )
+        alphabet = getattr(self, "alphabet", None)
+        if not isinstance(alphabet, (str, list, tuple)) or not all(isinstance(a, str) for a in alphabet):
+            raise TaskDefinitionError(
+                f"the {self.name} task's alphabet must be a string of symbols or a list of strings, one per value"
+            )
+        values = len(alphabet)
+        if values < 1:
+            raise TaskDefinitionError(f"the {self.name} task has no values; its alphabet lists the symbol of each")
+        if values > MAX_VALUES:
+            raise TaskDefinitionError(
+                f"the {self.name} task has {values} values, but tokens are stored as bytes (uint8, token 0 is "
+                f"padding): at most {MAX_VALUES}; use fewer values, or spread one over several positions"
+            )
+        positions = np.asarray(self.answer_positions())
+        if positions.size and (positions.min() < 0 or positions.max() >= seq_len):
+            raise TaskDefinitionError(
+                f"the {self.name} task's answer_positions() run from {positions.min()} to {positions.max()}, "
+                f"outside its {seq_len} positions"
+            )
 
     # --- rules --------------------------------------------------------------------------------------
     @abstractmethod

@@ -1,4 +1,9 @@
-"""Grid symmetries as (cell permutation, value map) pairs, so every one has an exact, generic inverse."""
+"""Symmetries as (position permutation, value map) pairs, so every one has an exact, generic inverse.
+
+``GridSymmetry`` maps every value the same way wherever it sits (relabel digits, turn a grid);
+``PositionwiseSymmetry`` gives each position its own value map, for symmetries whose effect on a value
+depends on where it is (flip one Boolean variable and the clauses that mention it, leave the rest).
+"""
 
 from __future__ import annotations
 
@@ -38,6 +43,33 @@ class GridSymmetry:
     @classmethod
     def identity(cls, cells: int, values: int) -> GridSymmetry:
         return cls(np.arange(cells), np.arange(values))
+
+
+@dataclass(frozen=True)
+class PositionwiseSymmetry:
+    """``apply(g)[i] = value_maps[i, g.flat[source[i]]]``: position i reads position ``source[i]`` and maps
+    the value it finds with its own row of ``value_maps`` (a permutation of 0..V-1 per position)."""
+
+    source: np.ndarray  # [positions] int, a permutation
+    value_maps: np.ndarray  # [positions, values] int, each row a permutation
+
+    def apply(self, grid: np.ndarray) -> np.ndarray:
+        flat = np.asarray(grid).reshape(-1)
+        return self.value_maps[np.arange(self.source.size), flat[self.source]].reshape(np.shape(grid))
+
+    def inverse(self) -> PositionwiseSymmetry:
+        # Output position i came from input position source[i] through map i, so input position j is
+        # output position i = source⁻¹[j] read back through the inverse of map i.
+        back = np.empty_like(self.source)
+        back[self.source] = np.arange(self.source.size)
+        maps = self.value_maps[back]
+        inverse_maps = np.empty_like(maps)
+        np.put_along_axis(inverse_maps, maps, np.arange(maps.shape[1])[None, :].repeat(maps.shape[0], 0), axis=1)
+        return PositionwiseSymmetry(back, inverse_maps)
+
+    @classmethod
+    def identity(cls, positions: int, values: int) -> PositionwiseSymmetry:
+        return cls(np.arange(positions), np.tile(np.arange(values), (positions, 1)))
 
 
 def dihedral(rows: int, cols: int, index: int, values: int) -> GridSymmetry:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -59,3 +60,14 @@ class {name}(ConstraintGridTask):
     def groups(self):
         return [[r * 3 + c for c in range(3)] for r in range(3)] + [[r * 3 + c for r in range(3)] for c in range(3)]
 {methods}'''
+
+
+def run_contract_tests(*args: str) -> subprocess.CompletedProcess:
+    """``pytest tests/unit/test_task_contracts.py ARGS`` in a fresh process, from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests/unit/test_task_contracts.py", *args],
+        cwd=Path(__file__).parents[1],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

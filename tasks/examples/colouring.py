@@ -94,9 +94,11 @@ class GraphColouring(Task):
         self.several_answers = not unique  # no colours given: every colour permutation is an answer too
         self.pairs = list(combinations(range(vertices), 2))
         self.none = colours + 1  # '-': no edge (adjacency) or an empty edge slot (edges)
+        # Not a grid: puzzles are flat, seq_len positions; the matrix layout also says how to draw them.
         if layout == "adjacency":
             self.edge = colours + 2  # '#'
             self.alphabet = ["?", *COLOURS[:colours], "-", "#"]
+            self.seq_len = vertices * vertices
             self.rows = self.cols = vertices
         elif layout == "rows":
             # Value none + m is the set of neighbours whose bits m holds, written as those vertices.
@@ -105,11 +107,11 @@ class GraphColouring(Task):
                 *COLOURS[:colours],
                 *("{" + ",".join(str(j) for j in range(vertices) if m >> j & 1) + "}" for m in range(1 << vertices)),
             ]
-            self.rows, self.cols = 1, 2 * vertices
+            self.seq_len = 2 * vertices
         else:
             self.pair_value = {pair: colours + 2 + i for i, pair in enumerate(self.pairs)}
             self.alphabet = ["?", *COLOURS[:colours], "-", *(f"{u}-{w}" for u, w in self.pairs)]
-            self.rows, self.cols = 1, vertices + max_edges
+            self.seq_len = vertices + max_edges
 
     def spec(self) -> dict:
         return {
@@ -131,8 +133,15 @@ class GraphColouring(Task):
         step = self.vertices + 1 if self.layout == "adjacency" else 1
         return np.arange(self.vertices) * step  # the diagonal, or the first `vertices` positions
 
-    def decode(self, tokens: np.ndarray) -> np.ndarray:
-        return np.clip(np.asarray(tokens).reshape(-1).astype(np.int64) - 1, 0, len(self.alphabet) - 1)
+    def describe_position(self, index: int) -> str:
+        vertex = np.flatnonzero(self.answer_positions() == index)
+        if vertex.size:
+            return f"vertex {vertex[0]}'s colour"
+        if self.layout == "adjacency":
+            return f"pair {index // self.vertices}-{index % self.vertices}"
+        if self.layout == "rows":
+            return f"vertex {index - self.vertices}'s neighbours"
+        return f"edge slot {index - self.vertices}"
 
     def edges(self, puzzle: np.ndarray) -> list[tuple[int, int]]:
         grid = np.asarray(puzzle).reshape(-1)
@@ -192,6 +201,15 @@ class GraphColouring(Task):
 
     def render_answer(self, text: str) -> str:
         return text  # a colour per vertex is already its own picture
+
+    def parse_answer(self, puzzle: np.ndarray, text: str) -> np.ndarray:
+        """The puzzle with its vertices coloured as ``text`` (``format_answer``'s colours) says."""
+        colours = text.strip()
+        if len(colours) != self.vertices or set(colours) - set("?" + COLOURS[: self.k]):
+            raise PuzzleFormatError(f"expected {self.vertices} of '?{COLOURS[: self.k]}' as an answer, got {colours!r}")
+        solution = np.array(puzzle, copy=True).reshape(-1)
+        solution[self.answer_positions()] = [("?" + COLOURS).index(c) for c in colours]
+        return solution
 
     def render(self, grid: np.ndarray) -> str:
         colours, edges = self.format(grid).split("|")

@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recurse.tasks import TASKS
-from recurse.tasks.base import PAD_TOKEN
+from recurse.tasks.base import MAX_VALUES, PAD_TOKEN
 from recurse.tasks.budget import GeneratorStalled, stall_limit
 from recurse.tasks.constraint import ConstraintGridTask
+from recurse.tasks.differences import differences
 from tests.task_files import tasks_in_file
 
 STALL_SECONDS = [60.0]  # set from pytest's --stall-seconds
@@ -49,6 +50,12 @@ seeds = st.integers(min_value=0, max_value=2**32 - 1)
 STALLED: dict[str, str] = {}  # task name -> why its generator was stopped (later tests fail at once)
 
 
+def assert_same(task, expected: np.ndarray, actual: np.ndarray, what: str) -> None:
+    """Fail with the positions and values that differ (as the task names them), not two long arrays."""
+    found = differences(task, expected, actual)
+    assert not found, f"{what}: {found}"
+
+
 def generated(name: str, seed: int):
     """A small instance of task ``name``, a generator seeded with ``seed``, and one generated pair.
 
@@ -72,12 +79,16 @@ def generated(name: str, seed: int):
 @given(seed=seeds)
 def test_generated_pairs_are_valid_and_round_trip(task_name, seed):
     task, _, puzzle, solution = generated(task_name, seed)
-    assert task.is_solution(puzzle, solution)
+    assert task.is_solution(puzzle, solution), f"the generated solution breaks: {task.violations(puzzle, solution)}"
     task.validate_puzzle(puzzle)
+    assert np.shape(puzzle) == task.shape, f"a puzzle is shaped {np.shape(puzzle)}, the task says {task.shape}"
     assert task.encode(puzzle).shape == (task.seq_len,) and task.encode(puzzle).max() < task.vocab_size
-    assert np.array_equal(task.decode(task.encode(puzzle)), puzzle)
-    assert np.array_equal(task.parse(task.format(solution)), solution)
-    assert np.array_equal(task.parse(task.render(puzzle)), puzzle)
+    assert_same(task, puzzle, task.decode(task.encode(puzzle)), "decode(encode(puzzle)) is not the puzzle")
+    assert_same(task, solution, task.parse(task.format(solution)), "parse(format(solution)) is not the solution")
+    assert_same(task, puzzle, task.parse(task.render(puzzle)), "parse(render(puzzle)) is not the puzzle")
+    if task.has_answer_parser():  # what --save-gif reads each step with
+        answer = task.parse_answer(puzzle, task.format_answer(solution))
+        assert_same(task, solution, answer, "parse_answer(puzzle, format_answer(solution)) is not the solution")
     if isinstance(task, ConstraintGridTask):
         result = task.solve_all(puzzle)
         assert result.unique and np.array_equal(result.solutions[0], solution)
@@ -87,7 +98,16 @@ def test_generated_pairs_are_valid_and_round_trip(task_name, seed):
         assert answers >= 1 if task.several_answers else answers == 1, f"{answers} answer(s)"
     solved = task.solve(puzzle)
     if solved is not None:
-        assert task.is_solution(puzzle, solved)
+        assert task.is_solution(puzzle, solved), (
+            f"solve() gives an answer that breaks: {task.violations(puzzle, solved)}"
+        )
+
+
+def test_the_definition_fits_byte_tokens(task_name):
+    """Construction already checks it (TaskDefinitionError); this says so where the contract is listed."""
+    task = TASKS.get(task_name).Spec(**SMALL.get(task_name, {})).build()
+    assert 1 <= len(task.alphabet) <= MAX_VALUES and task.vocab_size <= 256
+    task.check_definition()
 
 
 @settings(max_examples=15, deadline=None)
@@ -96,10 +116,12 @@ def test_symmetries_keep_solutions_valid_and_invert(task_name, seed):
     task, rng, puzzle, solution = generated(task_name, seed)
     symmetry = task.random_symmetry(rng)
     moved_puzzle, moved_solution = symmetry.apply(puzzle), symmetry.apply(solution)
-    assert task.is_solution(moved_puzzle, moved_solution)
+    assert task.is_solution(moved_puzzle, moved_solution), (
+        f"a symmetry breaks the solution: {task.violations(moved_puzzle, moved_solution)}"
+    )
     inverse = symmetry.inverse()
-    assert np.array_equal(inverse.apply(moved_puzzle), puzzle)
-    assert np.array_equal(inverse.apply(moved_solution), solution)
+    assert_same(task, puzzle, inverse.apply(moved_puzzle), "inverse().apply(apply(puzzle)) is not the puzzle")
+    assert_same(task, solution, inverse.apply(moved_solution), "inverse().apply(apply(solution)) is not the solution")
     # Answer positions stay answer positions: the moved label leaves the same positions unscored.
     assert np.array_equal(task.encode_label(moved_solution) == PAD_TOKEN, task.encode_label(solution) == PAD_TOKEN)
 
@@ -117,6 +139,7 @@ def test_only_answer_positions_are_labelled_and_read(task_name, seed, noise):
     others = np.setdiff1d(np.arange(task.seq_len), positions)
     scrambled[others] = np.random.default_rng(noise).integers(0, task.vocab_size, others.size)
     answer = task.answer_of(puzzle, scrambled)
-    assert task.is_solution(puzzle, answer) and np.array_equal(answer, solution)
+    assert task.is_solution(puzzle, answer), f"input-only positions were read: {task.violations(puzzle, answer)}"
+    assert_same(task, solution, answer, "answer_of(puzzle, tokens) is not the solution")
     assert task.accepts(task.encode(puzzle), labels)
     assert task.render_answer(task.format_answer(answer)).strip(), "recurse solve can print every answer"
