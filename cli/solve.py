@@ -200,6 +200,10 @@ def solve(
         model, revision=revision, device=device, halting=chosen, allow_nonfinite=allow_nonfinite
     )
     task = solver.task
+    if save_gif is not None:
+        from recurse.inference.animation import check_drawable
+
+        check_drawable(task)
     if puzzles:
         source, stream = argument_puzzles(puzzles), None
     else:

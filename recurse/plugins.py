@@ -16,6 +16,7 @@ from recurse.errors import RecurseError
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "recurse.plugins"
+PLUGIN_MODULE_PREFIX = "recurse_plugin_"  # the module name of a file given with --plugin
 
 
 def load_plugin_file(path: str | Path) -> None:
@@ -23,7 +24,7 @@ def load_plugin_file(path: str | Path) -> None:
     path = Path(path).resolve()
     if not path.is_file() or path.suffix != ".py":
         raise RecurseError(f"plugin {path} is not a Python file")
-    name = f"recurse_plugin_{path.stem}_{abs(hash(str(path))) % 10**8}"
+    name = f"{PLUGIN_MODULE_PREFIX}{path.stem}_{abs(hash(str(path))) % 10**8}"
     if name in sys.modules:
         return
     spec = importlib.util.spec_from_file_location(name, path)
@@ -47,3 +48,16 @@ def load_installed_plugins() -> None:
             entry.load()
         except Exception as error:  # noqa: BLE001  one broken plugin must not break the command line
             log.warning("plugin %s could not be loaded: %s", entry.name, error)
+
+
+def plugin_file_of(obj: object) -> Path | None:
+    """The plugin file (given with ``--plugin``) that defined ``obj``, or None for anything else."""
+    module = sys.modules.get(getattr(obj, "__module__", "") or "")
+    origin = getattr(module, "__file__", None)
+    if module is None or not module.__name__.startswith(PLUGIN_MODULE_PREFIX) or origin is None:
+        return None
+    path = Path(origin)
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

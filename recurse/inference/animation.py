@@ -1,11 +1,14 @@
 """An animated GIF of a refinement: the puzzle, then the answer after each supervision step.
 
 Givens, cells the model filled, cells a step changed and givens the model overwrote each have their own
-colour; wall cells ('#', as in mazes) are drawn as solid blocks rather than as text.
+colour; wall cells ('#', as in mazes) are drawn as solid blocks rather than as text. A task that is not a
+grid is drawn position by position: in the ``rows`` × ``cols`` it declares for drawing, or wrapped into a
+near-square block, its input-only positions coloured as givens.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -29,27 +32,56 @@ def require_matplotlib() -> None:
         raise RecurseError("--save-gif needs matplotlib: pip install 'recurse-reasoners[plots]'") from None
 
 
+def drawing_shape(task: Task) -> tuple[int, int]:
+    """The rows and columns a task's positions are drawn in: its grid, the ``rows`` × ``cols`` a task that
+    is not a grid declares for drawing, or else its positions wrapped into a near-square block."""
+    if task.rows and task.cols and task.rows * task.cols == task.seq_len:
+        return task.rows, task.cols
+    cols = math.ceil(math.sqrt(task.seq_len))
+    return math.ceil(task.seq_len / cols), cols
+
+
+def check_drawable(task: Task) -> None:
+    """Raise a one-line ``RecurseError`` now if this task's answers cannot be drawn (checked before solving)."""
+    if not task.has_answer_parser():
+        raise RecurseError(
+            f"--save-gif cannot draw the {task.name} task: it writes answers with its own format_answer and "
+            "defines no parse_answer to read them back (docs/tasks.md)"
+        )
+
+
+def _laid_out(task: Task, flat: np.ndarray, fill: object) -> np.ndarray:
+    """``flat`` (one entry per position) placed row-major into the drawing, ``fill`` in the spare cells."""
+    rows, cols = drawing_shape(task)
+    out = np.empty((rows * cols, *flat.shape[1:]), dtype=flat.dtype)
+    out[...] = fill
+    out[: flat.shape[0]] = flat
+    return out.reshape(rows, cols, *flat.shape[1:])
+
+
 def cell_colours(task: Task, given: np.ndarray, grid: np.ndarray, before: np.ndarray) -> np.ndarray:
-    """[rows, cols, 3] colours of ``grid`` as a step of solving ``given`` that followed ``before``."""
-    rows, cols = grid.shape
-    colours = np.empty((rows, cols, 3))
+    """[rows, cols, 3] colours of ``grid`` as a step of solving ``given`` that followed ``before``, in the
+    task's drawing (``drawing_shape``). Input-only positions count as givens."""
+    given, grid, before = (np.asarray(a).reshape(-1) for a in (given, grid, before))
+    colours = np.empty((grid.size, 3))
     has_blanks = task.blank is not None
-    for r in range(rows):
-        for c in range(cols):
-            is_given = has_blanks and given[r, c] != task.blank
-            if task.alphabet[grid[r, c]] == "#":
-                colours[r, c] = WALL
-            elif is_given and grid[r, c] != given[r, c]:
-                colours[r, c] = BROKEN
-            elif grid[r, c] != before[r, c]:
-                colours[r, c] = CHANGED
-            elif is_given:
-                colours[r, c] = GIVEN
-            elif has_blanks and grid[r, c] != task.blank:
-                colours[r, c] = FILLED
-            else:
-                colours[r, c] = PLAIN
-    return colours
+    input_only = np.ones(grid.size, dtype=bool)
+    input_only[task.answer_positions()] = False
+    for i in range(grid.size):
+        is_given = input_only[i] or (has_blanks and given[i] != task.blank)
+        if task.symbol(grid[i]) == "#":
+            colours[i] = WALL
+        elif is_given and grid[i] != given[i]:
+            colours[i] = BROKEN
+        elif grid[i] != before[i]:
+            colours[i] = CHANGED
+        elif is_given:
+            colours[i] = GIVEN
+        elif has_blanks and grid[i] != task.blank:
+            colours[i] = FILLED
+        else:
+            colours[i] = PLAIN
+    return _laid_out(task, colours, PLAIN)
 
 
 def save_refinement_gif(
@@ -61,8 +93,10 @@ def save_refinement_gif(
     seconds_per_step: float = 0.6,
     valid: bool | None = None,
 ) -> Path:
-    """Write ``path``: the puzzle, then one frame per supervision step of ``trace``."""
+    """Write ``path``: the puzzle, then one frame per supervision step of ``trace`` (answers as the task's
+    ``format_answer`` writes them, read back with its ``parse_answer``)."""
     require_matplotlib()
+    check_drawable(task)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -72,24 +106,25 @@ def save_refinement_gif(
     if not trace:
         raise RecurseError("there is no trace to animate")
     given = task.parse(puzzle)
-    frames = [given] + [task.parse(answer) for answer in trace]
-    if any(frame.shape != given.shape for frame in frames):
+    frames = [given] + [task.parse_answer(given, answer) for answer in trace]
+    if any(np.size(frame) != np.size(given) for frame in frames):
         raise PuzzleFormatError("the answers change the grid's size, which this animation cannot show")
-    rows, cols = given.shape
+    rows, cols = drawing_shape(task)
     size = max(2.5, min(8.0, 0.32 * max(rows, cols)))
     fig, ax = plt.subplots(figsize=(size, size + 0.4))
-    # Symbols about 60% of a cell's height (the axes take about 80% of the figure), so none spills over.
-    font = max(4.0, 0.6 * 72 * 0.8 * size / max(rows, cols))
+    # Symbols about 60% of a cell's height (the axes take about 80% of the figure), so none spills over;
+    # longer symbols (a task's multi-character values) shrink to fit the cell's width.
+    longest = max(len(task.symbol(v)) for v in range(len(task.alphabet)))
+    font = max(3.0, 0.6 * 72 * 0.8 * size / max(rows, cols) / max(1.0, 0.6 * longest))
 
     def draw(index: int):
         ax.clear()
-        grid = frames[index]
+        grid = np.asarray(frames[index]).reshape(-1)
         ax.imshow(cell_colours(task, given, grid, frames[max(index - 1, 0)]), interpolation="nearest")
-        for r in range(rows):
-            for c in range(cols):
-                symbol = task.alphabet[grid[r, c]]
-                if symbol != "#":
-                    ax.text(c, r, symbol, ha="center", va="center", fontsize=font)
+        for i, value in enumerate(grid):
+            symbol = task.symbol(value)
+            if symbol != "#":
+                ax.text(i % cols, i // cols, symbol, ha="center", va="center", fontsize=font)
         ax.set_xticks(np.arange(-0.5, cols), minor=True)
         ax.set_yticks(np.arange(-0.5, rows), minor=True)
         ax.grid(which="minor", color="0.6", linewidth=0.5)

@@ -1,6 +1,11 @@
 """Verified solving: the network's per-cell distribution steers the task's exact search, so an answer
 always passes the checker or the puzzle is proven to have none. The plain search (same propagation,
-smallest domain first) runs beside it as the baseline, and the network's own answer is kept."""
+smallest domain first) runs beside it as the baseline.
+
+The network's own answer is kept whenever the checker accepts it: a puzzle with several answers has no
+reason to trade a valid answer for the one the search happens to reach. A task with only ``solve`` (an
+exact solver the network cannot steer, which counts no nodes) is solved by it only when the network's
+answer is not valid, and the report says which of the two answered."""
 
 from __future__ import annotations
 
@@ -20,13 +25,16 @@ class NoExactSolverError(RecurseError):
 @dataclass
 class Verification:
     status: str  # "solved" (the answer passes the checker) or "unsolvable" (the search proved there is none)
-    answer: np.ndarray | None  # the guided search's answer
-    nodes: int | None  # search nodes of the network-guided search
+    answer: np.ndarray | None  # the network's answer when it is valid, else the search's (None: unsolvable)
+    nodes: int | None  # search nodes of the network-guided search (None: a solver that counts none)
     seconds: float
     plain_nodes: int | None  # the same search, smallest domain first, without the network
     plain_seconds: float
     network_answer: str  # the network's own answer, before search
     network_valid: bool
+    # "guided": a steerable search ran guided and plain; "solver": the task's own solve() (no nodes, no
+    # steering); "network": solve()-only task whose network answer passed the checker, so nothing ran.
+    method: str = "guided"
 
     def to_json(self) -> dict:
         return {
@@ -37,16 +45,25 @@ class Verification:
             "plain_ms": round(1000 * self.plain_seconds, 3),
             "network_answer": self.network_answer,
             "network_valid": self.network_valid,
+            "method": self.method,
         }
 
     def describe(self) -> str:
         """One line for people: what the search did, against the plain search and the network alone."""
 
         def count(nodes: int | None) -> str:
-            return "uncounted nodes" if nodes is None else f"{nodes} node{'s' if nodes != 1 else ''}"
+            return "(nodes not counted)" if nodes is None else f"{nodes} node{'s' if nodes != 1 else ''}"
 
         network = "valid" if self.network_valid else "not valid"
         verdict = "verified" if self.status == SOLVED else "no solution (proven by exhaustive search)"
+        if self.method == "network":
+            return f"{verdict}: the checker accepts the network's answer · network alone: {network}"
+        if self.method == "solver":
+            verdict = "verified" if self.status == SOLVED else "no solution (proven by the task's exact solver)"
+            return (
+                f"{verdict} · the task's exact solver in {1000 * self.seconds:.1f} ms (it has no search the "
+                f"network can steer, so no nodes to count) · network alone: {network}"
+            )
         return (
             f"{verdict} · guided search {count(self.nodes)} in {1000 * self.seconds:.1f} ms · plain search "
             f"{count(self.plain_nodes)} in {1000 * self.plain_seconds:.1f} ms · network alone: {network}"
@@ -80,17 +97,24 @@ def verify(
 ) -> Verification:
     """Search ``puzzle`` guided by the network's distribution (and, with ``baseline``, plainly)."""
     problem = search_problem(task, puzzle)
-    guided = problem.search(cell_prior(task, token_probabilities))
-    plain = problem.search(None) if baseline else SearchResult(None, guided.status, None, 0.0)
+    network_valid = task.is_solution(puzzle, network_answer)
+    steerable = not isinstance(problem, ExactSolverProblem)
+    if not steerable and network_valid:
+        # Nothing to steer and nothing to fix: the checker has already verified the network's answer.
+        guided, method = SearchResult(network_answer, SOLVED, None, 0.0), "network"
+    else:
+        guided, method = problem.search(cell_prior(task, token_probabilities)), "guided" if steerable else "solver"
+    plain = problem.search(None) if baseline and steerable else SearchResult(None, guided.status, None, 0.0)
     if guided.answer is not None and not task.is_solution(puzzle, guided.answer):
         raise AssertionError(f"the exact search of the {task.name} task returned an answer its checker rejects")
     return Verification(
         status=guided.status,
-        answer=guided.answer,
+        answer=network_answer if network_valid else guided.answer,
         nodes=guided.nodes,
         seconds=guided.seconds,
         plain_nodes=plain.nodes,
         plain_seconds=plain.seconds,
-        network_answer=task.format(network_answer),
-        network_valid=task.is_solution(puzzle, network_answer),
+        network_answer=task.format_answer(network_answer),
+        network_valid=network_valid,
+        method=method,
     )

@@ -71,11 +71,12 @@ def checkpoint(tmp_path) -> Path:
     return make_checkpoint(tmp_path / "ckpt")
 
 
-def make_checkpoint(folder: Path) -> Path:
-    """Write an untrained 4×4-Sudoku solver checkpoint, with the metadata a trained one carries, to ``folder``."""
+def make_checkpoint(folder: Path, task=TASK, recipe: str = "trm-sudoku-mini") -> Path:
+    """Write an untrained solver checkpoint of ``task`` (a 4×4 Sudoku by default), with the metadata a
+    trained one carries, to ``folder``."""
     config = ModelConfig(
-        vocab_size=TASK.vocab_size,
-        seq_len=TASK.seq_len,
+        vocab_size=task.vocab_size,
+        seq_len=task.seq_len,
         hidden_size=16,
         expansion=2.0,
         core={"kind": "attention", "num_heads": 2},
@@ -85,9 +86,9 @@ def make_checkpoint(folder: Path) -> Path:
     )
     torch.manual_seed(0)
     meta = {
-        "task": TASK.spec(),
-        "vocab": TASK.vocab,
-        "recipe": "trm-sudoku-mini",
+        "task": task.spec(),
+        "vocab": task.vocab,
+        "recipe": recipe,
         "dataset": {"path": "data/x", "fingerprint": "abc"},
         "training": {"step": 7, "seed": 0},
         "metrics": {"exact_accuracy": 0.25, "count": 8},

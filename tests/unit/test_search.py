@@ -156,7 +156,34 @@ def test_verify_reports_the_network_answer_beside_the_search():
     tokens[:, 1:] = _prior_towards(task, solution, 0.7)
     report = verify(task, puzzle, tokens, wrong)
     assert report.status == SOLVED and np.array_equal(report.answer, solution)
-    assert not report.network_valid and report.network_answer == task.format(wrong)
+    assert not report.network_valid and report.network_answer == task.format_answer(wrong)
     assert report.nodes >= 1 and report.plain_nodes >= 1
     assert set(report.to_json()) >= {"status", "nodes", "plain_nodes", "search_ms", "plain_ms", "network_valid"}
     assert cell_prior(task, tokens).shape == (16, 5)
+
+
+def test_a_valid_network_answer_is_kept_and_a_solve_only_task_reports_its_solver():
+    from recurse.tasks import TASKS as REGISTRY
+
+    # Open colouring: no colour given, every colour permutation is an answer; the task has only solve().
+    task = REGISTRY.get("colouring").Spec(vertices=6, max_edges=8, unique=False).build()
+    puzzle, planted = task.generate(np.random.default_rng(4))
+    vertices = task.answer_positions()
+    solved = task.solve(puzzle)
+    renamed = solved.copy()
+    renamed[vertices] = np.array([0, 2, 3, 1])[solved[vertices]]  # valid, and not what solve() returns
+    assert task.is_solution(puzzle, renamed) and not np.array_equal(renamed, solved)
+    tokens = np.full((task.seq_len, task.vocab_size), 1 / task.vocab_size)
+    kept = verify(task, puzzle, tokens, renamed)
+    assert np.array_equal(kept.answer, renamed) and kept.method == "network" and kept.network_valid
+    assert "network's answer" in kept.describe() and "uncounted" not in kept.describe()
+    # A network answer the checker rejects: the solver answers, and the report says it counted no nodes.
+    broken = puzzle.copy()
+    fixed = verify(task, puzzle, tokens, broken)
+    assert fixed.method == "solver" and np.array_equal(fixed.answer, solved) and fixed.nodes is None
+    assert "exact solver" in fixed.describe() and "no nodes to count" in fixed.describe()
+    # A steerable search keeps a valid network answer too, and still reports its nodes.
+    sudoku = Sudoku(2, 2)
+    puzzle, solution = sudoku.generate(np.random.default_rng(3))
+    report = verify(sudoku, puzzle, np.full((16, 6), 0.2), solution)
+    assert report.method == "guided" and np.array_equal(report.answer, solution) and report.nodes >= 1
