@@ -183,7 +183,8 @@ class Solver:
             except (ValueError, IndexError, TypeError):
                 raise PuzzleFormatError(f"not a valid {task.describe()} (shape {grid.shape})") from None
             return grid
-        shapes = {task.shape, (task.seq_len,)} | ({(task.rows, task.cols)} if task.rows and task.cols else set())
+        drawing = task.drawn_as()
+        shapes = {task.shape, (task.seq_len,)} | ({drawing} if drawing is not None else set())
         if grid.shape not in shapes:
             allowed = " or ".join(str(shape) for shape in sorted(shapes, key=len, reverse=True))
             raise PuzzleFormatError(f"a {task.describe()} grid has shape {allowed}, got {grid.shape}")

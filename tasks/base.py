@@ -78,8 +78,9 @@ class Task(ABC, metaclass=_CheckedTaskType):
 
     # A grid task sets rows and cols; a task that is not a grid sets seq_len instead (a class attribute or
     # in __init__), and may set rows and cols as well, only to say how --save-gif draws its positions.
-    rows: int | None = None
-    cols: int | None = None
+    # Unset, they are absent: ``drawn_as()`` says whether a task has them.
+    rows: int
+    cols: int
     alphabet: Sequence[str]  # the symbol of each value: one-character symbols, or a list of strings
     blank: int | None = 0
     # Whether a generated puzzle may have more than one answer the checker accepts. Training compares
@@ -94,16 +95,22 @@ class Task(ABC, metaclass=_CheckedTaskType):
         declared = self.__dict__.get("_seq_len")
         if declared is not None:
             return declared
-        if self.rows is None or self.cols is None:
+        drawing = self.drawn_as()
+        if drawing is None:
             raise TaskDefinitionError(
                 f"the {self.name} task declares neither seq_len nor rows and cols; set seq_len (its number "
                 "of positions) or rows and cols (a grid)"
             )
-        return self.rows * self.cols
+        return drawing[0] * drawing[1]
 
     @seq_len.setter
     def seq_len(self, value: int) -> None:
         self._seq_len = value
+
+    def drawn_as(self) -> tuple[int, int] | None:
+        """(rows, cols) when the task sets both (a grid, or how to draw a sequence), else None."""
+        rows, cols = getattr(self, "rows", None), getattr(self, "cols", None)
+        return (rows, cols) if rows is not None and cols is not None else None
 
     def is_grid(self) -> bool:
         """Whether puzzles are [rows, cols] grids (False for a task that declares ``seq_len`` itself)."""
@@ -220,9 +227,10 @@ class Task(ABC, metaclass=_CheckedTaskType):
     def render(self, grid: np.ndarray) -> str:
         """A multi-line, human-readable picture of a puzzle: a line per row of its grid (or of the
         ``rows`` × ``cols`` drawing a task that is not a grid declares); one line when it has neither."""
-        if self.rows is None or self.cols is None:
+        drawing = self.drawn_as()
+        if drawing is None:
             return self.format(grid)
-        return "\n".join(self.format(row) for row in np.asarray(grid).reshape(self.rows, self.cols))
+        return "\n".join(self.format(row) for row in np.asarray(grid).reshape(drawing))
 
     def aliases(self) -> dict[str, int]:
         """Extra symbols accepted by ``parse`` (for example '0' for a blank)."""
@@ -251,9 +259,10 @@ class Task(ABC, metaclass=_CheckedTaskType):
         seq_len = self.seq_len
         if not isinstance(seq_len, (int, np.integer)) or seq_len < 1:
             raise TaskDefinitionError(f"the {self.name} task has seq_len {seq_len!r}; it must be a positive integer")
-        if not self.is_grid() and self.rows is not None and self.cols is not None and self.rows * self.cols != seq_len:
+        drawing = self.drawn_as()
+        if not self.is_grid() and drawing is not None and drawing[0] * drawing[1] != seq_len:
             raise TaskDefinitionError(
-                f"the {self.name} task draws its {seq_len} positions as {self.rows}×{self.cols}; rows × cols "
+                f"the {self.name} task draws its {seq_len} positions as {drawing[0]}×{drawing[1]}; rows × cols "
                 "must equal seq_len (or leave rows and cols unset)"
             )
         alphabet = getattr(self, "alphabet", None)

@@ -35,8 +35,9 @@ def require_matplotlib() -> None:
 def drawing_shape(task: Task) -> tuple[int, int]:
     """The rows and columns a task's positions are drawn in: its grid, the ``rows`` × ``cols`` a task that
     is not a grid declares for drawing, or else its positions wrapped into a near-square block."""
-    if task.rows and task.cols and task.rows * task.cols == task.seq_len:
-        return task.rows, task.cols
+    drawing = task.drawn_as()
+    if drawing is not None and drawing[0] * drawing[1] == task.seq_len:
+        return drawing
     cols = math.ceil(math.sqrt(task.seq_len))
     return math.ceil(task.seq_len / cols), cols
 

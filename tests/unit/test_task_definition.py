@@ -42,7 +42,7 @@ def bare(**attributes) -> Task:
 
 def test_positions_and_values_declared_directly_make_flat_puzzles_and_their_own_text():
     task = parity_task(4)
-    assert task.rows is None and task.cols is None and not task.is_grid()
+    assert task.drawn_as() is None and not task.is_grid() and not hasattr(task, "rows")
     assert task.seq_len == 7 and task.shape == (7,) and task.describe() == "parity_chain of 7 positions"
     puzzle, solution = task.generate(np.random.default_rng(0))
     assert puzzle.shape == (7,) and task.decode(task.encode(puzzle)).shape == (7,)

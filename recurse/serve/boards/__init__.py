@@ -30,7 +30,7 @@ def board_for(task: Task, example: str | None = None) -> Board:
     if example is not None:
         try:
             grid = task.parse(example)
-            if grid.shape == (task.rows, task.cols) and task.format_answer(grid) == task.format(grid):
+            if grid.shape == task.drawn_as() and task.format_answer(grid) == task.format(grid):
                 return GridBoard()
         except (RecurseError, ValueError, IndexError):
             pass

@@ -28,7 +28,7 @@ def parse_or_none(task: Task, text: str | None) -> np.ndarray | None:
         grid = task.parse(text)
     except PuzzleFormatError:
         return None
-    return grid if grid.shape == (task.rows, task.cols) else None
+    return grid if grid.shape == task.drawn_as() else None
 
 
 def box_shape(task: Task) -> tuple[int, int] | None:
