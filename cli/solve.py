@@ -126,6 +126,14 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--device", type=DEVICE, default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) for a repo id.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Hugging Face cache folder for a repo id (default: HF_HUB_CACHE).",
+)
+@click.option("--local-files-only", is_flag=True, help="Use only the cached copy of a repo id; never ask the Hub.")
+@click.option("--force-download", is_flag=True, help="Download a repo id's files again even when they are cached.")
 @click.option("--allow-nonfinite", is_flag=True, help="Load weights even if they hold NaN or Inf.")
 @click.pass_context
 @user_errors
@@ -147,6 +155,9 @@ def solve(
     batch_size: int,
     device: str,
     revision: str | None,
+    cache_dir: Path | None,
+    local_files_only: bool,
+    force_download: bool,
     allow_nonfinite: bool,
 ) -> None:
     """Solve puzzles with MODEL: a checkpoint or run folder, a bundled model name, or a Hub repo id.
@@ -197,7 +208,14 @@ def solve(
         extra=chosen.extra,
     )
     solver = Solver.from_pretrained(
-        model, revision=revision, device=device, halting=chosen, allow_nonfinite=allow_nonfinite
+        model,
+        revision=revision,
+        device=device,
+        halting=chosen,
+        allow_nonfinite=allow_nonfinite,
+        cache_dir=cache_dir,
+        local_files_only=local_files_only,
+        force_download=force_download,
     )
     task = solver.task
     if save_gif is not None:

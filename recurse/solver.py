@@ -118,8 +118,19 @@ class Solver:
         max_steps: int | None = None,
         threshold: float | None = None,
         allow_nonfinite: bool = False,
+        cache_dir: str | Path | None = None,
+        token: str | bool | None = None,
+        force_download: bool = False,
+        local_files_only: bool = False,
+        strict: bool = True,
+        **download_options: Any,
     ) -> Solver:
         """Load a solver from a checkpoint folder, a run folder, a bundled model name or a Hub repo id.
+
+        A Hub repo id may pin a revision (``owner/name@v1``) or take ``revision``; ``cache_dir``, ``token``,
+        ``force_download`` and ``local_files_only`` are ``huggingface_hub``'s, and other keyword arguments
+        go to ``snapshot_download`` (``proxies``, ``etag_timeout``, …). ``strict=False`` loads weights that
+        lack or add tensors (see ``RecursiveRefiner.from_pretrained``).
 
         ``halting`` names any registered policy; the default, ``threshold``, stops a puzzle once
         sigmoid(q_halt) ≥ ``threshold`` (default: ``recurse.halting_defaults``); ``fixed``, ``q_halt``
@@ -142,8 +153,16 @@ class Solver:
             threshold=given.threshold if threshold is None else threshold,
             extra=given.extra,
         )  # checked before the model is loaded
-        folder = resolve_model(source, revision=revision)
-        checkpoint = load_checkpoint(folder, allow_nonfinite=allow_nonfinite)
+        folder = resolve_model(
+            source,
+            revision=revision,
+            cache_dir=cache_dir,
+            token=token,
+            force_download=force_download,
+            local_files_only=local_files_only,
+            download_options=download_options,
+        )
+        checkpoint = load_checkpoint(folder, allow_nonfinite=allow_nonfinite, strict=strict)
         task_spec = checkpoint.document.task
         if not task_spec:
             raise CheckpointError(f"{folder} does not record its task, so its puzzles cannot be read")

@@ -139,17 +139,24 @@ def check_config_against_header(config, header: dict[str, dict[str, Any]], *, so
         )
 
 
-def check_shapes_against_header(module: torch.nn.Module, header: dict[str, dict[str, Any]], *, source: str) -> None:
-    """Every tensor the built model expects is in the header with the same shape, and nothing else is."""
+def check_shapes_against_header(
+    module: torch.nn.Module, header: dict[str, dict[str, Any]], *, source: str, strict: bool = True
+) -> None:
+    """Every tensor the built model expects is in the header with the same shape, and nothing else is.
+
+    With ``strict=False`` tensors missing on either side are allowed (``load_state_dict(strict=False)``);
+    those present on both sides must still agree in shape."""
     shapes = {name: list(t.shape) for name, t in module.state_dict().items()}
     missing = sorted(set(shapes) - set(header))
     unexpected = sorted(set(header) - set(shapes))
-    if missing:
+    if not strict:
+        shapes = {name: shape for name, shape in shapes.items() if name in header}
+    elif missing:
         raise CheckpointError(
             f"{source}: missing tensor {missing[0]!r} ({len(missing)} missing in all); "
             "the config does not belong to these weights"
         )
-    if unexpected:
+    elif unexpected:
         raise CheckpointError(
             f"{source}: unexpected tensor {unexpected[0]!r} ({len(unexpected)} in all); "
             "the config does not belong to these weights"

@@ -83,6 +83,9 @@ def check_push_arguments(
     token: Any = None,
     branch: Any = None,
     create_pr: Any = False,
+    allow_patterns: Any = None,
+    ignore_patterns: Any = None,
+    delete_patterns: Any = None,
     **unknown: Any,
 ) -> str:
     """``repo_id`` once it and the other ``push_to_hub`` arguments are checked."""
@@ -94,5 +97,27 @@ def check_push_arguments(
     if not (token is None or isinstance(token, (str, bool))):
         raise ConfigError(f"token is a string, True/False or None, got {type(token).__name__}")
     _text("branch", branch, optional=True)
-    _flag("create_pr", create_pr)
+    _flag("create_pr", create_pr, optional=True)
+    for name, patterns in (
+        ("allow_patterns", allow_patterns),
+        ("ignore_patterns", ignore_patterns),
+        ("delete_patterns", delete_patterns),
+    ):
+        _patterns(name, patterns)
     return repo_id
+
+
+def _patterns(name: str, value: Any) -> None:
+    """File patterns as ``upload_folder`` takes them: None, one pattern, or a list of patterns."""
+    if value is None or isinstance(value, str):
+        return
+    if not isinstance(value, (list, tuple)) or not all(isinstance(p, str) for p in value):
+        raise ConfigError(f"{name} is a pattern or a list of patterns (strings), got {value!r}")
+
+
+def check_card_kwargs(model_card_kwargs: Any) -> None:
+    """``model_card_kwargs`` (metadata for the card's header) is None or a dict keyed by field name."""
+    if model_card_kwargs is not None and (
+        not isinstance(model_card_kwargs, Mapping) or not all(isinstance(k, str) for k in model_card_kwargs)
+    ):
+        raise ConfigError(f"model_card_kwargs is a dict of model card fields (language, tags, …), got {model_card_kwargs!r}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from safetensors import safe_open
@@ -19,18 +19,20 @@ from recurse import DISTRIBUTION
 from recurse.checkpoints.document import WEIGHTS_NAME, CheckpointDocument, DatasetRecord, TrainingRecord
 
 if TYPE_CHECKING:
-    from huggingface_hub import ModelCard
+    from huggingface_hub import EvalResult, ModelCard
 
     from recurse.tasks import Task
 
 LICENSE = "apache-2.0"
 INSTALL = f"pip install {DISTRIBUTION}"
 PACKAGE_URL = f"https://pypi.org/project/{DISTRIBUTION}/"
-# metrics that go into the model-index (fractions in [0, 1]); ARC models add pass@k
+# Recorded metrics that go into the model-index (fractions in [0, 1]), as (the Hub's metric id, label):
+# exact accuracy is the Hub's exact_match (the whole answer right), token accuracy its accuracy. ARC
+# models add pass@k, an exact match within k attempts. The rate of valid answers has no Hub id and
+# stays in the card's table.
 INDEXED_METRICS = {
-    "exact_accuracy": "exact accuracy",
-    "token_accuracy": "token accuracy",
-    "valid_rate": "valid answers",
+    "exact_accuracy": ("exact_match", "exact accuracy"),
+    "token_accuracy": ("accuracy", "token accuracy"),
 }
 
 
@@ -99,15 +101,17 @@ def _base_model(document: CheckpointDocument) -> str | None:
     return repo if isinstance(repo, str) and repo.count("/") == 1 else None
 
 
-def _eval_results(document: CheckpointDocument, task_name: str, datasets: list[str]) -> list:
+def _eval_results(document: CheckpointDocument, task_name: str, datasets: list[str]) -> list[EvalResult]:
+    """The model-index entries: only for a model evaluated on a Hub dataset, whose id they must name."""
     from huggingface_hub import EvalResult
 
+    if not datasets:
+        return []
     metrics = document.metrics
-    data_path = document.dataset.path if document.dataset else None
-    name = datasets[0] if datasets else Path(str(data_path or "held-out")).name
-    labels = {**INDEXED_METRICS, **{key: key for key in metrics if key.startswith("pass@")}}
+    name = datasets[0]
+    labels = {**INDEXED_METRICS, **{key: ("exact_match", key) for key in metrics if key.startswith("pass@")}}
     results = []
-    for key, label in labels.items():
+    for key, (metric_id, label) in labels.items():
         value = metrics.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             results.append(
@@ -117,7 +121,7 @@ def _eval_results(document: CheckpointDocument, task_name: str, datasets: list[s
                     dataset_type=name,
                     dataset_name=name,
                     dataset_split="test",
-                    metric_type=key,
+                    metric_type=metric_id,
                     metric_name=label,
                     metric_value=round(float(value), 4),
                 )
@@ -126,10 +130,16 @@ def _eval_results(document: CheckpointDocument, task_name: str, datasets: list[s
 
 
 def build_model_card(
-    document: CheckpointDocument, folder: Path, *, repo_id: str | None = None, reference: str | None = None
+    document: CheckpointDocument,
+    folder: Path,
+    *,
+    repo_id: str | None = None,
+    reference: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> ModelCard:
     """The card of the checkpoint in ``folder`` whose config is ``document``; usage snippets name
-    ``reference`` (default: ``repo_id``, else a placeholder path)."""
+    ``reference`` (default: ``repo_id``, else ``folder`` itself). ``metadata`` adds fields to the YAML
+    header (``ModelCardData``'s: ``language``, ``license``, …; ``tags`` are added to the generated ones)."""
     from huggingface_hub import ModelCard, ModelCardData
 
     model = document.model
@@ -139,8 +149,8 @@ def build_model_card(
     dataset = document.dataset or DatasetRecord()
     training = document.training or TrainingRecord()
     recipe = document.recipe
-    reference = reference or repo_id or "PATH/TO/CHECKPOINT"
-    title = repo_id.split("/")[-1] if repo_id else (document.bundled.name if document.bundled else reference)
+    reference = reference or repo_id or str(folder)
+    title = repo_id.split("/")[-1] if repo_id else (document.bundled.name if document.bundled else Path(reference).name)
     built_task = _task(document)
     example = _example_puzzle(built_task)  # generated once: a 9×9 minimal Sudoku takes a while
     puzzle_id = _example_puzzle_id(document)
@@ -150,16 +160,20 @@ def build_model_card(
     schedule, core, halting = model.schedule, model.core, model.halting
     datasets = _hub_datasets(document)
     eval_results = _eval_results(document, task_name, datasets)
-    data = ModelCardData(
-        license=LICENSE,
-        library_name="recurse",
-        tags=["recurse", "recursive-reasoning", task_name, schedule.kind],
-        datasets=datasets or None,
-        base_model=_base_model(document),
-        model_name=title if eval_results else None,
-        eval_results=eval_results or None,
-        metrics=[r.metric_type for r in eval_results] or None,
-    )
+    extra = dict(metadata or {})
+    tags = ["recurse", "recursive-reasoning", task_name, schedule.kind]
+    tags += [tag for tag in extra.pop("tags", None) or [] if tag not in tags]
+    header: dict[str, Any] = {
+        "license": LICENSE,
+        "library_name": "recurse",
+        "datasets": datasets or None,
+        "base_model": _base_model(document),
+        "model_name": title if eval_results else None,
+        "eval_results": eval_results or None,
+        # The Hub metric ids of what was measured, with or without a model-index to put the values in.
+        "metrics": sorted({INDEXED_METRICS[key][0] for key in metrics if key in INDEXED_METRICS}) or None,
+    }
+    data = ModelCardData(tags=tags, **{**header, **extra})
     if recipe is None:
         recipe_line = "- Recipe: `None`"
     elif recipe.name is not None:

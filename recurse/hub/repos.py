@@ -16,9 +16,10 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from recurse.checkpoints.document import CONFIG_NAME, WEIGHTS_NAME, read_document
-from recurse.errors import CheckpointError, RecurseError
+from recurse.errors import CheckpointError, ConfigError, RecurseError
 from recurse.hub_network import endpoint, offline_mode, unreachable
 
 log = logging.getLogger(__name__)
@@ -72,12 +73,17 @@ def download(
     force_download: bool = False,
     repo_type: str = "model",
     allow_patterns: list[str] | None = None,
+    download_options: dict[str, Any] | None = None,
 ) -> Path:
     """The snapshot folder of ``repo_id`` at ``revision`` (``repo@revision`` also works) with only the
-    files a checkpoint needs, downloaded or taken from the cache; the resolved commit is logged."""
+    files a checkpoint needs, downloaded or taken from the cache; the resolved commit is logged.
+
+    ``download_options`` are more keyword arguments of ``huggingface_hub.snapshot_download`` (``proxies``,
+    ``etag_timeout``, ``max_workers``, …); a name it does not take is a ``ConfigError``."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
 
+    passed_on = _download_options(snapshot_download, download_options or {})
     name, pinned = split_reference(repo_id)
     revision = revision or pinned
     what = f"{name}@{revision}" if revision else name
@@ -94,6 +100,7 @@ def download(
             local_files_only=offline or reason is not None,
             force_download=force_download,
             allow_patterns=allow_patterns or MODEL_FILES,
+            **passed_on,
         )
     except LocalEntryNotFoundError:
         if offline:
@@ -128,6 +135,40 @@ def download(
         )
     log.info("%s is commit %s", what, snapshot_commit(folder) or "?")
     return folder
+
+
+# Arguments of snapshot_download that recurse sets itself, and old ones that the current client ignores.
+_OWN_OPTIONS = {
+    "repo_id",
+    "revision",
+    "repo_type",
+    "cache_dir",
+    "token",
+    "local_files_only",
+    "force_download",
+    "allow_patterns",
+    "ignore_patterns",
+    "local_dir",
+}
+_IGNORED_OPTIONS = {"resume_download"}  # deprecated by huggingface_hub: downloads always resume
+
+
+def _download_options(snapshot_download: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The ``options`` that ``snapshot_download`` accepts, or a ``ConfigError`` naming the first other one."""
+    import inspect
+
+    accepted = set(inspect.signature(snapshot_download).parameters) - _OWN_OPTIONS
+    chosen = {}
+    for key, value in options.items():
+        if key in _IGNORED_OPTIONS:
+            continue
+        if key not in accepted:
+            raise ConfigError(
+                f"from_pretrained got an unknown option {key!r}; besides revision, cache_dir, token, "
+                f"force_download and local_files_only it passes on: {', '.join(sorted(accepted))}"
+            )
+        chosen[key] = value
+    return chosen
 
 
 def download_checkpoint(repo_id: str, **options) -> Path:
@@ -221,8 +262,14 @@ def upload(
     branch: str | None = None,
     create_pr: bool = False,
     repo_type: str = "model",
+    allow_patterns: list[str] | str | None = None,
+    ignore_patterns: list[str] | str | None = None,
+    delete_patterns: list[str] | str | None = None,
 ) -> str:
-    """Create ``repo_id`` if needed and commit ``folder`` to it; returns the commit URL and logs the commit."""
+    """Create ``repo_id`` if needed and commit ``folder`` to it; returns the commit URL and logs the commit.
+
+    ``allow_patterns``/``ignore_patterns`` choose the files of ``folder`` that are uploaded,
+    ``delete_patterns`` the files of the repo that the same commit removes (``upload_folder``'s own)."""
     from huggingface_hub import HfApi
 
     api = HfApi(token=token)
@@ -237,6 +284,9 @@ def upload(
             revision=branch,
             commit_message=commit_message,
             create_pr=create_pr,
+            allow_patterns=allow_patterns,
+            ignore_patterns=ignore_patterns,
+            delete_patterns=delete_patterns,
         )
     except Exception as error:  # noqa: BLE001  auth, network and HTTP errors
         raise RecurseError(f"push to {repo_id} failed ({str(error).strip().splitlines()[0]})") from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from recurse.checkpoints.document import CONFIG_NAME
 from recurse.checkpoints.run_folder import complete_checkpoints, read_counters, step_folder
@@ -39,8 +40,11 @@ def _best_step(folder: Path) -> int | None:
     return best.get("step") if isinstance(best, dict) and isinstance(best.get("step"), int) else None
 
 
-def resolve_model(source: str | Path, *, revision: str | None = None) -> Path:
-    """A checkpoint folder for a folder, a run folder, a bundled model name or a Hub repo id."""
+def resolve_model(source: str | Path, *, revision: str | None = None, **hub_options: Any) -> Path:
+    """A checkpoint folder for a folder, a run folder, a bundled model name or a Hub repo id.
+
+    ``hub_options`` go to the download of a Hub repo (``cache_dir``, ``token``, ``force_download``,
+    ``local_files_only``, ``download_options``); local folders and bundled names never ask the Hub."""
     from recurse.hub.repos import resolve_checkpoint
     from recurse.hub.zoo import bundled_model_path
 
@@ -50,4 +54,4 @@ def resolve_model(source: str | Path, *, revision: str | None = None) -> Path:
     bundled = bundled_model_path(str(source))
     if bundled is not None:
         return bundled
-    return resolve_checkpoint(source, revision=revision)
+    return resolve_checkpoint(source, revision=revision, **hub_options)

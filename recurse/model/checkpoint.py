@@ -7,6 +7,7 @@ the puzzle-id map, the dataset fingerprint and the recipe).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ from recurse.errors import CheckpointError
 from recurse.io import atomic_path
 from recurse.model.builder import build_refiner
 from recurse.model.refiner import RecursiveRefiner
+
+log = logging.getLogger(__name__)
 
 __all__ = ["CONFIG_NAME", "WEIGHTS_NAME", "Checkpoint", "load_checkpoint", "load_state_dict_strict", "save_checkpoint"]
 
@@ -73,12 +76,18 @@ def save_checkpoint(
 
 
 def load_checkpoint(
-    directory: str | Path, *, map_location: str | torch.device = "cpu", allow_nonfinite: bool = False
+    directory: str | Path,
+    *,
+    map_location: str | torch.device = "cpu",
+    allow_nonfinite: bool = False,
+    strict: bool = True,
 ) -> Checkpoint:
     """Rebuild the refiner from ``config.json`` and load ``model.safetensors`` strictly.
 
     The config is checked against the weights' header before any tensor is allocated, and weights holding
-    NaN or Inf are refused unless ``allow_nonfinite`` is set.
+    NaN or Inf are refused unless ``allow_nonfinite`` is set. ``strict=False`` loads weights that lack
+    tensors of the model (they keep their initial values) or hold others (ignored), with a warning that
+    names them; shapes must agree all the same.
     """
     directory = Path(directory)
     document = read_document(directory)
@@ -88,14 +97,24 @@ def load_checkpoint(
     header = read_safetensors_header(weights)
     check_config_against_header(config, header, source=str(directory / CONFIG_NAME))
     refiner = build_refiner(config)
-    check_shapes_against_header(refiner, header, source=str(weights))
+    check_shapes_against_header(refiner, header, source=str(weights), strict=strict)
     try:
         tensors = load_file(str(weights), device=str(map_location))
     except (SafetensorError, OSError, ValueError) as error:
         raise CheckpointError(f"{weights} is corrupt or truncated ({error}); re-download or re-save it") from None
     if not allow_nonfinite:
         check_finite(tensors, source=str(weights))
-    load_state_dict_strict(refiner, tensors, source=str(weights))
+    if strict:
+        load_state_dict_strict(refiner, tensors, source=str(weights))
+    else:
+        result = refiner.load_state_dict(tensors, strict=False)
+        if result.missing_keys or result.unexpected_keys:
+            log.warning(
+                "%s: loaded with strict=False; missing tensors %s, unexpected tensors %s",
+                weights,
+                result.missing_keys or "none",
+                result.unexpected_keys or "none",
+            )
     return Checkpoint(refiner=refiner.to(map_location), config=config, document=document)
 
 

@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from recurse.checkpoints.document import HubRecord
-from recurse.errors import CheckpointError, RecurseError
+from recurse.errors import CheckpointError, ConfigError, RecurseError
 from recurse.hub.repos import push_to_hub, save_pretrained
 from recurse.model.builder import build_refiner
 from recurse.model.refiner import RecursiveRefiner
@@ -110,6 +110,62 @@ def test_model_push_then_pull_pinned_revisions(hub, tmp_path, checkpoint):
         RecursiveRefiner.from_pretrained("me/tiny", cache_dir=tmp_path / "empty", local_files_only=True)
 
 
+def test_refiner_is_a_hub_mixin_with_its_keyword_arguments(hub, tmp_path, checkpoint):
+    """The transformers-style calls work: ModelHubMixin's keyword arguments on both entry points."""
+    from huggingface_hub import ModelHubMixin
+
+    from recurse.solver import Solver
+
+    assert issubclass(RecursiveRefiner, ModelHubMixin)
+    model = _model(checkpoint)
+    url = model.save_pretrained(
+        tmp_path / "out", repo_id="me/mixin", push_to_hub=True, token=TOKEN, model_card_kwargs={"language": ["en"]}
+    )
+    assert "/me/mixin/commit/" in url and sorted(hub.repos["me/mixin"].commits[-1][1]) == [
+        "README.md",
+        "config.json",
+        "model.safetensors",
+    ]
+    assert "language:\n- en" in (tmp_path / "out" / "README.md").read_text()
+    # Patterns choose what is uploaded and what the commit deletes.
+    model.push_to_hub("me/mixin", token=TOKEN, allow_patterns=["*.json"], delete_patterns=["README.md"])
+    assert sorted(hub.repos["me/mixin"].commits[-1][1]) == ["config.json", "model.safetensors"]
+    model.push_to_hub("me/mixin", token=TOKEN, ignore_patterns=["*.safetensors"])
+    assert sorted(hub.repos["me/mixin"].commits[-1][1]) == ["README.md", "config.json", "model.safetensors"]
+
+    cache = tmp_path / "cache"
+    options = dict(token=TOKEN, cache_dir=cache, force_download=True, revision="main", etag_timeout=5)
+    pulled = RecursiveRefiner.from_pretrained("me/mixin", strict=True, **options)
+    solver = Solver.from_pretrained("me/mixin", **options)
+    assert (cache / "models--me--mixin").is_dir()
+    offline = RecursiveRefiner.from_pretrained("me/mixin", cache_dir=cache, local_files_only=True)
+    offline_solver = Solver.from_pretrained("me/mixin", cache_dir=cache, local_files_only=True, token=TOKEN)
+    for other in (pulled, solver.refiner, offline, offline_solver.refiner):
+        for name, tensor in model.state_dict().items():
+            assert torch.equal(other.state_dict()[name], tensor), name
+    with pytest.raises(ConfigError, match="unknown option 'trust_remote_code'"):
+        RecursiveRefiner.from_pretrained("me/mixin", cache_dir=cache, trust_remote_code=True)
+    with pytest.raises(ConfigError, match="unknown option 'torch_dtype'"):
+        Solver.from_pretrained("me/mixin", cache_dir=cache, torch_dtype="float32")
+
+
+def test_strict_false_loads_weights_that_lack_a_tensor(tmp_path, checkpoint, caplog):
+    from safetensors.torch import load_file, save_file
+
+    folder = _model(checkpoint).save_pretrained(tmp_path / "partial")
+    tensors = load_file(str(folder / "model.safetensors"))
+    dropped = "q_head.bias"
+    del tensors[dropped]
+    save_file(tensors, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    with pytest.raises(CheckpointError, match="missing tensor"):
+        RecursiveRefiner.from_pretrained(folder)
+    with caplog.at_level("WARNING"):
+        loaded = RecursiveRefiner.from_pretrained(folder, strict=False)
+    assert dropped in caplog.text
+    assert torch.equal(loaded.state_dict()["lm_head.weight"], tensors["lm_head.weight"])
+    assert torch.equal(loaded.q_head.bias, torch.full((2,), -5.0))  # the missing tensor keeps its initial value
+
+
 def test_save_pretrained_writes_the_checkpoint_format(tmp_path, checkpoint):
     from recurse.solver import Solver
 
@@ -118,6 +174,9 @@ def test_save_pretrained_writes_the_checkpoint_format(tmp_path, checkpoint):
         Solver.from_pretrained(model.save_pretrained(tmp_path / "bare"))
     folder = model.save_pretrained(tmp_path / "saved", fields={"task": TASK.spec(), "vocab": TASK.vocab})
     assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.json", "model.safetensors"]
+    card = (folder / "README.md").read_text()
+    assert "PATH/TO" not in card and f'Solver.from_pretrained("{folder}")' in card  # the snippet runs as written
+    assert "model-index:" not in card and "datasets:" not in card  # its data came from no Hub dataset
     solver = Solver.from_pretrained(folder)
     puzzle = TASK.format(TASK.generate(np.random.default_rng(2))[0])
     assert len(solver.solve(puzzle).answer) == 16
@@ -142,15 +201,22 @@ def test_card_has_metadata_model_index_and_usage(hub, checkpoint):
             "valid_rate": float("nan"),
         },
     )
-    model.push_to_hub("me/card", token=TOKEN, fields=fields)
+    model.push_to_hub("me/card", token=TOKEN, fields=fields, model_card_kwargs={"language": ["en"], "tags": ["demo"]})
     text = hub.repos["me/card"].commits[-1][1]["README.md"].decode()
     card = ModelCard(text)
     assert card.data.library_name == "recurse" and card.data.license == "apache-2.0"
-    assert {"recurse", "recursive-reasoning", "sudoku", "trm"} <= set(card.data.tags)
+    assert {"recurse", "recursive-reasoning", "sudoku", "trm", "demo"} <= set(card.data.tags)
+    assert card.data.language == ["en"]  # model_card_kwargs reach the header
     assert card.data.datasets == ["sapientinc/sudoku-extreme"]  # the recipe reads it from the Hub
     assert card.data.base_model == "org/official"
-    results = {r.metric_type: r.metric_value for r in card.data.eval_results}
-    assert results == {"exact_accuracy": 0.25, "token_accuracy": 0.8125, "pass@2": 0.375}  # counts and NaN left out
+    # Metric ids the Hub knows; counts, NaN and the valid rate (no Hub id) stay out of the index.
+    results = {r.metric_name: (r.metric_type, r.metric_value) for r in card.data.eval_results}
+    assert results == {
+        "exact accuracy": ("exact_match", 0.25),
+        "token accuracy": ("accuracy", 0.8125),
+        "pass@2": ("exact_match", 0.375),
+    }
+    assert card.data.metrics == ["accuracy", "exact_match"]
     assert card.data.eval_results[0].dataset_type == "sapientinc/sudoku-extreme"
     assert "model-index:" in text and "pip install recurse-reasoners" in text and "pip install recurse\n" not in text
     assert 'recurse solve me/card --puzzle-id abc "' in text and 'puzzle_id="abc"' in text
