@@ -120,4 +120,6 @@ def check_card_kwargs(model_card_kwargs: Any) -> None:
     if model_card_kwargs is not None and (
         not isinstance(model_card_kwargs, Mapping) or not all(isinstance(k, str) for k in model_card_kwargs)
     ):
-        raise ConfigError(f"model_card_kwargs is a dict of model card fields (language, tags, …), got {model_card_kwargs!r}")
+        raise ConfigError(
+            f"model_card_kwargs is a dict of model card fields (language, tags, …), got {model_card_kwargs!r}"
+        )
