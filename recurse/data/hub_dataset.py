@@ -25,10 +25,19 @@ from typing import Any
 
 import numpy as np
 
-from recurse.errors import RecurseError
+from recurse.data.hub_checks import (
+    check_columns,
+    check_identifiers,
+    check_metadata,
+    check_parquet,
+    check_record,
+    read_json,
+)
+from recurse.errors import ConfigError, DatasetError, RecurseError
 from recurse.io import write_json
 from recurse.store.layout import ARRAYS, load_split
 from recurse.store.writer import MANIFEST, publish, read_manifest, stage
+from recurse.tasks.base import Task
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +63,7 @@ def array_digest(array: np.ndarray) -> str:
 def _require_datasets() -> None:
     try:
         import datasets  # noqa: F401
+        import pyarrow  # noqa: F401
     except ImportError:
         raise RecurseError(
             "publishing and loading datasets on the Hub needs the `datasets` package: "
@@ -200,6 +210,7 @@ def push_dataset(
     """Publish the built dataset at ``path`` to the dataset repo ``repo_id``; returns the commit URL."""
     from recurse.hub.repos import check_can_push, upload
 
+    _require_datasets()  # before anything is read: the Parquet writer needs the [data] extra
     root = Path(path)
     manifest = read_manifest(root)
     if manifest is None:
@@ -238,7 +249,12 @@ def _published_manifest(repo_id: str, revision: str | None) -> dict[str, Any] | 
     """The manifest of a dataset repo published by :func:`push_dataset`, or None for any other repo (or
     one that cannot be looked at now: the caller's other readers then report why)."""
     from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
 
     from recurse.hub_network import offline_mode, unreachable
 
@@ -249,7 +265,30 @@ def _published_manifest(repo_id: str, revision: str | None) -> dict[str, Any] | 
         )
     except (EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError):
         return None
-    return json.loads(Path(file).read_text())
+    except RevisionNotFoundError:
+        raise DatasetError(f"{repo_id} has no revision {revision!r} (a branch, tag or commit)") from None
+    except Exception as error:  # noqa: BLE001  HTTP and connection errors come in many types
+        raise DatasetError(f"{repo_id}: cannot read {META_DIR}/{MANIFEST} ({str(error).splitlines()[0]})") from None
+    manifest = read_json(Path(file), what=repo_id)
+    if not isinstance(manifest, dict):
+        raise DatasetError(f"{repo_id}: {META_DIR}/{MANIFEST} is not a recurse dataset manifest (not an object)")
+    return manifest
+
+
+def _reference(source: str) -> tuple[str, str | None]:
+    """``REPO[@REVISION]`` of a ``hub:`` source, checked: a repo id the Hub accepts, a plausible revision."""
+    from recurse.hub.arguments import check_repo_id
+    from recurse.hub.repos import split_reference
+
+    repo_id, revision = split_reference(source)
+    try:
+        check_repo_id(repo_id)
+    except ConfigError as error:
+        raise DatasetError(f"build.source=hub:…: {error}") from None
+    if revision is not None and (not revision.strip() or len(revision) > 256 or "\n" in revision):
+        shown = revision if len(revision) <= 60 else revision[:57] + "…"
+        raise DatasetError(f"build.source=hub:{repo_id}@…: {shown!r} is not a revision (a branch, tag or commit)")
+    return repo_id, revision
 
 
 def _read_split(split: str, files: list[str], cache_dir: Path) -> dict[str, np.ndarray]:
@@ -283,36 +322,58 @@ def _rebuild(columns: dict[str, np.ndarray], counts: dict[str, Any], seq_len: in
     }
 
 
-def load_published(source: str, out: str | Path, *, task_spec: dict[str, Any]) -> dict[str, Any] | None:
+def load_published(source: str, out: str | Path, *, task: Task) -> dict[str, Any] | None:
     """Write the dataset published at ``source`` (``REPO[@REVISION]``) to ``out`` in the npy layout and
-    return its manifest; None when ``source`` is not a dataset published by :func:`push_dataset`."""
-    from recurse.hub.repos import download, snapshot_commit, split_reference
+    return its manifest; None when ``source`` is not a dataset published by :func:`push_dataset`.
 
-    repo_id, revision = split_reference(source)
+    Everything downloaded is checked before it is used (``recurse.data.hub_checks``): the JSON records,
+    the Parquet files' columns and row counts, then every value, then the digests of the rebuilt arrays."""
+    from recurse.hub.repos import download, snapshot_commit
+
+    _require_datasets()
+    repo_id, revision = _reference(source)
     manifest = _published_manifest(repo_id, revision)
     if manifest is None:
         return None
+    task_spec = task.spec()
     if manifest.get("task") != task_spec:
-        raise RecurseError(
-            f"{repo_id} holds data of the task {json.dumps(manifest.get('task'))}, not "
+        raise DatasetError(
+            f"{repo_id} holds data of the task {json.dumps(manifest.get('task'))[:200]}, not "
             f"{json.dumps(task_spec)}; set the task to match (or build another source)"
         )
     folder = download(repo_id, revision=revision, repo_type="dataset", allow_patterns=[f"{META_DIR}/*", "data/*"])
-    record = json.loads((folder / META_DIR / ARRAY_RECORD).read_text())
+    meta = folder / META_DIR
+    record = check_record(read_json(meta / ARRAY_RECORD, what=repo_id), SPLITS, ARRAYS, what=repo_id)
+    documents = {
+        split: check_metadata(read_json(meta / split / "dataset.json", what=repo_id), task, what=repo_id, split=split)
+        for split in SPLITS
+    }
+    if (meta / "identifiers.json").exists():
+        check_identifiers(read_json(meta / "identifiers.json", what=repo_id), what=repo_id)
+    for split in SPLITS:
+        check_parquet(
+            folder / _parquet_name(split), seq_len=task.seq_len, examples=record[split]["examples"], what=repo_id
+        )
     out = Path(out)
     staging = stage(out)
-    for file in (folder / META_DIR).rglob("*.json"):
+    for file in meta.rglob("*.json"):
         if file.name != ARRAY_RECORD:
-            target = staging / file.relative_to(folder / META_DIR)
+            read_json(file, what=repo_id)  # every file copied parses: training reads some of them later
+            target = staging / file.relative_to(meta)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(file.read_bytes())
     for split in SPLITS:
-        counts = record["splits"][split]
-        seq_len = json.loads((staging / split / "dataset.json").read_text())["seq_len"]
-        columns = _read_split(split, [str(folder / _parquet_name(split))], staging / ".datasets-cache")
-        for name, array in _rebuild(columns, counts, seq_len).items():
+        counts = record[split]
+        try:
+            columns = _read_split(split, [str(folder / _parquet_name(split))], staging / ".datasets-cache")
+        except Exception as error:  # noqa: BLE001  datasets and pyarrow report broken files in many types
+            raise DatasetError(
+                f"{repo_id}: the {split} Parquet cannot be read ({str(error).splitlines()[0]})"
+            ) from None
+        check_columns(columns, counts, documents[split], what=repo_id, split=split)
+        for name, array in _rebuild(columns, counts, task.seq_len).items():
             if array_digest(array) != counts["sha256"][name]:
-                raise RecurseError(
+                raise DatasetError(
                     f"{repo_id}: the {split} {name} read back differ from what was published "
                     "(a corrupt or edited upload); rebuild and push it again"
                 )
@@ -324,8 +385,8 @@ def load_published(source: str, out: str | Path, *, task_spec: dict[str, Any]) -
     log.info(
         "%s: %d train and %d test examples from commit %s, fingerprint %s",
         repo_id,
-        record["splits"]["train"]["examples"],
-        record["splits"]["test"]["examples"],
+        record["train"]["examples"],
+        record["test"]["examples"],
         manifest["hub"]["commit"],
         str(manifest.get("fingerprint"))[:16],
     )

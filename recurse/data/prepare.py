@@ -67,7 +67,7 @@ def _build(config: DataConfig, progress: bool) -> dict:
     if spec.source.startswith("hub:"):  # a dataset published with `recurse data push` is taken as it is
         from recurse.data.hub_dataset import load_published
 
-        manifest = load_published(spec.source[4:], config.path, task_spec=task.spec())
+        manifest = load_published(spec.source[4:], config.path, task=task)
         if manifest is not None:
             return manifest
     manifest = task.build_dataset(config.path, spec, progress=progress)

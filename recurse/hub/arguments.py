@@ -26,18 +26,25 @@ def _text(name: str, value: Any, *, optional: bool = False) -> None:
         raise ConfigError(f"{name} is {'None or ' if optional else ''}a non-empty string, got {value!r}")
 
 
+def _shown(value: Any) -> str:
+    """A value as messages echo it: repr, cut short (a user's string can be any length)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
 def check_repo_id(repo_id: Any) -> str:
     """``owner/name`` (no revision: a push goes to ``branch=``), or ``ConfigError``."""
     from recurse.hub.repos import is_repo_id
 
     if not isinstance(repo_id, str) or "@" in repo_id or not is_repo_id(repo_id):
-        raise ConfigError(f"repo_id is a Hub repo id (owner/name), got {repo_id!r}")
+        raise ConfigError(f"repo_id is a Hub repo id (owner/name), got {_shown(repo_id)}")
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
     try:
         validate_repo_id(repo_id)
     except HFValidationError as error:
-        raise ConfigError(f"repo_id {repo_id!r} is not a valid Hub repo id: {str(error).splitlines()[0]}") from None
+        reason = str(error).splitlines()[0].replace(repo_id, "it")
+        raise ConfigError(f"repo_id {_shown(repo_id)} is not a valid Hub repo id: {reason}") from None
     return repo_id
 
 

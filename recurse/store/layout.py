@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from recurse.errors import RecurseError
+from recurse.errors import DatasetError, RecurseError, one_line
 
 ARRAYS = ("inputs", "labels", "puzzle_identifiers", "puzzle_indices", "group_indices")
 
@@ -70,15 +70,27 @@ def load_split(root: str | Path, split: str, set_name: str = "all") -> PuzzleSpl
     meta_path = folder / "dataset.json"
     if not meta_path.is_file():
         raise RecurseError(f"{meta_path} not found; build the data first (recurse data build …) or fix data.path")
-    metadata = DatasetMetadata.model_validate(json.loads(meta_path.read_text()))
+    try:
+        metadata = DatasetMetadata.model_validate(json.loads(meta_path.read_bytes().decode("utf-8")))
+    except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, nested too deeply, or invalid fields
+        reason = "nested too deeply" if isinstance(error, RecursionError) else one_line(error)
+        raise DatasetError(f"{meta_path} is not a valid dataset.json ({reason}); rebuild the dataset") from None
     arrays = {}
     for name in ARRAYS:
         file = folder / f"{set_name}__{name}.npy"
         if not file.is_file():
             raise RecurseError(f"{file} not found; the dataset at {root} is incomplete")
-        arrays[name] = np.load(file, mmap_mode="r")
+        try:  # never unpickled: object arrays cannot be memory-mapped and are refused here
+            arrays[name] = np.load(file, mmap_mode="r", allow_pickle=False)
+        except (ValueError, OSError, EOFError) as error:
+            raise DatasetError(
+                f"{file} is not a readable .npy array ({one_line(error)}); rebuild the dataset"
+            ) from None
+        if arrays[name].dtype.kind not in "iu":
+            raise DatasetError(f"{file} holds {arrays[name].dtype} values, not integers; rebuild the dataset")
     split_data = PuzzleSplit(path=folder, metadata=metadata, **arrays)
-    if split_data.inputs.shape != split_data.labels.shape or split_data.inputs.shape[1] != metadata.seq_len:
+    shape = split_data.inputs.shape
+    if shape != split_data.labels.shape or len(shape) != 2 or shape[1] != metadata.seq_len:
         raise RecurseError(
             f"{folder}: inputs {split_data.inputs.shape} and labels {split_data.labels.shape} do not "
             f"match seq_len {metadata.seq_len}"

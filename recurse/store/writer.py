@@ -178,4 +178,12 @@ def publish(staging: Path, out: Path) -> None:
 
 def read_manifest(root: str | Path) -> dict | None:
     path = Path(root) / MANIFEST
-    return json.loads(path.read_text()) if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deeply
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise DatasetError(f"{path} is not a valid dataset manifest; rebuild the dataset")
+    return manifest

@@ -293,3 +293,219 @@ def test_a_good_puzzle_still_solves(solver):
     """The rows above fail for their input, not because the checkpoint cannot solve anything."""
     result = solver.solve(GOOD)
     assert len(result.answer) == TASK.seq_len
+
+
+# --- Hub datasets: every file of a published dataset corrupted in turn, served by the local fake Hub ------------
+
+
+def _parquet_bytes(table) -> bytes:
+    import io
+
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def _foreign_columns(files: dict[str, bytes]) -> bytes:
+    import pyarrow as pa
+
+    return _parquet_bytes(pa.table({"question": ["1..."], "answer": ["1234"]}))
+
+
+def _tokens_outside_the_vocabulary(files: dict[str, bytes]) -> bytes:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(io.BytesIO(files[HUB_TRAIN]))
+    column = table.column("inputs").combine_chunks()
+    values = pc.add(column.flatten(), pa.scalar(200, pa.uint8()))
+    shifted = pa.FixedSizeListArray.from_arrays(values, column.type.list_size)
+    return _parquet_bytes(table.set_column(0, table.schema.field(0), shifted))
+
+
+HUB_TRAIN = "data/train-00000-of-00001.parquet"
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def _json_edit(path: str, edit):
+    def damage(files: dict[str, bytes]) -> bytes:
+        record = json.loads(files[path])
+        edit(record)
+        return json.dumps(record).encode()
+
+    return damage
+
+
+def _counts(value):
+    return _json_edit("recurse/arrays.json", lambda r: r["splits"]["train"].update(examples=value))
+
+
+def _field(name, value):
+    return _json_edit("recurse/train/dataset.json", lambda r: r.update({name: value}))
+
+
+# (id, file replaced, its new bytes or a function of the good files, substring of the one error line)
+HUB_DAMAGE = [
+    ("parquet empty", HUB_TRAIN, b"", "not a readable Parquet"),
+    ("parquet truncated", HUB_TRAIN, lambda f: f[HUB_TRAIN][: len(f[HUB_TRAIN]) // 2], "not a readable Parquet"),
+    ("parquet is text", HUB_TRAIN, b"question,answer\n", "not a readable Parquet"),
+    ("parquet has foreign columns", HUB_TRAIN, _foreign_columns, "has the columns"),
+    ("tokens outside the vocabulary", HUB_TRAIN, _tokens_outside_the_vocabulary, "outside the vocabulary"),
+    ("parquet missing", HUB_TRAIN, None, "missing"),
+    ("arrays.json garbage", "recurse/arrays.json", b"{not json", "not valid JSON"),
+    ("arrays.json a list", "recurse/arrays.json", b"[1, 2]", "not a recurse array record"),
+    ("arrays.json 1e5 deep", "recurse/arrays.json", DEEP, "nested too deeply"),
+    ("arrays.json count 1e12", "recurse/arrays.json", _counts(10**12), "not a count"),
+    ("arrays.json count -1", "recurse/arrays.json", _counts(-1), "not a count"),
+    ("arrays.json count a string", "recurse/arrays.json", _counts("4"), "not a count"),
+    ("arrays.json count off by one", "recurse/arrays.json", _counts(5), "holds 4 rows"),
+    ("manifest.json garbage", "recurse/manifest.json", b"\xff\xfe", "not valid JSON"),
+    ("manifest.json a list", "recurse/manifest.json", b"[]", "not a recurse dataset manifest"),
+    ("manifest.json 1e5 deep", "recurse/manifest.json", DEEP, "nested too deeply"),
+    ("dataset.json garbage", "recurse/train/dataset.json", b"{", "not valid JSON"),
+    ("dataset.json a list", "recurse/train/dataset.json", b"[]", "dataset.json"),
+    ("dataset.json 1e5 deep", "recurse/train/dataset.json", DEEP, "nested too deeply"),
+    ("dataset.json seq_len 1e12", "recurse/train/dataset.json", _field("seq_len", 10**12), "seq_len"),
+    ("dataset.json vocab_size -3", "recurse/train/dataset.json", _field("vocab_size", -3), "vocab_size"),
+    ("dataset.json seq_len a string", "recurse/train/dataset.json", _field("seq_len", "many"), "seq_len"),
+    ("identifiers.json 1e5 deep", "recurse/identifiers.json", DEEP, "nested too deeply"),
+]
+HUB_REFERENCES = [
+    ("repo id ../x", "../x", "owner/name"),
+    ("repo id a/b/c", "a/b/c", "owner/name"),
+    ("repo id of 500 characters", "org/" + "x" * 500, "not a valid Hub repo id"),
+    ("repo id with a space", "org/a b", "not a valid Hub repo id"),
+    ("revision that does not exist", "org/good@nope", "no revision 'nope'"),
+    ("revision of 300 characters", "org/good@" + "x" * 300, "not a revision"),
+    ("repo id with no name", "org/", "owner/name"),
+]
+
+
+@pytest.fixture(scope="module")
+def hub_datasets(tmp_path_factory):
+    """A fake Hub serving one good published dataset (org/good) and one copy per row of HUB_DAMAGE."""
+    from huggingface_hub import constants
+
+    from recurse.config import DataConfig
+    from recurse.data.hub_dataset import push_dataset
+    from recurse.data.prepare import build_from_config
+    from tests.fake_hub import FakeRepo, serve
+
+    root = tmp_path_factory.mktemp("hub-datasets")
+    build_from_config(
+        DataConfig(task=TASK.spec(), path=str(root / "built"), build={"train_size": 4, "test_size": 2}), progress=False
+    )
+    with serve() as server, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(constants, "ENDPOINT", server.endpoint)
+        patch.setattr(
+            constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+        )
+        patch.setattr(constants, "HF_HUB_CACHE", str(root / "cache"))
+        patch.setattr(constants, "HF_HUB_OFFLINE", False)
+        patch.setenv("HF_HUB_OFFLINE", "0")
+        push_dataset(root / "built", "org/good", token="test-token")
+        good = server.repos["datasets/org/good"].commits[-1][1]
+        for index, (_, path, damage, _) in enumerate(HUB_DAMAGE):
+            files = dict(good)
+            if damage is None:
+                del files[path]
+            else:
+                files[path] = damage(good) if callable(damage) else damage
+            server.repos[f"datasets/org/bad{index}"] = repo = FakeRepo()
+            repo.commit(files)
+        yield server
+
+
+def _hub_build(reference: str, cwd: Path):
+    return _invoke(
+        ["data", "build", "sudoku", "task.box_rows=2", "task.box_cols=2", f"build.source=hub:{reference}", "path=out"],
+        cwd,
+    )
+
+
+def _one_error_line(result, case: str, message: str) -> None:
+    assert result.exit_code not in (0, None), f"{case}: exit 0\n{result.output}"
+    assert "Traceback" not in result.output
+    # The download's own progress and commit lines may come first; the error is one line, the last.
+    lines = [line for line in result.stderr.strip().splitlines() if line]
+    errors = [line for line in lines if line.startswith("Error")]
+    assert len(errors) == 1 and lines[-1] == errors[0], f"{case}: stderr {result.stderr!r}"
+    assert message.lower() in errors[0].lower(), f"{case}: {errors[0]!r} does not mention {message!r}"
+
+
+@pytest.mark.parametrize("index", range(len(HUB_DAMAGE)), ids=[row[0] for row in HUB_DAMAGE])
+def test_a_corrupt_hub_dataset_is_one_line_and_writes_nothing(hub_datasets, tmp_path, index):
+    case, _, _, message = HUB_DAMAGE[index]
+    started = time.monotonic()
+    result = _hub_build(f"org/bad{index}", tmp_path)
+    assert time.monotonic() - started < 60, f"{case}: took {time.monotonic() - started:.0f} s"
+    _one_error_line(result, case, message)
+    assert not list(tmp_path.iterdir()), f"{case}: wrote {list(tmp_path.iterdir())}"
+
+
+@pytest.mark.parametrize("case, reference, message", HUB_REFERENCES, ids=[row[0] for row in HUB_REFERENCES])
+def test_a_bad_hub_reference_is_one_line(hub_datasets, tmp_path, case, reference, message):
+    _one_error_line(_hub_build(reference, tmp_path), case, message)
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_good_hub_dataset_builds_and_a_users_folder_is_not_replaced(hub_datasets, tmp_path):
+    """The rows fail for their damage: the same dataset, undamaged, builds; into a folder of the user's it
+    is refused before anything is downloaded."""
+    assert _hub_build("org/good", tmp_path).exit_code == 0
+    assert (tmp_path / "out" / "train" / "all__inputs.npy").is_file()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    result = _invoke(
+        ["data", "build", "sudoku", "task.box_rows=2", "task.box_cols=2", "build.source=hub:org/good", f"path={mine}"],
+        tmp_path,
+    )
+    _one_error_line(result, "a user's folder", "not a dataset built by recurse")
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _pickle(path: Path) -> None:
+    np.save(path, np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+
+
+PUSH_DAMAGE = [
+    ("truncated .npy", "train/all__inputs.npy", _truncate, "not a readable .npy"),
+    ("pickled .npy", "train/all__labels.npy", _pickle, "not a readable .npy"),
+    ("garbage dataset.json", "test/dataset.json", lambda p: p.write_bytes(b"{\xff"), "not a valid dataset.json"),
+    ("dataset.json a list", "train/dataset.json", lambda p: p.write_text("[]"), "not a valid dataset.json"),
+    ("garbage manifest.json", "manifest.json", lambda p: p.write_text("{"), "not a valid dataset manifest"),
+]
+
+
+@pytest.mark.parametrize("case, name, damage, message", PUSH_DAMAGE, ids=[row[0] for row in PUSH_DAMAGE])
+def test_data_push_of_a_damaged_dataset_is_one_line(hub_datasets, tmp_path, case, name, damage, message):
+    from recurse.config import DataConfig
+    from recurse.data.prepare import build_from_config
+
+    build_from_config(
+        DataConfig(task=TASK.spec(), path=str(tmp_path / "built"), build={"train_size": 4, "test_size": 2}),
+        progress=False,
+    )
+    damage(tmp_path / "built" / name)
+    before = len(hub_datasets.repos)
+    _one_error_line(_invoke(["data", "push", str(tmp_path / "built"), "org/pushed"], tmp_path), case, message)
+    assert len(hub_datasets.repos) == before, "nothing is pushed"
+
+
+def test_data_push_and_hub_builds_without_the_data_extra_say_what_to_install(tmp_path):
+    (tmp_path / "built").mkdir()
+    with mock.patch.dict("sys.modules", {"pyarrow": None, "datasets": None}):  # as if not installed
+        pushed = _invoke(["data", "push", str(tmp_path / "built"), "org/x"], tmp_path)
+        built = _hub_build("org/x", tmp_path)
+    for case, result in (("data push", pushed), ("hub: build", built)):
+        _one_error_line(result, case, "recurse-reasoners[data]")
