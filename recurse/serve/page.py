@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from recurse.errors import RecurseError
 from recurse.serve import editor
-from recurse.serve.boards import board_for
+from recurse.serve.boards import Board, board_for
 from recurse.serve.catalogue import Catalogue
 from recurse.serve.puzzles import examples, givens_range, new_puzzle
 from recurse.serve.refinement import HALTING_CHOICES, Options, Refinement, solve
@@ -49,13 +49,24 @@ def build_page(catalogue: Catalogue):
     """The Gradio ``Blocks`` of the page (not launched)."""
     gr = require_gradio()
 
+    boards: dict[str, Board] = {}
+
+    def board_of(name: str) -> Board:
+        """The model's board, chosen once from its task and first example (a grid or text board for a task
+        without one of its own), so that the editor and the drawing agree."""
+        if name not in boards:
+            task = catalogue.load(name).task
+            found = examples(task)
+            boards[name] = board_for(task, found[0] if found else None)
+        return boards[name]
+
     def model_view(name: str) -> dict:
         """Everything that follows from the chosen model: its task's editor, examples, options."""
         solver = catalogue.load(name)
         task = solver.task
         found = examples(task)
         first = found[0] if found else ""
-        board = board_for(task, first or None)
+        board = board_of(name)
         value = board.editor_value(task, first) if first else None
         givens = givens_range(task)
         limit = solver.halting.max_steps if solver.config is None else solver.config.max_steps
@@ -181,7 +192,7 @@ def build_page(catalogue: Catalogue):
             """The editor and the board showing ``puzzle``, the text box holding it."""
             solver = catalogue.load(name)
             task = solver.task
-            chosen = board_for(task, puzzle)
+            chosen = board_of(name)
             return {
                 text: puzzle,
                 board_editor: chosen.editor_value(task, puzzle),
@@ -215,15 +226,17 @@ def build_page(catalogue: Catalogue):
                 return {}
             try:
                 task = catalogue.load(name).task
-                return {text: board_for(task).text_of(task, value)}
-            except RecurseError as problem:
-                return {error: error_html(problem)}
+                return {text: board_of(name).text_of(task, value)}
+            except Exception as problem:
+                if not isinstance(problem, RecurseError):
+                    log.exception("reading the editor failed")
+                return {error: error_html(unexpected_error(problem))}
 
         def on_text(name, typed):
             """The text box changed: the editor follows when the text reads as a puzzle."""
             try:
                 task = catalogue.load(name).task
-                value = board_for(task, typed).editor_value(task, typed)
+                value = board_of(name).editor_value(task, typed)
             except RecurseError:
                 return {}
             return {board_editor: value} if value is not None else {}
@@ -240,7 +253,7 @@ def build_page(catalogue: Catalogue):
             last = len(refinement.answers)
             return {
                 shown: Shown(name, refinement),
-                board: step_html(solver.task, refinement, last),
+                board: step_html(solver.task, refinement, last, board_of(name)),
                 step: gr.Slider(maximum=max(last, 1), value=last),
                 verdict: verdict_html(refinement),
                 error: error_html(""),
@@ -253,7 +266,7 @@ def build_page(catalogue: Catalogue):
                 task = catalogue.load(state.model).task
             except RecurseError as problem:
                 return {error: error_html(problem)}
-            return {board: step_html(task, state.refinement, int(index or 0))}
+            return {board: step_html(task, state.refinement, int(index or 0), board_of(state.model))}
 
         def moved(state, index, by):
             total = len(state.refinement.answers) if state is not None else 0
