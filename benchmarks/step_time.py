@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import time
 
+from recurse.openmp import prefer_passive_waiting
+
+prefer_passive_waiting()  # before torch loads, as the command line does
+
 import torch
 
-import recurse  # noqa: F401  before torch: sets the OpenMP wait policy
 from recurse.model.builder import build_training_model
 from recurse.optim import AdamATan2
 from recurse.recipe import load_recipe

@@ -12,6 +12,10 @@ from recurse.errors import RecurseError, one_line
 
 F = TypeVar("F", bound=Callable)
 
+# Exit statuses of every command (docs/cli.md): 0 success, 2 a command line click could not parse.
+EXIT_ERROR = 1  # an error: bad input, a file that cannot be read, a model that cannot be loaded
+EXIT_INVALID_ANSWER = 3  # `solve --check`: everything ran, but an answer breaks the task's rules
+
 
 def user_errors(func: F) -> F:
     """Report a ``RecurseError``, a user's file that cannot be read, or input that is not UTF-8 as

@@ -7,8 +7,16 @@ the command functions, so ``recurse --help`` and every ``recurse CMD --help`` re
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
+
+from recurse.openmp import prefer_passive_waiting
+
+# The command line trains and solves with PyTorch on possibly busy cores: ask OpenMP threads to sleep
+# between kernels, before anything imports torch (recurse.openmp says why). `import recurse` alone
+# leaves the environment as it is.
+prefer_passive_waiting()
 
 from recurse.cli.errors import user_errors
 
@@ -94,8 +102,12 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     type=click.Path(dir_okay=False),
     help="A Python file defining tasks, cores, schedules or halting policies (repeatable).",
 )
+@click.option("--no-color", is_flag=True, help="No colour in the output (also: the NO_COLOR environment variable).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors from the library's notes.")
+@click.option("-v", "--verbose", is_flag=True, help="Also the library's debug notes.")
+@click.pass_context
 @user_errors
-def cli(plugins: tuple[str, ...]) -> None:
+def cli(ctx: click.Context, plugins: tuple[str, ...], no_color: bool, quiet: bool, verbose: bool) -> None:
     """recurse: train, evaluate and share recursive reasoners (TRM, HRM) on puzzle tasks.
 
     \b
@@ -108,13 +120,19 @@ def cli(plugins: tuple[str, ...]) -> None:
     """
     import logging  # here, not at the top: help and completion never need it
 
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose contradict each other; pass one")
+    # https://no-color.org: a set, non-empty NO_COLOR turns colour off, on a terminal too. Subcommands'
+    # contexts inherit this, and click.echo then drops the styling.
+    if no_color or os.environ.get("NO_COLOR"):
+        ctx.color = False
     # Library notes (filled config defaults, skipped optional loggers) go to stderr as plain lines.
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger = logging.getLogger("recurse")
     if not logger.handlers:
         logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    logger.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
 
     from recurse.plugins import load_installed_plugins, load_plugin_file
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from recurse.cli.listing import echo_json, json_option
+
 
 @click.group()
 def models() -> None:
@@ -11,24 +13,28 @@ def models() -> None:
 
 
 @models.command("list")
-def list_() -> None:
+@json_option
+def list_(as_json: bool) -> None:
     """List the bundled solvers with their task and measured accuracy.
 
     \b
     Example:
       recurse models list
+      recurse models list --json
       recurse solve sudoku-6x6 ".5.6.1................4356.4..3..1.."
     """
-    from recurse.hub.zoo import bundled_models
+    from recurse.hub.zoo import bundled_summaries
 
-    bundled = bundled_models()
+    bundled = bundled_summaries()
+    if as_json:
+        echo_json("models", bundled)
+        return
     if not bundled:
         click.echo("no bundled solvers in this installation")
         return
-    for name, document in bundled.items():
-        info = document.bundled
-        click.echo(f"{name:<14} {info.description if info else ''}")
-        if info is not None and info.accuracy is not None:
-            recipe = document.recipe.reference if document.recipe else None
-            seed = document.training.seed if document.training else None
-            click.echo(f"{'':<14} {info.accuracy:.1%} exact on {info.eval_set}; recipe {recipe}, seed {seed}")
+    for info in bundled:
+        click.echo(f"{info['name']:<14} {info['description']}")
+        if info["accuracy"] is not None:
+            click.echo(
+                f"{'':<14} {info['accuracy']:.1%} exact on {info['eval_set']}; recipe {info['recipe']}, seed {info['seed']}"
+            )

@@ -9,6 +9,7 @@ import click
 import yaml
 
 from recurse.cli.errors import user_errors
+from recurse.cli.listing import echo_json, json_option
 
 
 @click.group()
@@ -17,15 +18,21 @@ def recipes() -> None:
 
 
 @recipes.command("list")
-def list_() -> None:
+@json_option
+def list_(as_json: bool) -> None:
     """List the shipped recipes with their one-line purpose."""
     from recurse.recipe import recipe_names, recipe_summary
 
     names = recipe_names()
-    width = max(len(n) for n in names)
+    summaries = {}
     for name in names:
         summary = recipe_summary(name)
-        summary = summary.split(":", 1)[1].strip() if summary.startswith(name + ":") else summary
+        summaries[name] = summary.split(":", 1)[1].strip() if summary.startswith(name + ":") else summary
+    if as_json:
+        echo_json("recipes", [{"name": name, "summary": summary} for name, summary in summaries.items()])
+        return
+    width = max(len(n) for n in names)
+    for name, summary in summaries.items():
         click.echo(f"{name:<{width}}  {summary}")
 
 

@@ -15,6 +15,42 @@ Every command also prints this with `--help`. Settings are dotted `key=value` ov
 (`recurse train recipe=trm-sudoku-mini training.lr=1e-3`); see [recipes.md](recipes.md).
 """
 
+CONVENTIONS = """## Conventions
+
+`python -m recurse` is the same command as `recurse`.
+
+**Output.** Results go to stdout; notes, progress and errors to stderr. Colour (only `recurse solve`
+marks answers valid or not) is used on a terminal and never when `NO_COLOR` is set to a non-empty
+value or `--no-color` is given. `-q`/`--quiet` keeps only the warnings of the library's notes (filled-in
+defaults, skipped optional loggers, Hub commits); `-v`/`--verbose` adds its debug notes. Both go before the
+command: `recurse -q train recipe=trm-sudoku-mini`.
+
+**Exit status.**
+
+| status | meaning |
+|---|---|
+| 0 | done |
+| 1 | an error: bad input, a file or model that cannot be read, a failed download; one `Error: …` line on stderr |
+| 2 | a command line that does not parse (unknown option, missing argument); click's usage message |
+| 3 | `recurse solve --check` ran and read every puzzle, but an answer breaks the task's rules |
+
+`recurse solve` without `--check` exits 0 whatever the answers are; a puzzle that cannot be read makes
+it exit 1 (after answering the others), also with `--check`.
+
+**`--json` listings.** `recurse models list --json`, `recurse recipes list --json` and `recurse tasks list
+--json` print one JSON document: `{"schema": "recurse.<what>/1", "recurse_version": "0.1.0", "<what>":
+[…]}`, where `<what>` is `models`, `recipes` or `tasks`. The number after the slash changes only when a
+field is removed or changes meaning. The items:
+
+- `models`: `name`, `task` (the task spec, as `recurse tasks list` shows its parameters), `description`,
+  `accuracy` (exact accuracy on `eval_set`, a fraction, or null), `eval_set`, `recipe`, `seed`;
+- `recipes`: `name`, `summary`;
+- `tasks`: `name`, `summary`, `parameters` (name → default value).
+
+`recurse solve --json` prints one JSON object per puzzle (`puzzle`, `answer`, `valid`, `steps`,
+`confidence`, `violations`, and `trace` or the verification fields when asked for).
+"""
+
 COMPLETION = """## Shell completion
 
 `recurse` completes command names, recipe names (`recurse train recipe=<TAB>`, `recurse recipes show
@@ -45,7 +81,7 @@ def _walk(command: click.Command, parent: click.Context | None, path: list[str])
 
 
 def cli_reference() -> str:
-    sections = [HEADER, COMPLETION]
+    sections = [HEADER, CONVENTIONS, COMPLETION]
     for path, help_text in _walk(cli, None, ["recurse"]):
         heading = "#" * min(len(path) + 1, 4)
         sections.append(f"{heading} `{' '.join(path)}`\n\n```text\n{help_text.rstrip()}\n```\n")

@@ -11,7 +11,7 @@ import click
 from click.core import ParameterSource
 
 from recurse.cli.args import DEVICE, HALTING_KIND, PROBABILITY, OutputFile
-from recurse.cli.errors import user_errors
+from recurse.cli.errors import EXIT_ERROR, EXIT_INVALID_ANSWER, user_errors
 from recurse.cli.puzzle_input import argument_puzzles, chunks, file_puzzles
 from recurse.halting_defaults import DEFAULT_THRESHOLD, SOLVE_KIND
 
@@ -75,7 +75,7 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
     help="Print one JSON object per puzzle (answer, valid, violations, steps, confidence); a line that "
     'cannot be read gives {"line": N, "error": …}.',
 )
-@click.option("--check", is_flag=True, help="Exit with status 1 if any answer is not valid.")
+@click.option("--check", is_flag=True, help="Exit with status 3 if every puzzle was read but an answer is not valid.")
 @click.option(
     "--trace",
     is_flag=True,
@@ -165,7 +165,8 @@ def solve(
     Puzzles come as arguments, from --file (one per line), or from stdin when neither is given. Each
     answer is printed as soon as its batch is done; a puzzle that cannot be read is reported (on stderr,
     or as a JSON error line) without stopping the others, and the exit status is then 1. An answer that
-    breaks the rules is marked "not valid" with the checker's reasons (--check makes that exit 1 too).
+    breaks the rules is marked "not valid" with the checker's reasons; with --check the exit status is
+    then 3 (when no puzzle failed to be read).
     Puzzle text that starts with '-' may follow '--'.
 
     \b
@@ -262,5 +263,7 @@ def solve(
         sys.stdout.flush()
     if seen == 0:
         raise click.UsageError("no puzzles given")
-    if failed or (check and invalid):
-        ctx.exit(1)
+    if failed:
+        ctx.exit(EXIT_ERROR)
+    if check and invalid:
+        ctx.exit(EXIT_INVALID_ANSWER)

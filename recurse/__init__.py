@@ -9,10 +9,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from recurse.openmp import prefer_passive_waiting
-
-prefer_passive_waiting()  # before anything imports torch: busy cores run small kernels many times faster
-
 # The library's errors are light (no torch) and are what callers catch, so they load at once.
 from recurse.errors import (
     CheckpointError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from recurse.checkpoints.document import CheckpointDocument
@@ -34,6 +34,37 @@ def bundled_models() -> dict[str, CheckpointDocument]:
 
     root = _zoo_root()
     return {name: read_document(root / name) for name in bundled_names()} if root is not None else {}
+
+
+def bundled_summaries() -> list[dict[str, Any]]:
+    """What ``recurse models list`` shows of each bundled solver, read from its ``config.json`` as plain
+    JSON: validating the document would import the model registries and with them torch, for a listing.
+
+    Each entry: ``name``, ``task`` (its spec), ``description``, ``accuracy`` (exact, a fraction, or None),
+    ``eval_set``, ``recipe`` (a shipped recipe's name or a file) and ``seed``."""
+    import json
+
+    root = _zoo_root()
+    summaries = []
+    for name in bundled_names():
+        assert root is not None  # names come from the root
+        raw = json.loads((root / name / CONFIG_NAME).read_text(encoding="utf-8"))
+        bundled = raw.get("bundled") or {}
+        recipe = raw.get("recipe")
+        if isinstance(recipe, dict):  # format 2 records {name: …} or {file: …}
+            recipe = recipe.get("name") or recipe.get("file")
+        summaries.append(
+            {
+                "name": name,
+                "task": raw.get("task"),
+                "description": bundled.get("description", ""),
+                "accuracy": bundled.get("accuracy"),
+                "eval_set": bundled.get("eval_set"),
+                "recipe": recipe,
+                "seed": (raw.get("training") or {}).get("seed"),
+            }
+        )
+    return summaries
 
 
 def bundled_model_path(name: str) -> Path | None:

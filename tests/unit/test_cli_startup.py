@@ -42,11 +42,11 @@ def test_every_help_page_is_built_without_the_model_stack():
 
 
 def test_listing_showing_and_completing_recipes_is_light():
-    # `models list` is left out: it validates each bundled model's typed document, whose model config
-    # needs the core registry (and so torch).
     code = (
         "from click.testing import CliRunner\nfrom recurse.cli.main import cli\n"
-        "for args in (['recipes', 'list'], ['recipes', 'show', 'trm-sudoku-mini'], ['tasks', 'list']):\n"
+        "for args in (['recipes', 'list'], ['recipes', 'show', 'trm-sudoku-mini'], ['tasks', 'list'],"
+        " ['models', 'list'], ['models', 'list', '--json'], ['recipes', 'list', '--json'],"
+        " ['tasks', 'list', '--json']):\n"
         "    result = CliRunner().invoke(cli, args)\n"
         "    assert result.exit_code == 0 and result.output, (args, result.output)\n"
         "from recurse.recipe import recipe_names\nassert 'trm-sudoku-mini' in recipe_names()"

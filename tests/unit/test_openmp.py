@@ -1,4 +1,5 @@
-"""``import recurse`` asks OpenMP threads to sleep between kernels, unless the user chose or torch came first."""
+"""The command line asks OpenMP threads to sleep between kernels (unless the user chose or torch came
+first); ``import recurse`` alone leaves the process environment as it is."""
 
 from __future__ import annotations
 
@@ -21,13 +22,17 @@ def policy_after(imports: str, **env: str) -> str:
     return result.stdout.strip()
 
 
-def test_passive_by_default():
-    assert policy_after("import recurse") == "PASSIVE"
+def test_importing_the_library_changes_no_environment():
+    assert policy_after("import recurse; import recurse.solver") == "None"
+
+
+def test_the_command_line_sets_passive_before_torch_loads():
+    assert policy_after("import recurse.cli.main") == "PASSIVE"
 
 
 def test_the_users_choice_wins():
-    assert policy_after("import recurse", OMP_WAIT_POLICY="ACTIVE") == "ACTIVE"
+    assert policy_after("import recurse.cli.main", OMP_WAIT_POLICY="ACTIVE") == "ACTIVE"
 
 
 def test_left_alone_when_torch_is_already_loaded():
-    assert policy_after("import torch; import recurse") == "None"
+    assert policy_after("import torch; import recurse.cli.main") == "None"
