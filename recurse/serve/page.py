@@ -304,8 +304,9 @@ def build_page(catalogue: Catalogue):
         model.change(on_model, model, everything)
         example.input(on_example, [model, example], puzzle_outputs)
         fresh.click(on_new, [model, givens], puzzle_outputs)
-        board_editor.change(on_edit, [model, board_editor], {text, error})
-        text.input(on_text, [model, text], {board_editor})
+        # While a person types, only the latest text (or editor state) matters: older pending ones are dropped.
+        board_editor.change(on_edit, [model, board_editor], {text, error}, trigger_mode="always_last")
+        text.input(on_text, [model, text], {board_editor}, trigger_mode="always_last")
         solve_button.click(
             on_solve, [model, text, halting, threshold, max_steps, verify], {shown, board, step, verdict, error}
         )

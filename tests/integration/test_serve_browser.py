@@ -131,9 +131,10 @@ def test_a_person_solves_steps_through_and_checks_a_puzzle(server, browser, tmp_
     # The puzzle goes in as text but for one given, which is typed into its cell of the grid editor.
     text.send_keys(Keys.CONTROL, "a")
     text.send_keys(PUZZLE.replace("5", ".", 1))
-    WebDriverWait(browser, WAIT).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, "#rc-editor .rc-ed-cell[data-i='3']").get_attribute("value") == "6"
+    WebDriverWait(browser, WAIT).until(  # the editor has the whole text (its last given is cell 33)
+        lambda d: d.find_element(By.CSS_SELECTOR, "#rc-editor .rc-ed-cell[data-i='33']").get_attribute("value") == "1"
     )
+    time.sleep(1)  # and nothing more is on its way from the server
     first = browser.find_element(By.CSS_SELECTOR, "#rc-editor .rc-ed-cell[data-i='1']")
     first.click()
     first.send_keys("5")
