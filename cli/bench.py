@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from recurse.cli.args import parse_options
 from recurse.cli.errors import user_errors
+from recurse.io import dumps_json
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -52,7 +51,7 @@ def bench(assignments: tuple[str, ...]) -> None:
     result = benchmark(
         config, batch_size=options.batch, steps=options.steps, eval_steps=options.eval_steps, halting=halting
     )
-    click.echo(json.dumps(result))
+    click.echo(dumps_json(result))
 
 
 def _bench_options():

@@ -86,10 +86,16 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     click.echo(summarise(metrics))
     record = {"checkpoint": str(checkpoint), "data": run.data_path, "split": options.split, "halting": spec, **metrics}
     out_dir = run.folder if run.folder is not None and Path(checkpoint).is_dir() else Path(".")
-    write_json(out_dir / "eval_metrics.json", record)
-    click.echo(f"saved {out_dir / 'eval_metrics.json'}")
-    if evaluator is not None:
-        click.echo(f"saved {evaluator.write(out_dir)}")
+    try:
+        write_json(out_dir / "eval_metrics.json", record)
+        click.echo(f"saved {out_dir / 'eval_metrics.json'}")
+        if evaluator is not None:
+            click.echo(f"saved {evaluator.write(out_dir)}")
+    except OSError as error:  # a read-only run folder still gets its metrics, printed above
+        click.echo(
+            f"note: could not save the metrics in {out_dir} ({error.strerror or error}); they are printed above",
+            err=True,
+        )
 
 
 def _eval_options():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from recurse.cli.args import DEVICE, HALTING_KIND, PROBABILITY, OutputFile
 from recurse.cli.errors import EXIT_ERROR, EXIT_INVALID_ANSWER, user_errors
 from recurse.cli.puzzle_input import argument_puzzles, chunks, file_puzzles
 from recurse.halting_defaults import DEFAULT_THRESHOLD, SOLVE_KIND
+from recurse.io import dumps_json
 
 
 def _highlight(task, previous: str, current: str) -> str:
@@ -242,7 +242,7 @@ def solve(
             if isinstance(result, Exception):
                 failed += 1
                 if as_json:
-                    click.echo(json.dumps({label: number, "error": str(result)}))
+                    click.echo(dumps_json({label: number, "error": str(result)}))
                 else:
                     click.echo(f"{label} {number}: {result}", err=True)
                 continue
@@ -257,7 +257,7 @@ def solve(
                 record = result.to_json()
                 if not trace:
                     record.pop("trace", None)
-                click.echo(json.dumps(record))
+                click.echo(dumps_json(record))
             else:
                 _print_text(task, result, trace=trace, several=len(puzzles) != 1)
         sys.stdout.flush()

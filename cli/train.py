@@ -31,6 +31,7 @@ def train(assignments: tuple[str, ...]) -> None:
     from recurse.checkpoints.run_folder import latest_checkpoint, resume_config
     from recurse.config.budget import check_training_memory
     from recurse.recipe import load_recipe
+    from recurse.store.writer import destination
     from recurse.training.trainer import Trainer
 
     special, overrides = split_assignments(assignments, ("recipe", "resume"))
@@ -56,5 +57,7 @@ def train(assignments: tuple[str, ...]) -> None:
     # Before any work (a data build, a run folder): the model must fit the task's puzzles and this machine.
     config.model.with_data(vocab_size=task.vocab_size, seq_len=task.seq_len, num_puzzle_ids=1)
     check_training_memory(config.model, vocab_size=task.vocab_size)
+    if not (Path(config.data.path) / "train" / "dataset.json").is_file():
+        destination(config.data.path)  # the data will be built there: never into a folder of the user's
     # The trainer prints the run's one-line header, its progress and the closing summary.
     Trainer(config, resume_from=resume_from, run_dir=run_dir, echo=click.echo).fit()

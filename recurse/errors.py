@@ -43,6 +43,14 @@ class InputFileError(RecurseError):
     """A user's input file that cannot be read: missing, unreadable, a folder, or not UTF-8 text."""
 
 
+def check_flag(name: str, value: object) -> bool:
+    """``value`` if it is True or False; anything else (``"yes"``, ``1``, ``None``) is a ``ConfigError``, so a
+    switch that guards a safety check is never turned on by a truthy stand-in."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name} is True or False, got {value!r}")
+    return value
+
+
 def one_line(message: object, limit: int = 300) -> str:
     """The first line of ``message``, shortened: user input echoed back in a message can be long or binary."""
     text = str(message).removeprefix("Value error, ").strip()
@@ -60,5 +68,6 @@ __all__ = [
     "RecurseError",
     "ResourceError",
     "TaskDefinitionError",
+    "check_flag",
     "one_line",
 ]

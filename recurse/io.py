@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -33,9 +34,26 @@ def _umask() -> int:
     return mask
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN or infinite number replaced by None, so that it is valid JSON (``json.dumps``
+    would write the bare ``NaN`` and ``Infinity`` that JSON does not have)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value
+
+
+def dumps_json(value: Any, **options: Any) -> str:
+    """``json.dumps`` of :func:`json_safe` ``(value)``: always valid JSON, non-finite numbers as null."""
+    return json.dumps(json_safe(value), allow_nan=False, **options)
+
+
 def write_json(path: str | os.PathLike, data: Any) -> None:
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+        tmp.write_text(dumps_json(data, indent=2, sort_keys=False) + "\n")
 
 
 def fsync_tree(folder: str | os.PathLike) -> None:

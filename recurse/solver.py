@@ -13,7 +13,7 @@ import torch
 
 from recurse.config import ModelConfig
 from recurse.config.budget import check_memory
-from recurse.errors import CheckpointError, ConfigError, RecurseError
+from recurse.errors import CheckpointError, ConfigError, RecurseError, check_flag
 from recurse.halting import HaltingPolicy
 from recurse.halting.inference import HaltingSettings
 from recurse.halting.inference import settings as halting_settings
@@ -153,6 +153,8 @@ class Solver:
             threshold=given.threshold if threshold is None else threshold,
             extra=given.extra,
         )  # checked before the model is loaded
+        check_flag("allow_nonfinite", allow_nonfinite)
+        check_flag("strict", strict)
         folder = resolve_model(
             source,
             revision=revision,

@@ -127,6 +127,8 @@ def official_arch_to_config(arch: dict[str, Any], loss_type: str = "stablemax_cr
         raise ConversionError(f"official arch config lacks {error.args[0]!r}") from None
     except ValidationError as error:
         raise ConversionError(f"official arch config does not map onto recurse: {error.errors()[0]['msg']}") from None
+    except (ValueError, TypeError) as error:  # a number that is text, a list where a number belongs, …
+        raise ConversionError(f"official arch config holds a value of the wrong kind ({error})") from None
 
 
 def _level_names(config: ModelConfig) -> dict[str, str]:
@@ -243,9 +245,14 @@ def complete_arch(
     if seq_len is not None:
         arch["seq_len"] = seq_len
     if "seq_len" not in arch:
-        hidden = int(arch["hidden_size"])
-        ndim = int(arch.get("puzzle_emb_ndim", 0))
-        prefix = int(arch.get("puzzle_emb_len", 0) or 0) or -(-ndim // hidden)
+        try:
+            hidden = int(arch["hidden_size"])
+            ndim = int(arch.get("puzzle_emb_ndim", 0))
+            prefix = int(arch.get("puzzle_emb_len", 0) or 0) or -(-ndim // hidden)
+        except KeyError as error:
+            raise ConversionError(f"official arch config lacks {error.args[0]!r}") from None
+        except (ValueError, TypeError, ZeroDivisionError) as error:
+            raise ConversionError(f"official arch config holds a value of the wrong kind ({error})") from None
         mlp_t = next((v for k, v in short.items() if k.endswith("mlp_t.gate_up_proj.weight")), None)
         if "embed_pos.embedding_weight" in short:
             arch["seq_len"] = short["embed_pos.embedding_weight"].shape[0] - prefix
@@ -282,7 +289,10 @@ def _puzzle_identifiers(path: Path | None, data_paths: list[str], base: Path, ro
     )
     for candidate in candidates:
         if candidate is not None and candidate.is_file():
-            names = json.loads(candidate.read_text())
+            try:
+                names = json.loads(candidate.read_bytes().decode("utf-8"))
+            except (ValueError, RecursionError):
+                raise ConversionError(f"{candidate} is not valid JSON (a list of puzzle names)") from None
             if not isinstance(names, list) or len(names) != rows:
                 raise ConversionError(
                     f"{candidate} names {len(names) if isinstance(names, list) else '?'} puzzles "

@@ -83,8 +83,16 @@ def search_problem(task: Task, puzzle: np.ndarray) -> SearchProblem:
 
 
 def cell_prior(task: Task, token_probabilities: np.ndarray) -> np.ndarray:
-    """[cells, values] from the network's [cells, tokens] distribution (token v + 1 is value v, 0 is padding)."""
-    return np.asarray(token_probabilities, dtype=np.float64)[:, 1 : 1 + len(task.alphabet)]
+    """[cells, values] from the network's [cells, tokens] distribution (token v + 1 is value v, 0 is padding).
+
+    A distribution that is not finite (a model with NaN weights, loaded with ``allow_nonfinite``) says
+    nothing about a cell, so such a cell gets no preference: the search then stays exact, only unguided."""
+    prior = np.asarray(token_probabilities, dtype=np.float64)[:, 1 : 1 + len(task.alphabet)]
+    unknown = ~np.isfinite(prior).all(axis=1)
+    if unknown.any():
+        prior = prior.copy()
+        prior[unknown] = 1.0 / max(prior.shape[1], 1)
+    return prior
 
 
 def verify(

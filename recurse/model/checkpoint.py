@@ -31,7 +31,7 @@ from recurse.checkpoints.document import (
     write_document,
 )
 from recurse.config import ModelConfig
-from recurse.errors import CheckpointError
+from recurse.errors import CheckpointError, check_flag
 from recurse.io import atomic_path
 from recurse.model.builder import build_refiner
 from recurse.model.refiner import RecursiveRefiner
@@ -89,6 +89,8 @@ def load_checkpoint(
     tensors of the model (they keep their initial values) or hold others (ignored), with a warning that
     names them; shapes must agree all the same.
     """
+    check_flag("allow_nonfinite", allow_nonfinite)
+    check_flag("strict", strict)
     directory = Path(directory)
     document = read_document(directory)
     config = document.model

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from recurse.config import LoggingConfig, RunConfig
+from recurse.io import dumps_json
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class RunLogger:
         # Not followed if it is a link: a metrics.jsonl that links elsewhere must not append to its target.
         fd = open_run_file(self.metrics_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         with os.fdopen(fd, "a") as handle:
-            handle.write(json.dumps(record) + "\n")
+            handle.write(dumps_json(record) + "\n")
         step = record.get("step", 0)
         numbers = {k: v for k, v in record.items() if isinstance(v, (int, float)) and k != "step"}
         if self._tensorboard is not None:

@@ -223,10 +223,15 @@ class Trainer:
         except (OSError, SafetensorError) as error:
             if self.runtime.is_main:
                 checkpoint_writer.discard(staging)
+            if complete_checkpoints(self.run_dir):
+                advice = f"{self._kept()}; free space and continue with: recurse train resume={self.run_dir}"
+            else:  # nothing to resume from: a resume would be refused, so say to start again
+                advice = (
+                    "no checkpoint was saved, so there is nothing to resume; free space and start the run "
+                    "again (the same command)"
+                )
             raise CheckpointError(
-                f"could not save the checkpoint of step {self.step} ({_reason(error)}); "
-                f"{self._kept()}; free space and continue with: recurse train "
-                f"resume={self.run_dir}"
+                f"could not save the checkpoint of step {self.step} ({_reason(error)}); {advice}"
             ) from None
         return step_folder(self.run_dir, self.step)
 

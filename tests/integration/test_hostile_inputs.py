@@ -10,6 +10,7 @@ assert the documented exception. The generated variants of these inputs are in t
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from recurse.errors import CheckpointError, ConfigError, PuzzleFormatError
@@ -105,6 +107,29 @@ def files(tmp_path_factory) -> dict[str, Path]:
     weights = {k: v.fill_(float("nan")) if v.is_floating_point() else v for k, v in weights.items()}
     save_file(weights, str(nan / "model.safetensors"), metadata={"format": "pt"})
     made["nan"] = nan
+    # A folder of the user's, a FIFO in place of the weights, a run whose run.lock links outside it, and
+    # official configs whose arch block is garbage.
+    made["mine"] = root / "mine"
+    made["mine"].mkdir()
+    (made["mine"] / "notes.txt").write_text("mine")
+    fifo = root / "fifo"
+    shutil.copytree(made["ckpt"], fifo)
+    (fifo / "model.safetensors").unlink()
+    os.mkfifo(fifo / "model.safetensors")
+    made["fifo"] = fifo
+    linked = root / "run-linked-lock"
+    shutil.copytree(run, linked)
+    (root / "precious.txt").write_text("keep me")
+    (linked / "run.lock").symlink_to(root / "precious.txt")
+    made["run_linked_lock"] = linked
+    official = Path(__file__).parents[1] / "fixtures" / "official-checkpoint"
+    made["official"] = official / "step_100"
+    arch = yaml.safe_load((official / "all_config.yaml").read_text())
+    for name, value in {"hidden_text": {**arch["arch"], "hidden_size": "wide"}, "arch_text": "garbage"}.items():
+        made[name] = root / f"{name}.yaml"
+        made[name].write_text(yaml.safe_dump({**arch, "arch": value}))
+    made["bad_ids"] = root / "ids.json"
+    made["bad_ids"].write_text("{not json")
     return made
 
 
@@ -179,17 +204,102 @@ ERRORS = [
     ("bad puzzle", ["solve", "{ckpt}", BAD], None, "puzzle 1: the givens repeat"),
     ("-1 in a puzzle", ["solve", "{ckpt}", "--", "-1" + "." * 14], None, "puzzle 1: expected 16 cells"),
     ("a bundled name that does not exist", ["solve", "sudoku-6x7", GOOD], None, "sudoku-6x6"),
+    (
+        "data build into a folder of the user's",
+        [
+            "data",
+            "build",
+            "sudoku",
+            "task.box_rows=2",
+            "task.box_cols=2",
+            "build.train_size=4",
+            "build.test_size=2",
+            "path={mine}",
+        ],
+        None,
+        "not a dataset built by recurse",
+    ),
+    (
+        "data build path=.",
+        [
+            "data",
+            "build",
+            "sudoku",
+            "task.box_rows=2",
+            "task.box_cols=2",
+            "build.train_size=4",
+            "build.test_size=2",
+            "path=.",
+        ],
+        None,
+        "cannot build a dataset at '.'",
+    ),
+    (
+        "data build path=/",
+        [
+            "data",
+            "build",
+            "sudoku",
+            "task.box_rows=2",
+            "task.box_cols=2",
+            "build.train_size=4",
+            "build.test_size=2",
+            "path=/",
+        ],
+        None,
+        "cannot build a dataset at '/'",
+    ),
+    (
+        "train data.path= a folder of the user's",
+        ["train", "recipe=trm-sudoku-mini", *TINY_OVERRIDES, "data.path={mine}"],
+        None,
+        "not a dataset built by recurse",
+    ),
+    (
+        "data build of 1e9 puzzles",
+        ["data", "build", "sudoku", "build.train_size=1000000000", "build.test_size=2", "path=big"],
+        None,
+        "on disk",
+    ),
+    ("model.seq_len=5", ["train", "recipe=trm-sudoku-mini", "model.seq_len=5"], None, "seq_len"),
+    ("model.hidden_size=30000", ["train", "recipe=trm-sudoku-mini", "model.hidden_size=30000"], None, "hidden_size"),
+    ("bench without recipe=", ["bench"], None, "recipe="),
+    ("a FIFO model.safetensors", ["solve", "{fifo}", GOOD], None, "not a regular file"),
+    (
+        "run.lock links outside the run",
+        ["train", "resume={run_linked_lock}", "training.max_steps=3"],
+        None,
+        "symbolic link",
+    ),
+    (
+        "convert: arch is text",
+        ["convert", "official", "{official}", "--config", "{arch_text}", "--out", "o"],
+        None,
+        "arch",
+    ),
+    (
+        "convert: hidden_size is text",
+        ["convert", "official", "{official}", "--config", "{hidden_text}", "--out", "o"],
+        None,
+        "wrong kind",
+    ),
+    (
+        "convert: identifiers.json is garbage",
+        ["convert", "official", "{official}", "--identifiers", "{bad_ids}", "--seq-len", "16", "--out", "o"],
+        None,
+        "not valid JSON",
+    ),
 ]
 
 
 # Rows whose check is made by the trainer itself (the others must be refused before it is built).
-REAL_TRAINER = {"name leaves runs/", "every training state corrupt"}
+REAL_TRAINER = {"name leaves runs/", "every training state corrupt", "run.lock links outside the run"}
 NOTICE_FIRST = {"every training state corrupt"}
 
 
 def _usage(line: str) -> bool:
     """click's usage lines above an option error ("Usage: …", "Try '… --help' for help.")."""
-    return line.startswith(("Usage: ", "Try '")) and not line.startswith("Error")
+    return line.startswith(("Usage: ", "Try '", " ")) and not line.startswith("Error")  # " ": a wrapped usage line
 
 
 @pytest.mark.parametrize("case, args, stdin, message", ERRORS, ids=[row[0] for row in ERRORS])
@@ -509,3 +619,32 @@ def test_data_push_and_hub_builds_without_the_data_extra_say_what_to_install(tmp
         built = _hub_build("org/x", tmp_path)
     for case, result in (("data push", pushed), ("hub: build", built)):
         _one_error_line(result, case, "recurse-reasoners[data]")
+
+
+def test_nan_weights_allowed_give_valid_json_and_an_exact_verified_answer(files, tmp_path):
+    """With --allow-nonfinite the model's NaN confidence is null in --json (JSON has no NaN), and --verify
+    ignores the non-finite distribution: the search is exact, only unguided."""
+
+    def no_constants(name):
+        raise AssertionError(f"{name} is not JSON")
+
+    result = _invoke(["solve", str(files["nan"]), "--allow-nonfinite", "--verify", "--json", GOOD], tmp_path)
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    record = json.loads(result.stdout.strip().splitlines()[-1], parse_constant=no_constants)
+    assert record["confidence"] is None and record["valid"] is True
+
+
+def test_eval_of_a_read_only_run_prints_its_metrics_and_says_it_could_not_save_them(files, tmp_path):
+    import subprocess
+
+    run = tmp_path / "run"
+    shutil.copytree(files["run"], run)
+    step = sorted((run / "checkpoints").glob("step_*"))[-1]
+    if subprocess.run(["chattr", "+i", str(step)], check=False, capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available (it needs root)")
+    try:
+        result = _invoke(["eval", str(run), "limit=4"], tmp_path)
+    finally:
+        subprocess.run(["chattr", "-i", str(step)], check=False)
+    assert result.exit_code == 0 and "exact_accuracy=" in result.stdout, result.output
+    assert "could not save the metrics" in result.stderr and "printed above" in result.stderr

@@ -246,6 +246,21 @@ def test_a_file_size_limit_during_a_save_keeps_the_previous_checkpoint(tmp_path,
     assert len(steps) == len(set(steps))
 
 
+def test_a_failed_first_save_says_to_start_again_not_to_resume(tmp_path, tiny_data):
+    """With no checkpoint saved yet a resume would be refused, so the message does not advise one."""
+    result = subprocess.run(
+        [shutil.which("recurse"), *train_args(tiny_data, tmp_path / "run", "training.max_steps=2")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+        preexec_fn=limit_file_size(200_000),
+    )
+    assert_one_line(result, "could not save the checkpoint of step 2")
+    assert "nothing to resume" in result.stderr and "resume=" not in result.stderr, result.stderr
+    assert not (tmp_path / "run" / "checkpoints").exists() or not any((tmp_path / "run" / "checkpoints").iterdir())
+
+
 def test_stray_and_broken_checkpoint_folders(tmp_path, four_steps, unbroken):
     run = copy_run(four_steps, tmp_path)
     (run / "checkpoints" / "step_abc").mkdir()
