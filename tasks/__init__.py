@@ -11,7 +11,7 @@ from recurse.tasks.arc import Arc  # noqa: E402  (registers "arc")
 from recurse.tasks.maze import Maze  # noqa: E402  (registers "maze")
 from recurse.tasks.sudoku import Sudoku  # noqa: E402  (registers "sudoku")
 from recurse.tasks.symmetry import GridSymmetry, PositionwiseSymmetry  # noqa: E402
-from recurse.tasks import examples  # noqa: E402,F401  (registers "nqueens", "futoshiki", "colouring")
+from recurse.tasks import examples  # noqa: E402,F401  (registers "nqueens", "futoshiki", "colouring", "sat")
 # isort: on
 
 

@@ -298,6 +298,20 @@ class Task(ABC, metaclass=_CheckedTaskType):
         task cannot count them (the default)."""
         return None
 
+    def answers(self, puzzle: np.ndarray, limit: int = 64) -> list[np.ndarray] | None:
+        """Up to ``limit`` answers the checker accepts (whole solutions), all of them when there are fewer;
+        None when the task cannot list them. A task with ``several_answers`` that lists them is trained
+        against the checker (docs/tasks.md, "Several valid answers"). Default: the solutions of the task's
+        exact search (``search_problem``), when it is a ``DomainProblem``."""
+        problem = self.search_problem(puzzle)
+        solutions = getattr(problem, "solutions", None)
+        return solutions(limit) if solutions is not None else None
+
+    @classmethod
+    def lists_answers(cls) -> bool:
+        """Whether the task can list its answers: it defines ``answers`` or a steerable exact search."""
+        return cls.answers is not Task.answers or cls.search_problem is not Task.search_problem
+
     def validate_puzzle(self, puzzle: np.ndarray) -> None:
         """Raise ``PuzzleFormatError`` if the puzzle itself breaks the rules (for example clashing givens).
 

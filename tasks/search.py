@@ -78,6 +78,30 @@ class DomainProblem(ABC):
             seconds=time.perf_counter() - start,
         )
 
+    def solutions(self, limit: int) -> list[np.ndarray]:
+        """Up to ``limit`` answer grids, each passing the checker, in the plain search's order: all of
+        them when there are fewer (``Task.answers`` lists these for training against the checker)."""
+        found: list[np.ndarray] = []
+        order = _SmallestDomainOrder()
+
+        def collect(state: Any) -> None:
+            domains = self.domains(state)
+            var = order.variable(domains)
+            if var is None:
+                found.append(self.answer(state))
+                return
+            for value in order.values(var, domains[var]):
+                child = self.assign(state, var, value)
+                if child is not None:
+                    collect(child)
+                    if len(found) >= limit:
+                        return
+
+        state = self.root()
+        if state is not None and limit > 0:
+            collect(state)
+        return found
+
     def _descend(self, state: Any, order: _Order, nodes: list[int]) -> Any | None:
         domains = self.domains(state)
         var = order.variable(domains)

@@ -264,6 +264,9 @@ class GraphColouring(Task):
     def count_answers(self, puzzle: np.ndarray, limit: int = 2) -> int | None:
         return len(self.solve_all(puzzle, limit=limit).solutions)
 
+    def answers(self, puzzle: np.ndarray, limit: int = 64) -> list[np.ndarray]:
+        return self.solve_all(puzzle, limit=limit).solutions
+
     def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
         found = self.solve_all(puzzle, limit=1).solutions
         return found[0] if found else None
