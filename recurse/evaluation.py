@@ -111,6 +111,12 @@ def evaluate(
     return metrics
 
 
+def headline_metric(task: Task | None) -> str:
+    """The metric a run on ``task`` is judged by: ``valid_rate`` (answers the checker accepts) when a puzzle
+    may have several answers, since the label is only one of them; else ``exact_accuracy``."""
+    return "valid_rate" if task is not None and task.several_answers else "exact_accuracy"
+
+
 def checker_valid(task: Task, inputs: np.ndarray, tokens: np.ndarray) -> int:
     """How many of a batch's answers the task's checker accepts: any valid answer counts as solved, so a
     task with several answers per puzzle is not scored only against the one in its label."""

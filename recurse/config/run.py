@@ -60,6 +60,13 @@ class DataBuildConfig(_Strict):
         description="generator: stop with one line when it returns "
         "no puzzle for this long (a task's generate() that never returns)",
     )
+    answer_limit: int = Field(
+        64,
+        ge=1,
+        le=4096,
+        description="a task with several answers: how many of each puzzle's answers to store for training "
+        "against the checker (the target is chosen among them)",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -124,7 +131,11 @@ class EvaluationConfig(_Strict):
     batch_size: int = Field(256, ge=1, le=1 << 24)
     halting: SerializeAsAny[Spec] | None = Field(None, description="policy at evaluation (default: fixed N_sup)")
     limit: int | None = Field(None, ge=1, description="evaluate on the first N test examples")
-    best_metric: str = Field("exact_accuracy", description="the metric that picks the best checkpoint (e.g. pass@2)")
+    best_metric: str | None = Field(
+        None,
+        description="the metric that picks the best checkpoint (e.g. pass@2); default: valid_rate for a task "
+        "with several answers, else exact_accuracy",
+    )
     aggregate_checkpoints: bool = Field(
         False,
         description="pool a task's votes (ARC) over all evaluations of the "

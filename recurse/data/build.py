@@ -17,13 +17,14 @@ the arrays) goes in ``manifest.json``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from recurse.data.answer_sets import DEFAULT_LIMIT, answer_tokens, list_answers
 from recurse.data.sources import Pair
 from recurse.io import write_json
 from recurse.store.writer import IDENTIFIERS, MANIFEST, SplitWriter, publish, stage, write_official_json
@@ -31,10 +32,25 @@ from recurse.tasks.base import Symmetry, Task
 
 
 def _group(
-    task: Task, puzzle: np.ndarray, solution: np.ndarray, num_aug: int, rng: np.random.Generator
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """recurse's own augmentation (generated data): distinct copies only, drawn from a ``Generator``."""
-    examples = [(task.encode(puzzle), task.encode_label(solution))]
+    task: Task,
+    puzzle: np.ndarray,
+    solution: np.ndarray,
+    num_aug: int,
+    rng: np.random.Generator,
+    answers: list[np.ndarray] | None = None,
+    answer_limit: int = 0,
+) -> list[tuple[np.ndarray, ...]]:
+    """recurse's own augmentation (generated data): distinct copies only, drawn from a ``Generator``.
+    With ``answers`` (a task with several), each example also carries its answer set, moved by the same
+    symmetry as its puzzle."""
+
+    def answer_set(symmetry: Symmetry | None) -> tuple[np.ndarray, ...]:
+        if answers is None:
+            return ()
+        moved = answers if symmetry is None else [symmetry.apply(a) for a in answers]
+        return (answer_tokens(task, moved, answer_limit),)
+
+    examples = [(task.encode(puzzle), task.encode_label(solution), *answer_set(None))]
     seen = {examples[0][0].tobytes()}
     group = task.all_symmetries()
     if group is not None and num_aug >= len(group) - 1:
@@ -48,7 +64,7 @@ def _group(
         if inputs.tobytes() in seen:
             continue
         seen.add(inputs.tobytes())
-        examples.append((inputs, task.encode_label(symmetry.apply(solution))))
+        examples.append((inputs, task.encode_label(symmetry.apply(solution)), *answer_set(symmetry)))
     return examples
 
 
@@ -82,6 +98,7 @@ def build_dataset(
     progress: bool = True,
     record_train_rows: set[bytes] | None = None,
     stream: np.random.RandomState | None = None,
+    answer_limit: int = DEFAULT_LIMIT,
 ) -> dict:
     """Write ``train/`` and ``test/`` splits, ``identifiers.json`` and ``manifest.json`` under ``out``.
 
@@ -93,24 +110,38 @@ def build_dataset(
 
     The folder is built beside its destination and moved into place at the end, so an interrupted
     build never leaves a half-written dataset where training would read it.
+
+    A generated dataset of a task with several answers that can list them also stores up to
+    ``answer_limit`` answers per example (``recurse.data.answer_sets``), for training against the checker.
     """
     out = Path(out)
     staging = stage(out)
     digest = hashlib.sha256()
     official = stream is not None
     generator = np.random.default_rng([seed, 1])
+    listing = not official and task.several_answers and task.lists_answers()
 
-    def grouping(puzzle: np.ndarray, solution: np.ndarray, augment: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    def grouping(puzzle: np.ndarray, solution: np.ndarray, augment: int) -> Sequence[tuple[np.ndarray, ...]]:
         if stream is not None:
             return _official_group(task, puzzle, solution, augment, stream)
-        return _group(task, puzzle, solution, augment, generator)
+        if not listing:
+            return _group(task, puzzle, solution, augment, generator)
+        answers = list_answers(task, puzzle, solution, answer_limit)
+        return _group(task, puzzle, solution, augment, generator, answers, answer_limit)
 
     counts = {}
     for split, pairs, total, augment in (("train", train, train_total, num_aug), ("test", test, test_total, 0)):
         # The official Sudoku builder's digit map is int64, so its augmented arrays are int64 (a task says
         # so with ``augmented_dtype``); every other array of the official builders is uint8.
         dtype: Any = getattr(task, "augmented_dtype", np.uint8) if official and augment > 0 else np.uint8
-        writer = SplitWriter(staging / split, task.seq_len, digest, dtype)
+        writer = SplitWriter(
+            staging / split,
+            task.seq_len,
+            digest,
+            dtype,
+            answer_positions=task.answer_positions() if listing else None,
+            answer_limit=answer_limit,
+        )
         for puzzle, solution in tqdm(
             pairs, total=total, desc=f"building {split}", unit="puzzle", disable=None if progress else True, leave=False
         ):
@@ -131,6 +162,8 @@ def build_dataset(
         "vocab": task.vocab,
         "fingerprint": digest.hexdigest(),
     }
+    if listing:
+        manifest["answer_limit"] = answer_limit
     write_json(staging / MANIFEST, manifest)
     publish(staging, out)
     return manifest

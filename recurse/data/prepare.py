@@ -142,6 +142,7 @@ def _build(config: DataConfig, progress: bool) -> dict:
         progress=progress,
         record_train_rows=train_rows,
         stream=stream,
+        answer_limit=spec.answer_limit,
     )
 
 

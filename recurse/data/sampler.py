@@ -29,6 +29,20 @@ class HostBatch:
     puzzle_identifiers: np.ndarray
     real: int
     rows: np.ndarray  # example indices, −1 for padding
+    # [B, K, L] int32 label tokens of each example's listed answers (−100 outside the answer positions and
+    # in rows without an answer), for tasks with several answers; None otherwise.
+    answers: np.ndarray | None = None
+
+
+def answer_labels(split: PuzzleSplit, rows: np.ndarray) -> np.ndarray | None:
+    """The answer sets of ``rows`` (−1 for padding) as label tokens [B, K, L], or None without answer sets."""
+    if split.answers is None:
+        return None
+    listed = np.asarray(split.answers[np.maximum(rows, 0)], dtype=np.int32)  # [B, K, A]
+    listed[rows < 0] = 0
+    answers = np.full((len(rows), listed.shape[1], split.metadata.seq_len), IGNORE_INDEX, np.int32)
+    answers[:, :, np.asarray(split.answer_positions)] = np.where(listed == 0, IGNORE_INDEX, listed)
+    return answers
 
 
 def gather(split: PuzzleSplit, rows: np.ndarray, pad_to: int | None = None) -> HostBatch:
@@ -47,7 +61,7 @@ def gather(split: PuzzleSplit, rows: np.ndarray, pad_to: int | None = None) -> H
         labels = np.concatenate([labels, np.full((extra, labels.shape[1]), IGNORE_INDEX, np.int32)])
         ids = np.concatenate([ids, np.full(extra, meta.blank_identifier_id, np.int32)])
         rows = np.concatenate([rows, np.full(extra, -1)])
-    return HostBatch(inputs, labels, ids, real, rows)
+    return HostBatch(inputs, labels, ids, real, rows, answer_labels(split, rows))
 
 
 class TrainSampler:

@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from recurse.losses.cross_entropy import IGNORE_INDEX, LOSSES
+from recurse.losses.cross_entropy import IGNORE_INDEX, LOG_PROBS, LOSSES
+from recurse.losses.nearest_answer import nearest_answers
 
 if TYPE_CHECKING:
     from recurse.model.carry import Carry, StepOutputs
@@ -43,6 +44,10 @@ class ACTLoss(nn.Module):
         logits = outputs.logits
 
         with torch.no_grad():
+            if "answers" in carry.batch:
+                # Several valid answers: the target is the listed answer nearest to this prediction, so
+                # "exact" below (and the halting head's target) reads "the checker accepts it".
+                labels = nearest_answers(LOG_PROBS[self.loss_name](logits), carry.batch["answers"])
             predictions = logits.argmax(-1)
             mask = labels != IGNORE_INDEX
             counts = mask.sum(-1)

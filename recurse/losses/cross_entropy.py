@@ -41,3 +41,10 @@ LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "stablemax": stablemax_cross_entropy,
     "softmax": softmax_cross_entropy,
 }
+
+# The log-probabilities each loss scores tokens with: choosing a target among several answers
+# (recurse.losses.nearest_answer) ranks them by the same loss that then trains on the choice.
+LOG_PROBS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "stablemax": _stablemax_log_probs,
+    "softmax": lambda logits: F.log_softmax(logits.float(), dim=-1),
+}

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from recurse.errors import DatasetError, RecurseError, one_line
 
 ARRAYS = ("inputs", "labels", "puzzle_identifiers", "puzzle_indices", "group_indices")
+OPTIONAL_ARRAYS = ("answers", "answer_positions")  # recurse's own, for tasks with several answers
 
 
 class DatasetMetadata(BaseModel):
@@ -43,6 +44,10 @@ class PuzzleSplit:
     puzzle_identifiers: np.ndarray
     puzzle_indices: np.ndarray
     group_indices: np.ndarray
+    # Answer sets of a task with several answers (recurse.data.answer_sets): [N, K, A] tokens at the
+    # answer positions [A], zeros for no answer; None for every other dataset.
+    answers: np.ndarray | None = None
+    answer_positions: np.ndarray | None = None
 
     @property
     def num_examples(self) -> int:
@@ -64,6 +69,17 @@ def read_puzzle_identifiers(root: str | Path) -> list[str] | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def _read_array(file: Path) -> np.ndarray:
+    """A memory-mapped integer array, never unpickled: object arrays cannot be memory-mapped and are refused."""
+    try:
+        array = np.load(file, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        raise DatasetError(f"{file} is not a readable .npy array ({one_line(error)}); rebuild the dataset") from None
+    if array.dtype.kind not in "iu":
+        raise DatasetError(f"{file} holds {array.dtype} values, not integers; rebuild the dataset")
+    return array
+
+
 def load_split(root: str | Path, split: str, set_name: str = "all") -> PuzzleSplit:
     """Memory-map one split (``train`` or ``test``) of a dataset folder."""
     folder = Path(root) / split
@@ -80,14 +96,13 @@ def load_split(root: str | Path, split: str, set_name: str = "all") -> PuzzleSpl
         file = folder / f"{set_name}__{name}.npy"
         if not file.is_file():
             raise RecurseError(f"{file} not found; the dataset at {root} is incomplete")
-        try:  # never unpickled: object arrays cannot be memory-mapped and are refused here
-            arrays[name] = np.load(file, mmap_mode="r", allow_pickle=False)
-        except (ValueError, OSError, EOFError) as error:
-            raise DatasetError(
-                f"{file} is not a readable .npy array ({one_line(error)}); rebuild the dataset"
-            ) from None
-        if arrays[name].dtype.kind not in "iu":
-            raise DatasetError(f"{file} holds {arrays[name].dtype} values, not integers; rebuild the dataset")
+        arrays[name] = _read_array(file)
+    for name in OPTIONAL_ARRAYS:
+        file = folder / f"{set_name}__{name}.npy"
+        if file.is_file():
+            arrays[name] = _read_array(file)
+    if ("answers" in arrays) != ("answer_positions" in arrays):
+        raise DatasetError(f"{folder} has only one of all__answers.npy and all__answer_positions.npy; rebuild the data")
     split_data = PuzzleSplit(path=folder, metadata=metadata, **arrays)
     shape = split_data.inputs.shape
     if shape != split_data.labels.shape or len(shape) != 2 or shape[1] != metadata.seq_len:
@@ -95,4 +110,18 @@ def load_split(root: str | Path, split: str, set_name: str = "all") -> PuzzleSpl
             f"{folder}: inputs {split_data.inputs.shape} and labels {split_data.labels.shape} do not "
             f"match seq_len {metadata.seq_len}"
         )
+    if split_data.answers is not None:
+        positions = np.asarray(split_data.answer_positions)
+        listed = split_data.answers.shape
+        if (
+            len(listed) != 3
+            or listed[0] != shape[0]
+            or positions.ndim != 1
+            or listed[2] != positions.size
+            or (positions.size and not 0 <= positions.min() <= positions.max() < metadata.seq_len)
+        ):
+            raise DatasetError(
+                f"{folder}: answers {listed} do not match {shape[0]} examples and answer positions "
+                f"{positions.shape} within seq_len {metadata.seq_len}; rebuild the dataset"
+            )
     return split_data

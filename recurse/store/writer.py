@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -55,22 +56,41 @@ def official_metadata(
 class SplitWriter:
     """Streams one split to disk: puzzles of one or more examples, gathered into groups."""
 
-    def __init__(self, folder: Path, seq_len: int, digest, dtype: np.dtype | type[np.generic] = np.uint8) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        seq_len: int,
+        digest,
+        dtype: np.dtype | type[np.generic] = np.uint8,
+        *,
+        answer_positions: np.ndarray | None = None,
+        answer_limit: int = 0,
+    ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.digest = digest
         self.inputs = NpyAppender(folder / "all__inputs.npy", dtype, (seq_len,))
         self.labels = NpyAppender(folder / "all__labels.npy", dtype, (seq_len,))
+        # Answer sets (recurse.data.answer_sets): only for tasks with several answers, so every other
+        # dataset keeps exactly the official files.
+        self.answers = None
+        if answer_positions is not None:
+            np.save(folder / "all__answer_positions.npy", np.asarray(answer_positions, dtype=np.int32))
+            self.answers = NpyAppender(folder / "all__answers.npy", np.uint8, (answer_limit, len(answer_positions)))
         self.puzzle_identifiers: list[int] = []
         self.puzzle_indices = [0]
         self.group_indices = [0]
 
-    def add_puzzle(self, examples: list[tuple[np.ndarray, np.ndarray]], identifier: int = 0) -> None:
-        for inputs, labels in examples:
+    def add_puzzle(self, examples: Sequence[tuple[np.ndarray, ...]], identifier: int = 0) -> None:
+        """Examples as (inputs, labels), or (inputs, labels, answers) when the split stores answer sets."""
+        for inputs, labels, *answers in examples:
             self.inputs.append(inputs[None])
             self.labels.append(labels[None])
             self.digest.update(inputs.tobytes())
             self.digest.update(labels.tobytes())
+            if self.answers is not None:
+                self.answers.append(answers[0][None])
+                self.digest.update(answers[0].tobytes())
         self.puzzle_indices.append(self.puzzle_indices[-1] + len(examples))
         self.puzzle_identifiers.append(identifier)
 
@@ -90,6 +110,8 @@ class SplitWriter:
         1; the ARC builder counts puzzles and examples per puzzle."""
         self.inputs.close()
         self.labels.close()
+        if self.answers is not None:
+            self.answers.close()
         puzzles = len(self.puzzle_indices) - 1
         identifiers = np.asarray(self.puzzle_identifiers, dtype=np.int32)
         np.save(self.folder / "all__puzzle_identifiers.npy", identifiers)

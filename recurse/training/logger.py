@@ -105,8 +105,11 @@ class RunLogger:
         if self._wandb is not None:
             self._wandb.log(numbers, step=step)
 
-    def plot(self) -> Path | None:
-        """Write ``curves.png``: training loss, exact accuracy (train and eval) and mean halting steps."""
+    def plot(self, headline: str = "exact_accuracy") -> Path | None:
+        """Write ``curves.png``: training loss, the headline accuracy (train and eval) and mean halting steps.
+        With ``headline="valid_rate"`` (a task with several answers) the middle panel is checker-valid:
+        eval answers the checker accepts, train answers equal to one listed answer, and eval exact (equal
+        to the label) beside them."""
         if not self.config.plot:
             return None
         try:
@@ -125,9 +128,16 @@ class RunLogger:
             (
                 "exact accuracy",
                 "exact accuracy",
+                [("train", train, "train_exact_accuracy"), ("eval", evals, "exact_accuracy")],
+            )
+            if headline == "exact_accuracy"
+            else (
+                "checker-valid",
+                "checker-valid",
                 [
                     ("train", train, "train_exact_accuracy"),
-                    ("eval", evals, "exact_accuracy"),
+                    ("eval", evals, "valid_rate"),
+                    ("eval exact", evals, "exact_accuracy"),
                 ],
             ),
             (
@@ -145,7 +155,7 @@ class RunLogger:
                         xs,
                         ys,
                         label=label,
-                        marker="o" if label == "eval" else None,
+                        marker="o" if label.startswith("eval") else None,
                         markersize=3,
                     )
             ax.set_title(title)

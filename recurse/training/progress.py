@@ -110,32 +110,45 @@ def _is_terminal(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def summary_line(*, steps: int, seconds: float, metrics: dict[str, float], run_dir: str) -> str:
-    """The one line a run ends with: what was trained, for how long, and how well it does on held-out data."""
-    exact = metrics.get("exact_accuracy")
-    held_out = (
-        f"exact accuracy {100 * exact:.1f}% on {int(metrics['count'])} held-out puzzles"
-        if exact is not None and "count" in metrics
-        else "no held-out evaluation"
-    )
+# How the headline metrics read in a sentence.
+METRIC_NAMES = {"exact_accuracy": "exact accuracy", "valid_rate": "checker-valid"}
+
+
+def summary_line(
+    *, steps: int, seconds: float, metrics: dict[str, float], run_dir: str, headline: str = "exact_accuracy"
+) -> str:
+    """The one line a run ends with: what was trained, for how long, and how well it does on held-out data.
+    ``headline`` is the metric the task is judged by (``valid_rate`` when a puzzle has several answers)."""
+    value = metrics.get(headline)
+    if value is None or "count" not in metrics:
+        held_out = "no held-out evaluation"
+    else:
+        held_out = f"{METRIC_NAMES[headline]} {100 * value:.1f}%"
+        if headline != "exact_accuracy" and "exact_accuracy" in metrics:
+            held_out += f" (exact {100 * metrics['exact_accuracy']:.1f}%)"
+        held_out += f" on {int(metrics['count'])} held-out puzzles"
     return f"trained {steps} steps in {format_duration(seconds)} · {held_out} · {run_dir}"
 
 
 def shortfall_warning(
     expected: ExpectedResult | None, *, steps: int, metrics: dict[str, float], stopped_by_time: bool
 ) -> str | None:
-    """A warning when the held-out exact accuracy ends far below the recipe's documented figure, else None."""
-    exact = metrics.get("exact_accuracy")
-    if expected is None or exact is None or not expected.shortfall(exact):
+    """A warning when the held-out figure the recipe documents (exact accuracy, or checker-valid for a task
+    with several answers) ends far below it, else None."""
+    if expected is None:
         return None
-    documented = f"{100 * expected.exact_accuracy:.1f}%"
+    value = metrics.get(expected.metric)
+    if value is None or not expected.shortfall(value):
+        return None
+    name = METRIC_NAMES[expected.metric]
+    documented = f"{100 * expected.figure:.1f}%"
     if expected.steps:
         documented += f" after {expected.steps} steps"
     reason = ""
     if expected.steps and steps < expected.steps:
         cause = "training.max_minutes ended it" if stopped_by_time else "it was shorter"
         reason = f"; this run made {steps} steps ({cause}), train for {expected.steps} to compare"
-    return f"warning: exact accuracy {100 * exact:.1f}% is far below this recipe's documented {documented}{reason}"
+    return f"warning: {name} {100 * value:.1f}% is far below this recipe's documented {documented}{reason}"
 
 
 def time_cap_warning(*, steps: int, max_steps: int | None, max_minutes: float | None, run_dir: str) -> str | None:

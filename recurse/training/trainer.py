@@ -32,7 +32,7 @@ from recurse.config import RunConfig
 from recurse.data.prepare import dataset_fingerprint
 from recurse.data.sampler import TrainSampler
 from recurse.errors import CheckpointError, RecurseError
-from recurse.evaluation import evaluate, summarise
+from recurse.evaluation import evaluate, headline_metric, summarise
 from recurse.halting import HaltingPolicy
 from recurse.halting.inference import HaltingSettings
 from recurse.io import write_json
@@ -118,6 +118,9 @@ class Trainer:
         self.task, self.model_config = self.setup.known_task, self.setup.model_config
         self.model, self.refiner = self.setup.training_step, self.setup.refiner
         self.train_split, self.test_split = self.setup.splits["train"], self.setup.splits["test"]
+        # The figure the run is judged by: checker-valid when a puzzle may have several answers.
+        self.headline = headline_metric(self.task)
+        self.best_metric = self.config.evaluation.best_metric or self.headline
         self._check_best_metric()
         self._build_optimisers()
         self._plan()
@@ -308,11 +311,14 @@ class Trainer:
     def _to_device(self, host) -> dict[str, torch.Tensor]:
         lo = self.runtime.rank * self.local_batch
         hi = lo + self.local_batch
-        return {
+        batch = {
             "inputs": torch.from_numpy(host.inputs[lo:hi]).to(self.device),
             "labels": torch.from_numpy(host.labels[lo:hi]).to(self.device),
             "puzzle_identifiers": torch.from_numpy(host.puzzle_identifiers[lo:hi]).to(self.device),
         }
+        if host.answers is not None:  # several answers: the loss picks its target among them
+            batch["answers"] = torch.from_numpy(host.answers[lo:hi]).to(self.device)
+        return batch
 
     def _set_lr(self) -> float:
         cfg = self.config.training
@@ -407,7 +413,7 @@ class Trainer:
             "valid_rate",
             *(evaluator.metrics() if evaluator else ()),
         }
-        best = self.config.evaluation.best_metric
+        best = self.best_metric
         if self.runtime.is_main and best not in known:
             raise RecurseError(
                 f"evaluation.best_metric {best!r} is not a metric of this task; use one of {', '.join(sorted(known))}"
@@ -446,7 +452,7 @@ class Trainer:
         self.last_eval_step = self.step
         metrics = self.run_evaluation() if self.runtime.is_main else {}
         if self.runtime.is_main:
-            best_metric = self.config.evaluation.best_metric
+            best_metric = self.best_metric
             if self.best is None or metrics[best_metric] >= self.best.get(best_metric, -math.inf):
                 self.best = {"step": self.step, best_metric: metrics[best_metric]}
             self.run_logger.write(
@@ -458,7 +464,7 @@ class Trainer:
                     **metrics,
                 }
             )
-            self.run_logger.plot()
+            self.run_logger.plot(headline=self.headline)
             self.echo(f"step {self.step}: {summarise(metrics)}")
         self.save(metrics)
         return metrics
@@ -466,7 +472,11 @@ class Trainer:
     def _report(self, metrics: dict[str, float], *, seconds: float, stopped_by_time: bool) -> None:
         """The closing summary line, and a warning for each way the run may not match its recipe's figures."""
         cfg = self.config.training
-        self.echo(summary_line(steps=self.step, seconds=seconds, metrics=metrics, run_dir=str(self.run_dir)))
+        self.echo(
+            summary_line(
+                steps=self.step, seconds=seconds, metrics=metrics, run_dir=str(self.run_dir), headline=self.headline
+            )
+        )
         warnings = (
             time_cap_warning(
                 steps=self.step, max_steps=cfg.max_steps, max_minutes=cfg.max_minutes, run_dir=str(self.run_dir)

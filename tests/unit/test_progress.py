@@ -69,6 +69,18 @@ def test_shortfall_warning_only_when_far_below_the_documented_figure():
     assert "made 94 steps (training.max_minutes ended it)" in warning
 
 
+def test_a_task_with_several_answers_is_judged_by_its_checker():
+    metrics = {"exact_accuracy": 0.12, "valid_rate": 0.962, "count": 500}
+    line = summary_line(steps=900, seconds=1800, metrics=metrics, run_dir="runs/sat", headline="valid_rate")
+    assert line == "trained 900 steps in 30m00s · checker-valid 96.2% (exact 12.0%) on 500 held-out puzzles · runs/sat"
+    expected = ExpectedResult(valid_rate=0.95, steps=900)
+    assert expected.metric == "valid_rate"
+    # The label is one answer of many, so a low exact accuracy is no shortfall; a low checker-valid is.
+    assert shortfall_warning(expected, steps=900, metrics=metrics, stopped_by_time=False) is None
+    warning = shortfall_warning(expected, steps=900, metrics={**metrics, "valid_rate": 0.5}, stopped_by_time=False)
+    assert warning == "warning: checker-valid 50.0% is far below this recipe's documented 95.0% after 900 steps"
+
+
 def test_time_cap_warning_when_minutes_end_a_step_budgeted_run_early():
     assert time_cap_warning(steps=1321, max_steps=1321, max_minutes=10, run_dir="r") is None
     warning = time_cap_warning(steps=94, max_steps=1321, max_minutes=10, run_dir="runs/x")
@@ -83,6 +95,8 @@ def test_expected_block_is_validated():
     for bad, message in [
         ({"exact_accuracy": 1.5}, "expected.exact_accuracy"),
         ({"exact_accuracy": 0.9, "typo": 1}, "unknown key expected.typo"),
+        ({"steps": 5}, "give one documented figure"),
+        ({"exact_accuracy": 0.9, "valid_rate": 0.9}, "give one documented figure"),
     ]:
         with pytest.raises(ConfigError, match=message):
             validate_config(RunConfig, {**raw, "expected": bad})
