@@ -4,12 +4,37 @@ Autograd would split the projection into two views, keep the SiLU output, and in
 the two halves' gradients into a new tensor. Here the gradient is written straight into one buffer of
 the projection's shape, and without autograd the product is formed in place. Every value is computed by
 the same ATen kernels in the same order as the autograd version, so results are bit for bit the same.
+
+The SiLU gradient is ATen's ``silu_backward`` operator (what autograd itself calls), written into its
+half of the buffer through the operator's ``out=`` form. A PyTorch build without that operator form gets
+the same formula from public tensor operations (equal up to rounding).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
+
+
+def _silu_backward_into(grad: torch.Tensor, gate: torch.Tensor, out: torch.Tensor) -> None:
+    """``out ← grad · d silu(gate)/d gate``, with ATen's kernel when the build has it."""
+    if _ATEN_SILU_BACKWARD is not None:
+        _ATEN_SILU_BACKWARD(grad, gate, grad_input=out)
+        return
+    sigmoid = torch.sigmoid(gate)
+    torch.mul(grad, sigmoid * (1 + gate * (1 - sigmoid)), out=out)
+
+
+def _aten_silu_backward() -> Callable[..., torch.Tensor] | None:
+    try:
+        return torch.ops.aten.silu_backward.grad_input
+    except (AttributeError, RuntimeError):
+        return None
+
+
+_ATEN_SILU_BACKWARD = _aten_silu_backward()
 
 
 class _GatedSiLU(torch.autograd.Function):
@@ -26,7 +51,7 @@ class _GatedSiLU(torch.autograd.Function):
         gate, up = gate_up.chunk(2, dim=-1)
         grad_gate_up = torch.empty_like(gate_up)
         grad_gate, grad_up = grad_gate_up.chunk(2, dim=-1)
-        torch.ops.aten.silu_backward.grad_input(grad * up, gate, grad_input=grad_gate)
+        _silu_backward_into(grad * up, gate, grad_gate)
         torch.mul(grad, activated, out=grad_up)
         return grad_gate_up
 

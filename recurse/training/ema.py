@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import torch
 from torch import nn
+from torch.optim.swa_utils import get_ema_multi_avg_fn
 
 
 class EMA:
@@ -27,6 +28,8 @@ class EMA:
         # made here see every optimiser update.
         self._live = [tensors[n].detach() for n in self.names]
         self._shadow = [self.shadow[n] for n in self.names]
+        # PyTorch's public EMA step for lists of tensors: one fused lerp kernel over all of them.
+        self._lerp = get_ema_multi_avg_fn(rate)
 
     def _tensors(self) -> dict[str, torch.Tensor]:
         return dict(self.module.state_dict(keep_vars=True))
@@ -34,7 +37,7 @@ class EMA:
     @torch.no_grad()
     def update(self) -> None:
         live = [t if t.dtype == torch.float32 else t.float() for t in self._live]
-        torch._foreach_lerp_(self._shadow, live, 1 - self.rate)  # one fused kernel over all tensors
+        self._lerp(self._shadow, live, None)  # shadow ← shadow + (1 − rate)·(live − shadow)
 
     @contextmanager
     @torch.no_grad()

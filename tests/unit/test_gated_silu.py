@@ -42,3 +42,17 @@ def test_gradient_flows_through_a_strided_input():
     gated_silu(ours.transpose(1, 2)).sum().backward()
     reference(theirs.transpose(1, 2)).sum().backward()
     assert torch.equal(ours.grad, theirs.grad)
+
+
+def test_the_public_fallback_matches_the_aten_kernel(monkeypatch):
+    import recurse.layers.gated as gated
+
+    assert gated._ATEN_SILU_BACKWARD is not None  # this build has the operator: the fast path runs
+    g = torch.Generator().manual_seed(3)
+    source, grad = torch.randn(4, 9, 32, generator=g), torch.randn(4, 9, 16, generator=g)
+    fused = source.clone().requires_grad_()
+    gated_silu(fused).backward(grad)
+    monkeypatch.setattr(gated, "_ATEN_SILU_BACKWARD", None)
+    fallback = source.clone().requires_grad_()
+    gated_silu(fallback).backward(grad)
+    torch.testing.assert_close(fallback.grad, fused.grad, rtol=1e-6, atol=1e-6)
