@@ -38,17 +38,9 @@ def test_no_install_command_names_the_other_projects_package():
 
 
 def test_all_names_every_public_name_and_each_resolves():
-    assert set(recurse.__all__) == {*recurse._EXPORTS, *_ERRORS, "DISTRIBUTION", "__version__"}
+    from recurse.errors import RecurseError
+
+    errors = {n for n, v in vars(recurse).items() if isinstance(v, type) and issubclass(v, RecurseError)}
+    assert set(recurse.__all__) == {*recurse._EXPORTS, *errors, "DISTRIBUTION", "__version__"}
     for name in recurse.__all__:
         assert getattr(recurse, name) is not None
-
-
-_ERRORS = [
-    "CheckpointError",
-    "ConfigError",
-    "ConversionError",
-    "InputFileError",
-    "PuzzleFormatError",
-    "RecurseError",
-    "ResourceError",
-]
