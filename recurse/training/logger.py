@@ -165,6 +165,8 @@ class RunLogger:
             if len(series) > 1:
                 ax.legend()
         axes[0].set_yscale("log")
+        axes[1].set_ylim(0.0, 1.0)  # a fraction: a flat 0 would otherwise get an axis of -0.04..0.04
+        fig.suptitle(f"{self.run_dir.name}: training curves")
         fig.tight_layout()
         path = self.run_dir / "curves.png"
         from recurse.io import atomic_path

@@ -8,6 +8,7 @@ show nothing for its whole length, so the output depends on whether stderr is a 
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -61,8 +62,11 @@ class Progress:
             )
 
     def note(self, **metrics: float) -> None:
-        """Remember the latest training metrics (loss, exact accuracy, …) for the bar and the next line."""
-        self.metrics.update(metrics)
+        """Remember the latest training metrics (loss, exact accuracy, …) for the bar and the next line.
+
+        A metric that is not a finite number yet (exact accuracy before any sample has halted) is left out
+        rather than shown as ``nan``."""
+        self.metrics.update({k: v for k, v in metrics.items() if math.isfinite(v)})
         if self._bar is not None:
             self._bar.set_postfix({k: f"{v:.4g}" for k, v in self.metrics.items()}, refresh=False)
 

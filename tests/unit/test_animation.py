@@ -58,3 +58,16 @@ def test_the_gif_starts_with_the_puzzle_and_shows_each_step(tmp_path):
 
     assert share(frames[0], FILLED) < 0.001 and share(frames[0], GIVEN) > 0.005
     assert share(frames[2], CHANGED) > 5 * share(frames[2], GIVEN)
+
+
+def test_cells_that_break_a_rule_are_marked_not_green():
+    from recurse.inference.animation import INVALID, LEGEND, invalid_cells
+
+    given = SUDOKU.parse(PUZZLE)
+    wrong = SUDOKU.parse("1234341221434312")  # the last row's 2 and 1 swapped: two columns repeat a value
+    bad = invalid_cells(SUDOKU, given, wrong).reshape(4, 4)
+    assert sorted(zip(*np.nonzero(bad))) == [(1, 2), (1, 3), (3, 2), (3, 3)]
+    colours = cell_colours(SUDOKU, given, wrong, wrong, bad)
+    assert _colour(colours, 3, 3) == INVALID != FILLED and _colour(colours, 0, 1) == FILLED
+    assert not invalid_cells(SUDOKU, given, SUDOKU.parse(ANSWER)).any()  # a valid answer has none
+    assert INVALID in [colour for colour, _ in LEGEND] and len({c for c, _ in LEGEND}) == len(LEGEND)

@@ -144,3 +144,11 @@ def test_a_step_budget_repeats_the_learning_rates_of_the_timed_runs():
                 min_ratio=cfg.lr_min_ratio,
             )
             assert timed == budgeted, (name, step)
+
+
+def test_a_metric_without_a_value_yet_is_left_out_not_nan():
+    progress = Progress(total=10, enabled=True, every_seconds=0.0, stream=io.StringIO())
+    progress.note(loss=2.5, exact=float("nan"))
+    assert progress.metrics == {"loss": 2.5}
+    progress.note(loss=2.0, exact=0.25)
+    assert progress.metrics == {"loss": 2.0, "exact": 0.25}
