@@ -198,6 +198,8 @@ def build_page(catalogue: Catalogue):
                 board_editor: chosen.editor_value(task, puzzle),
                 board: puzzle_html(task, puzzle, chosen),
                 verdict: "",
+                step: gr.Slider(maximum=1, value=0),
+                shown: None,  # the slider no longer steps through the last puzzle's refinement
                 error: error_html(""),
             }
 
@@ -300,7 +302,7 @@ def build_page(catalogue: Catalogue):
             shown,
             error,
         }
-        puzzle_outputs = {text, board_editor, board, verdict, error}
+        puzzle_outputs = {text, board_editor, board, verdict, step, shown, error}
         model.change(on_model, model, everything)
         example.input(on_example, [model, example], puzzle_outputs)
         fresh.click(on_new, [model, givens], puzzle_outputs)
