@@ -195,6 +195,8 @@ NOT_RUN = {
     "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt "
     "tdoku/puzzles3_magictour_top1465.txt tdoku/puzzles5_forum_hardest_1905_11plus.txt --limit 2840 --hardest 100": "the tdoku puzzle lists are third-party data, not shipped",
     "python -m pytest tests/unit/test_task_contracts.py --task-file a.py --task-file b.py": "two task files of the user's; the one-file form of the same option runs",
+    "python benchmarks/answer_baselines.py trm-colouring10-mini": "builds the recipe's full dataset (10,000 graphs); tests/unit/test_answer_sets.py builds small ones",
+    "python benchmarks/answer_baselines.py trm-sat-mini": "builds the recipe's full dataset (10,000 formulas); tests/unit/test_sat.py checks the task",
     **dict.fromkeys(
         [
             "recurse serve",
