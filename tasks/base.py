@@ -83,9 +83,10 @@ class Task(ABC, metaclass=_CheckedTaskType):
     cols: int
     alphabet: Sequence[str]  # the symbol of each value: one-character symbols, or a list of strings
     blank: int | None = 0
-    # Whether a generated puzzle may have more than one answer the checker accepts. Training compares
-    # with one label, so a task whose puzzles have several should say so (docs/tasks.md, "Several valid
-    # answers"); the contract tests hold a task that leaves it False to one answer per generated puzzle.
+    # Whether a generated puzzle may have more than one answer the checker accepts. Such a task that can
+    # list them (``answers``) is trained against the checker and judged by checker-valid (docs/tasks.md,
+    # "Several valid answers"); the contract tests hold a task that leaves it False to one answer per
+    # generated puzzle.
     several_answers: bool = False
 
     # --- tokens -------------------------------------------------------------------------------------
