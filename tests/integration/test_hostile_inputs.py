@@ -128,6 +128,12 @@ def files(tmp_path_factory) -> dict[str, Path]:
     for name, value in {"hidden_text": {**arch["arch"], "hidden_size": "wide"}, "arch_text": "garbage"}.items():
         made[name] = root / f"{name}.yaml"
         made[name].write_text(yaml.safe_dump({**arch, "arch": value}))
+    other = root / "other-task"
+    shutil.copytree(made["ckpt"], other)
+    document = json.loads((other / "config.json").read_text())
+    document["task"] = {"kind": "sudoku", "box_rows": 3, "box_cols": 3}  # 81 cells; the weights know 16
+    (other / "config.json").write_text(json.dumps(document))
+    made["other_task"] = other
     made["bad_ids"] = root / "ids.json"
     made["bad_ids"].write_text("{not json")
     return made
@@ -264,6 +270,13 @@ ERRORS = [
     ("model.seq_len=5", ["train", "recipe=trm-sudoku-mini", "model.seq_len=5"], None, "seq_len"),
     ("model.hidden_size=30000", ["train", "recipe=trm-sudoku-mini", "model.hidden_size=30000"], None, "hidden_size"),
     ("bench without recipe=", ["bench"], None, "recipe="),
+    ("a config.json whose task is not its weights'", ["solve", "{other_task}", GOOD], None, "does not belong"),
+    (
+        "eval of a config.json whose task is not its weights'",
+        ["eval", "{other_task}", "data={data}"],
+        None,
+        "does not belong",
+    ),
     ("a FIFO model.safetensors", ["solve", "{fifo}", GOOD], None, "not a regular file"),
     (
         "run.lock links outside the run",
