@@ -355,6 +355,24 @@ class Task(ABC, metaclass=_CheckedTaskType):
         """An exact solution, if the task has a symbolic solver (None when there is none)."""
         return None
 
+    # --- candidate sets ---------------------------------------------------------------------------------
+    def candidates(self, puzzle: np.ndarray, rounds: int | None = None) -> np.ndarray | None:
+        """bool [seq_len, len(alphabet)]: which values each position can still take after the task's own
+        propagation from the givens (``rounds`` rounds of it; None: to its fixed point), or None when the
+        task has no propagation (the default). Candidate-set supervision trains on these (docs/tasks.md)."""
+        return None
+
+    def batch_candidates(self, puzzles: np.ndarray, rounds: int | np.ndarray | None = None) -> np.ndarray:
+        """``candidates`` of a batch of puzzles, bool [B, seq_len, len(alphabet)]; ``rounds`` may give each
+        puzzle its own count. Override it when the propagation runs faster over a whole batch at once."""
+        each = np.broadcast_to(np.asarray(rounds if rounds is not None else -1), (len(puzzles),))
+        return np.stack([self.candidates(p, None if r < 0 else int(r)) for p, r in zip(puzzles, each)])
+
+    @classmethod
+    def has_candidates(cls) -> bool:
+        """Whether the task gives candidate sets (overrides ``candidates``)."""
+        return cls.candidates is not Task.candidates
+
     def search_problem(self, puzzle: np.ndarray) -> SearchProblem | None:
         """The puzzle as an exact search the network's distribution can steer (``recurse.tasks.search``),
         or None when the task has none (a task with only ``solve`` is still solved exactly)."""

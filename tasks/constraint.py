@@ -10,6 +10,7 @@ import numpy as np
 
 from recurse.tasks.base import PuzzleFormatError, Task
 from recurse.tasks.budget import Deadline
+from recurse.tasks.propagation import BatchedPropagation
 from recurse.tasks.solver import AllDifferentSolver, SolveResult
 
 
@@ -77,6 +78,20 @@ class ConstraintGridTask(Task):
     def solve(self, puzzle: np.ndarray) -> np.ndarray | None:
         result = self.solver.solve(puzzle, limit=1)
         return result.solutions[0] if result.solutions else None
+
+    @property
+    def propagation(self) -> BatchedPropagation:
+        if getattr(self, "_propagation", None) is None:
+            self._propagation = BatchedPropagation(self.solver)
+        return self._propagation
+
+    def candidates(self, puzzle: np.ndarray, rounds: int | None = None) -> np.ndarray:
+        """The solver's candidates: naked and hidden singles (and inequalities) from the givens."""
+        return self.batch_candidates(np.asarray(puzzle)[None], rounds)[0]
+
+    def batch_candidates(self, puzzles: np.ndarray, rounds: int | np.ndarray | None = None) -> np.ndarray:
+        givens = np.asarray(puzzles).reshape(len(puzzles), -1)
+        return self.propagation.candidates(givens, rounds)
 
     def search_problem(self, puzzle: np.ndarray):
         from recurse.tasks.constraint_search import AllDifferentProblem

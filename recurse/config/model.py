@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from recurse.cores import CORES
 from recurse.errors import ConfigError
@@ -50,6 +59,19 @@ class ModelConfig(BaseModel):
         "bfloat16", description="compute dtype; 'auto' picks bfloat16 where the device runs it fast, else float32"
     )
     loss: Literal["stablemax", "softmax"] = "stablemax"
+    candidate_head: bool = Field(
+        False,
+        description="a second output head that reads each position's candidate "
+        "values (trained by the `candidates` loss term; unused when solving)",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_absent_candidate_head(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Left out while off, so that a model without the head writes the config it always wrote.
+        data = handler(self)
+        if isinstance(data, dict) and not self.candidate_head:
+            data.pop("candidate_head", None)
+        return data
 
     @field_validator("core", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from recurse.config.expected import ExpectedResult
 from recurse.config.model import ModelConfig
 from recurse.halting import HALTING
 from recurse.hardware import check_device_name
+from recurse.losses import LOSS_TERMS, check_loss_specs
 from recurse.spec import Spec, validate_spec
 
 SEED_MAX = 2**32 - 1  # numpy's seeding accepts 0..2**32-1
@@ -119,6 +120,19 @@ class TrainingConfig(_Strict):
     eval_every_steps: int | None = Field(None, ge=1)
     eval_every_epochs: int | None = Field(None, ge=1)
     keep_last: int = Field(2, ge=1, description="checkpoints kept besides the best one")
+    losses: list[SerializeAsAny[Spec]] = Field(
+        default_factory=lambda: [LOSS_TERMS.get("act").Spec()],
+        description="loss terms by name, the main one first (docs/recipes.md, 'Loss terms')",
+    )
+
+    @field_validator("losses", mode="before")
+    @classmethod
+    def _losses(cls, value: Any) -> list[Spec]:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError("expected a list of loss terms, e.g. [{kind: act}, {kind: candidates}]")
+        specs = [validate_spec(LOSS_TERMS, item) for item in value]
+        check_loss_specs(specs)
+        return specs
 
     @model_validator(mode="after")
     def _duration(self) -> TrainingConfig:

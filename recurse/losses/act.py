@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from recurse.losses.cross_entropy import IGNORE_INDEX, LOG_PROBS, LOSSES
 from recurse.losses.nearest_answer import nearest_answers
+from recurse.losses.registry import LOSS_TERMS, LossTerm
+from recurse.spec import Spec
 
 if TYPE_CHECKING:
     from recurse.model.carry import Carry, StepOutputs
@@ -23,7 +24,8 @@ class ACTLossOutput:
     predictions: torch.Tensor  # [B, L] argmax tokens
 
 
-class ACTLoss(nn.Module):
+@LOSS_TERMS.register("act")
+class ACTLoss(LossTerm):
     """``lm + 0.5·(q_halt + q_continue)``, where
 
     - lm: for each sample, the mean token loss over its labelled tokens; summed over samples;
@@ -33,6 +35,15 @@ class ACTLoss(nn.Module):
     A head on the outputs of one deep-supervision step: it owns no model, so it is called with the step's
     new carry (its samples, steps and halted flags) and outputs.
     """
+
+    main = True
+
+    class Spec(Spec):
+        kind: Literal["act"] = "act"
+
+    @classmethod
+    def from_spec(cls, spec, *, task, model_config) -> ACTLoss:
+        return cls(model_config.loss)  # the token loss is the model's (evaluation reports it too)
 
     def __init__(self, loss: str = "stablemax") -> None:
         super().__init__()

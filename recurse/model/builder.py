@@ -42,7 +42,9 @@ def build_refiner(config: ModelConfig) -> RecursiveRefiner:
         dtype=config.dtype,
     )
     schedule = config.schedule.build(make_level=make_level, dim=dim)
-    refiner = RecursiveRefiner(embedding, schedule, vocab_size=config.vocab_size, dim=dim)
+    refiner = RecursiveRefiner(
+        embedding, schedule, vocab_size=config.vocab_size, dim=dim, candidate_head=config.candidate_head
+    )
     refiner.model_config = config  # what save_pretrained writes to config.json
     return refiner
 

@@ -33,6 +33,7 @@ class StepOutputs:
     q_halt: torch.Tensor
     q_continue: torch.Tensor
     target_q_continue: torch.Tensor | None = None
+    candidate_logits: torch.Tensor | None = None
 
 
 class DeepSupervision(nn.Module):
@@ -62,7 +63,9 @@ class DeepSupervision(nn.Module):
         current = {k: torch.where(halted.view(-1, *([1] * (v.dim() - 1))), batch[k], v) for k, v in carry.batch.items()}
 
         out = self.refiner(state, current["inputs"], current.get("puzzle_identifiers"))
-        outputs = StepOutputs(logits=out.logits, q_halt=out.q_halt, q_continue=out.q_continue)
+        outputs = StepOutputs(
+            logits=out.logits, q_halt=out.q_halt, q_continue=out.q_continue, candidate_logits=out.candidate_logits
+        )
         with torch.no_grad():
             steps = steps + 1
             halted = self.halting.halted(

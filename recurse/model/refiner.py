@@ -19,6 +19,7 @@ class RefinerOutput:
     logits: torch.Tensor  # [B, L, vocab] in the forward dtype (prefix positions dropped)
     q_halt: torch.Tensor  # [B] fp32
     q_continue: torch.Tensor  # [B] fp32
+    candidate_logits: torch.Tensor | None = None  # [B, L, vocab]: the candidate head's, when the model has one
 
 
 class RecursiveRefiner(nn.Module, HubMixin):
@@ -30,7 +31,9 @@ class RecursiveRefiner(nn.Module, HubMixin):
     so a fresh model is confident it should not stop yet.
     """
 
-    def __init__(self, embedding: InputEmbedding, schedule: Schedule, *, vocab_size: int, dim: int) -> None:
+    def __init__(
+        self, embedding: InputEmbedding, schedule: Schedule, *, vocab_size: int, dim: int, candidate_head: bool = False
+    ) -> None:
         super().__init__()
         self.embedding = embedding
         self.schedule = schedule
@@ -40,6 +43,8 @@ class RecursiveRefiner(nn.Module, HubMixin):
             self.q_head.weight.zero_()
             if self.q_head.bias is not None:  # always: the Q head is built with a bias
                 self.q_head.bias.fill_(-5.0)
+        # Made last, so that the other weights start as they would without it.
+        self.candidate_head = CastedLinear(dim, vocab_size) if candidate_head else None
 
     @property
     def prefix_len(self) -> int:
@@ -58,4 +63,7 @@ class RecursiveRefiner(nn.Module, HubMixin):
             state, y = self.schedule(state, x)
             logits = self.lm_head(y[:, self.prefix_len :])
             q = self.q_head(y[:, 0]).float()
-        return RefinerOutput(state=state, logits=logits, q_halt=q[:, 0], q_continue=q[:, 1])
+            candidates = self.candidate_head(y[:, self.prefix_len :]) if self.candidate_head is not None else None
+        return RefinerOutput(
+            state=state, logits=logits, q_halt=q[:, 0], q_continue=q[:, 1], candidate_logits=candidates
+        )

@@ -91,7 +91,7 @@ def set_up_run(config: RunConfig, *, runtime: Runtime | None = None, data: bool 
         shapes = {"vocab_size": task.vocab_size, "seq_len": task.seq_len, "num_puzzle_ids": 1}
     model_config = resolve_model_config(config.model, device=runtime.device, **shapes)
     torch.manual_seed(config.runtime.seed)  # the same starting weights for the same recipe, whatever ran before
-    model = build_training_model(model_config).to(runtime.device)
+    model = build_training_model(model_config, config.training.losses, task).to(runtime.device)
     refiner = model.refiner
     if config.init_from:
         apply_init_from(refiner, config.init_from)
