@@ -113,13 +113,18 @@ def set_up_run(config: RunConfig, *, runtime: Runtime | None = None, data: bool 
 
 
 def apply_init_from(refiner: RecursiveRefiner, source: str) -> None:
-    """Start from the weights of another checkpoint (folder, run folder, bundled name or Hub id) of this shape."""
+    """Start from the weights of another checkpoint (folder, run folder, bundled name or Hub id) of this shape
+    (a candidate head the checkpoint does not have keeps its fresh weights)."""
     checkpoint = load_checkpoint(resolve_model(source))
     ours, theirs = refiner.state_dict(), checkpoint.refiner.state_dict()
-    mismatched = [k for k in ours if k not in theirs or theirs[k].shape != ours[k].shape]
-    if mismatched:
-        raise RecurseError(f"init_from={source}: tensor {mismatched[0]!r} does not match this model's config")
-    refiner.load_state_dict(theirs)
+    # A candidate head that the source lacks starts fresh: it only trains an auxiliary loss.
+    fresh = [k for k in ours if k.startswith("candidate_head.") and k not in theirs]
+    mismatched = [k for k in ours if k not in fresh and (k not in theirs or theirs[k].shape != ours[k].shape)]
+    extra = [k for k in theirs if k not in ours]
+    if mismatched or extra:
+        name = (mismatched or extra)[0]
+        raise RecurseError(f"init_from={source}: tensor {name!r} does not match this model's config")
+    refiner.load_state_dict({**theirs, **{k: ours[k] for k in fresh}})
 
 
 def set_up_checkpoint(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from recurse.errors import RecurseError
 from recurse.model.checkpoint import save_checkpoint
 from recurse.recipe import load_recipe
 from recurse.training.setup import RunSetup, set_up_checkpoint, set_up_run
@@ -79,6 +80,36 @@ def test_init_from_loads_the_weights_of_a_checkpoint(recipe, tmp_path):
     started = set_up_run(recipe.model_copy(update={"init_from": str(folder)}), data=False)
     for (name, a), b in zip(started.refiner.state_dict().items(), source.refiner.state_dict().values()):
         assert a.equal(b), name
+
+
+def test_init_from_a_checkpoint_without_a_candidate_head_starts_the_head_fresh(recipe, tmp_path):
+    """A recipe that adds candidate-set supervision can start from a model trained without it."""
+    source = set_up_run(recipe, data=False)
+    folder = save_checkpoint(tmp_path / "plain", source.refiner, source.model_config, {})
+    with_head = recipe.model_copy(
+        update={
+            "init_from": str(folder),
+            "model": recipe.model.model_copy(update={"candidate_head": True}),
+            "training": recipe.training.model_copy(
+                update={
+                    "losses": type(recipe.training)
+                    .model_validate({"max_steps": 1, "losses": [{"kind": "act"}, {"kind": "candidates"}]})
+                    .losses
+                }
+            ),
+        }
+    )
+    fresh = set_up_run(with_head.model_copy(update={"init_from": None}), data=False)
+    started = set_up_run(with_head, data=False)
+    theirs = source.refiner.state_dict()
+    for name, tensor in started.refiner.state_dict().items():
+        expected = theirs[name] if name in theirs else fresh.refiner.state_dict()[name]
+        assert tensor.equal(expected), name
+    assert any(name.startswith("candidate_head.") for name in started.refiner.state_dict())
+    # The other way round (a head the new model lacks) is a mismatch, in one line.
+    headless = save_checkpoint(tmp_path / "head", started.refiner, started.model_config, {})
+    with pytest.raises(RecurseError, match="candidate_head"):
+        set_up_run(recipe.model_copy(update={"init_from": str(headless)}), data=False)
 
 
 def _imports(path: Path) -> set[str]:
