@@ -162,6 +162,15 @@ def destination(out: str | Path) -> Path:
     return path
 
 
+def _remove_leftover(path: Path) -> None:
+    """Remove what an earlier build left under one of recurse's own names; a link there is removed itself,
+    never followed (its target is not recurse's)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _staging_name(out: Path) -> Path:
     return out.with_name(f".{out.name}.building")
 
@@ -170,7 +179,7 @@ def stage(out: Path) -> Path:
     """A fresh folder beside ``out`` to build into; ``publish`` moves it into place when complete."""
     out = destination(out)
     staging = _staging_name(out)
-    shutil.rmtree(staging, ignore_errors=True)
+    _remove_leftover(staging)
     staging.mkdir(parents=True)
     return staging
 
@@ -192,7 +201,7 @@ def publish(staging: Path, out: Path) -> None:
         staging.rename(out)
         return
     previous = out.with_name(f".{out.name}.replaced")
-    shutil.rmtree(previous, ignore_errors=True)
+    _remove_leftover(previous)
     out.rename(previous)
     staging.rename(out)
     shutil.rmtree(previous, ignore_errors=True)

@@ -162,3 +162,12 @@ def test_a_training_run_into_a_users_data_folder_is_one_line(tmp_path):
         and "not a dataset built by recurse" in result.stderr
     )
     assert _tree(data) == {"notes.txt": b"mine"}
+
+
+def test_a_link_where_the_build_stages_is_removed_not_followed(tmp_path):
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine")
+    (tmp_path / ".data.building").symlink_to(kept)
+    build_from_config(_config(tmp_path / "data"), progress=False)
+    assert (tmp_path / "data" / "manifest.json").is_file() and _tree(kept) == {"notes.txt": b"mine"}
