@@ -9,10 +9,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import yaml
 from PIL import Image
 
-from recurse.tasks.examples.colouring import GraphColouring
+from recurse.tasks import build_task
 from tests.integration.conftest import make_checkpoint, run_recurse
 
 ROOT = Path(__file__).parents[2]
@@ -80,20 +81,30 @@ def test_a_plugin_task_declared_by_positions_trains_solves_verifies_and_animates
     assert Image.open(tmp_path / "p.gif").n_frames == 3, "the puzzle, then each of the 2 steps"
 
 
-def test_the_shipped_colouring_verifies_honestly_and_animates(tmp_path):
-    for layout in ("adjacency", "edges"):
-        task = GraphColouring(6, max_edges=8, layout=layout)
-        checkpoint = make_checkpoint(tmp_path / layout, task, recipe="trm-colouring-mini")
-        puzzle = "R?????|0-1 1-2 2-3 3-4 4-5"
-        gif = tmp_path / f"{layout}.gif"
-        out = run_recurse("solve", str(checkpoint), "--verify", "--save-gif", str(gif), puzzle)
-        assert "uncounted" not in out.stdout and "Traceback" not in out.stderr
-        answer = out.stdout.splitlines()[0]
-        assert task.is_solution(task.parse(puzzle), task.parse_answer(task.parse(puzzle), answer))
-        frames = Image.open(gif)
-        assert frames.n_frames == 3
-        frames.seek(2)
-        assert np.asarray(frames.convert("RGB")).std() > 10, "a drawing, not a blank frame"
+SHIPPED_NON_GRID = {
+    "colouring-adjacency": ({"kind": "colouring", "vertices": 6, "max_edges": 8}, "R?????|0-1 1-2 2-3 3-4 4-5"),
+    "colouring-edges": (
+        {"kind": "colouring", "vertices": 6, "max_edges": 8, "layout": "edges"},
+        "R?????|0-1 1-2 2-3 3-4 4-5",
+    ),
+    "sat": ({"kind": "sat", "variables": 4, "clauses": 3}, "????|1 -2 3,-1 2 4,2 3 -4"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_NON_GRID))
+def test_the_shipped_non_grid_tasks_verify_honestly_and_animate(tmp_path, name):
+    spec, puzzle = SHIPPED_NON_GRID[name]
+    task = build_task(spec)
+    checkpoint = make_checkpoint(tmp_path / name, task, recipe="trm-colouring-mini")
+    gif = tmp_path / f"{name}.gif"
+    out = run_recurse("solve", str(checkpoint), "--verify", "--save-gif", str(gif), puzzle)
+    assert "uncounted" not in out.stdout and "Traceback" not in out.stderr
+    answer = out.stdout.splitlines()[0]
+    assert task.is_solution(task.parse(puzzle), task.parse_answer(task.parse(puzzle), answer))
+    frames = Image.open(gif)
+    assert frames.n_frames == 3
+    frames.seek(2)
+    assert np.asarray(frames.convert("RGB")).std() > 10, "a drawing, not a blank frame"
 
 
 def test_a_task_with_more_values_than_a_byte_holds_is_refused_in_one_line(tmp_path):
