@@ -366,7 +366,13 @@ class Task(ABC, metaclass=_CheckedTaskType):
         """``candidates`` of a batch of puzzles, bool [B, seq_len, len(alphabet)]; ``rounds`` may give each
         puzzle its own count. Override it when the propagation runs faster over a whole batch at once."""
         each = np.broadcast_to(np.asarray(rounds if rounds is not None else -1), (len(puzzles),))
-        return np.stack([self.candidates(p, None if r < 0 else int(r)) for p, r in zip(puzzles, each)])
+        sets = []
+        for puzzle, count in zip(puzzles, each):
+            candidates = self.candidates(puzzle, None if count < 0 else int(count))
+            if candidates is None:
+                raise RecurseError(f"the {self.name} task has no candidate propagation (it defines no candidates)")
+            sets.append(candidates)
+        return np.stack(sets)
 
     @classmethod
     def has_candidates(cls) -> bool:

@@ -91,5 +91,6 @@ class BatchedPropagation:
         above = np.where(low != 0, self.full & ~((low << 1) - 1), self.full)
         high = decided[:, self.greater_cells]
         below = np.where(high != 0, (high - 1) & ~1, self.full)
-        np.bitwise_and.at(cand, (slice(None), self.greater_cells), above.astype(np.int32))
-        np.bitwise_and.at(cand, (slice(None), self.smaller_cells), below.astype(np.int32))
+        # numpy's stubs type ufunc.at's index as an array, not the (slice, array) tuple numpy accepts.
+        np.bitwise_and.at(cand, (slice(None), self.greater_cells), above.astype(np.int32))  # type: ignore[arg-type]
+        np.bitwise_and.at(cand, (slice(None), self.smaller_cells), below.astype(np.int32))  # type: ignore[arg-type]

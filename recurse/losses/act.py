@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from recurse.losses.cross_entropy import IGNORE_INDEX, LOG_PROBS, LOSSES
 from recurse.losses.nearest_answer import nearest_answers
-from recurse.losses.registry import LOSS_TERMS, LossTerm
+from recurse.losses.registry import LOSS_TERMS, LossTerm, TermOutput
 from recurse.spec import Spec
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class ACTLossOutput:
+class ACTLossOutput(TermOutput):
     loss: torch.Tensor  # summed over samples; divide by the global batch size before backward
     metrics: dict[str, torch.Tensor]  # sums over the samples that halted at this step
     predictions: torch.Tensor  # [B, L] argmax tokens

@@ -7,6 +7,7 @@ such as candidate-set supervision, added to it), so the refiner is ``step.refine
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -31,7 +32,7 @@ class TrainingStepOutput:
 class TrainingStep(nn.Module):
     """``supervision`` (refiner + halting) followed by ``loss_head``; called once per optimiser step."""
 
-    def __init__(self, supervision: DeepSupervision, loss_head: LossTerm, extra_terms: list[LossTerm] = ()) -> None:
+    def __init__(self, supervision: DeepSupervision, loss_head: LossTerm, extra_terms: Sequence[LossTerm] = ()) -> None:
         super().__init__()
         self.supervision = supervision
         self.loss_head = loss_head
