@@ -34,6 +34,12 @@ def _umask() -> int:
     return mask
 
 
+def not_found(path: str | os.PathLike) -> str:
+    """Why ``path`` cannot be read as a file: ``not found``, or, for a FIFO, device or folder in its place
+    (which recurse never opens: a FIFO would block the read for ever), ``is not a regular file``."""
+    return "is not a regular file (a FIFO, device or folder)" if os.path.lexists(path) else "not found"
+
+
 def json_safe(value: Any) -> Any:
     """``value`` with every NaN or infinite number replaced by None, so that it is valid JSON (``json.dumps``
     would write the bare ``NaN`` and ``Infinity`` that JSON does not have)."""

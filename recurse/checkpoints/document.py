@@ -27,7 +27,7 @@ from pydantic import (
 
 from recurse.config import ModelConfig
 from recurse.errors import CheckpointError, one_line
-from recurse.io import write_json
+from recurse.io import not_found, write_json
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def read_document(directory: str | Path) -> CheckpointDocument:
     path = Path(directory) / CONFIG_NAME
     if not path.is_file():
         raise CheckpointError(
-            f"{path} not found: a recurse checkpoint folder holds {CONFIG_NAME} and model.safetensors"
+            f"{path} {not_found(path)}: a recurse checkpoint folder holds {CONFIG_NAME} and model.safetensors"
         )
     if path.stat().st_size > MAX_DOCUMENT_BYTES:
         raise CheckpointError(f"{path} is {path.stat().st_size / 2**20:.0f} MiB, far larger than a checkpoint config")

@@ -21,6 +21,7 @@ from recurse.checkpoints.checks import read_safetensors_header
 from recurse.checkpoints.document import WEIGHTS_NAME, read_document
 from recurse.config import RunConfig
 from recurse.errors import CheckpointError, ConfigError, RecurseError
+from recurse.io import not_found
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def read_counters(folder: Path) -> dict:
     """The step counters of a checkpoint; a ``CheckpointError`` naming the file when they are unusable."""
     path = folder / COUNTERS
     if not path.is_file():
-        raise CheckpointError(f"{path} not found; this checkpoint cannot be resumed")
+        raise CheckpointError(f"{path} {not_found(path)}; this checkpoint cannot be resumed")
     try:
         counters = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:

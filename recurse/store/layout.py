@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from recurse.errors import DatasetError, RecurseError, one_line
+from recurse.io import not_found
 
 ARRAYS = ("inputs", "labels", "puzzle_identifiers", "puzzle_indices", "group_indices")
 OPTIONAL_ARRAYS = ("answers", "answer_positions")  # recurse's own, for tasks with several answers
@@ -85,7 +86,9 @@ def load_split(root: str | Path, split: str, set_name: str = "all") -> PuzzleSpl
     folder = Path(root) / split
     meta_path = folder / "dataset.json"
     if not meta_path.is_file():
-        raise RecurseError(f"{meta_path} not found; build the data first (recurse data build …) or fix data.path")
+        raise RecurseError(
+            f"{meta_path} {not_found(meta_path)}; build the data first (recurse data build …) or fix data.path"
+        )
     try:
         metadata = DatasetMetadata.model_validate(json.loads(meta_path.read_bytes().decode("utf-8")))
     except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, nested too deeply, or invalid fields
@@ -95,7 +98,7 @@ def load_split(root: str | Path, split: str, set_name: str = "all") -> PuzzleSpl
     for name in ARRAYS:
         file = folder / f"{set_name}__{name}.npy"
         if not file.is_file():
-            raise RecurseError(f"{file} not found; the dataset at {root} is incomplete")
+            raise RecurseError(f"{file} {not_found(file)}; the dataset at {root} is incomplete")
         arrays[name] = _read_array(file)
     for name in OPTIONAL_ARRAYS:
         file = folder / f"{set_name}__{name}.npy"

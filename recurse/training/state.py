@@ -19,7 +19,7 @@ from recurse.checkpoints.run_folder import COUNTERS, read_counters
 from recurse.checkpoints.run_folder import SHARED_STATE as SHARED
 from recurse.checkpoints.run_folder import rank_state_name as _rank_file
 from recurse.errors import CheckpointError
-from recurse.io import atomic_path, write_json
+from recurse.io import atomic_path, not_found, write_json
 from recurse.model.carry import Carry
 from recurse.optim import AdamATan2
 from recurse.training.ema import EMA
@@ -134,7 +134,7 @@ def load_training_state(
 
 def _load(path: Path) -> dict[str, torch.Tensor]:
     if not path.is_file():
-        raise CheckpointError(f"{path} not found; this checkpoint cannot be resumed")
+        raise CheckpointError(f"{path} {not_found(path)}; this checkpoint cannot be resumed")
     try:
         return load_file(str(path))
     except (SafetensorError, OSError, ValueError) as error:
