@@ -77,18 +77,19 @@ class Device(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-class Probability(click.ParamType):
-    """A finite number strictly between 0 and 1 (``nan`` and ``inf`` are refused, unlike ``click.FloatRange``)."""
+class FiniteNumber(click.ParamType):
+    """A finite number for which ``accepts`` holds (``nan`` and ``inf`` are refused, unlike ``click.FloatRange``)."""
 
-    name = "probability"
+    def __init__(self, name: str, requirement: str, accepts) -> None:
+        self.name, self.requirement, self.accepts = name, requirement, accepts
 
     def convert(self, value: Any, param, ctx) -> float:
         try:
             number = float(value) if isinstance(value, (int, float)) else float(str(value).strip())
         except ValueError:
             self.fail(f"{value!r} is not a number", param, ctx)
-        if not math.isfinite(number) or not 0 < number < 1:
-            self.fail(f"{value!r} must be a number strictly between 0 and 1", param, ctx)
+        if not math.isfinite(number) or not self.accepts(number):
+            self.fail(f"{value!r} must be {self.requirement}", param, ctx)
         return number
 
 
@@ -130,4 +131,5 @@ class OutputFile(click.ParamType):
 
 DEVICE = Device()
 HALTING_KIND = HaltingKind()
-PROBABILITY = Probability()
+PROBABILITY = FiniteNumber("probability", "a number strictly between 0 and 1", lambda x: 0 < x < 1)
+POSITIVE_SECONDS = FiniteNumber("seconds", "a number of seconds greater than 0", lambda x: x > 0)

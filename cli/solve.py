@@ -9,11 +9,13 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from recurse.cli.args import DEVICE, HALTING_KIND, PROBABILITY, OutputFile
+from recurse.cli.args import DEVICE, HALTING_KIND, POSITIVE_SECONDS, PROBABILITY, OutputFile
 from recurse.cli.errors import EXIT_ERROR, EXIT_INVALID_ANSWER, user_errors
 from recurse.cli.puzzle_input import argument_puzzles, chunks, file_puzzles
 from recurse.halting_defaults import DEFAULT_THRESHOLD, SOLVE_KIND
 from recurse.io import dumps_json
+from recurse.limits import DEFAULT_VERIFY_NODES as DEFAULT_MAX_NODES
+from recurse.limits import DEFAULT_VERIFY_SECONDS as DEFAULT_MAX_SECONDS
 
 
 def _highlight(task, previous: str, current: str) -> str:
@@ -36,12 +38,19 @@ def _highlight(task, previous: str, current: str) -> str:
 
 
 def _verdict(result) -> str:
-    """``valid`` or ``not valid: <the checker's violations>``, then the steps and the confidence."""
+    """``valid``, ``not valid: <the checker's violations>`` or ``abstained: …``, then the steps, the confidence and
+    (for strategies with several trajectories) which one was kept."""
     if result.valid:
         verdict = click.style("valid", fg="green")
+    elif result.status == "abstained":
+        verdict = click.style("abstained", fg="yellow", bold=True) + " (no valid answer; the best candidate breaks: "
+        verdict += "; ".join(result.violations) + ")"
     else:
         verdict = click.style("not valid", fg="red", bold=True) + ": " + "; ".join(result.violations)
-    return f"{verdict} · {result.steps} step{'s' if result.steps != 1 else ''} · confidence {result.confidence:.2f}"
+    line = f"{verdict} · {result.steps} step{'s' if result.steps != 1 else ''} · confidence {result.confidence:.2f}"
+    if result.trajectories > 1:
+        line += f" · {result.strategy}: trajectory {result.trajectory} of {result.trajectories} kept"
+    return line
 
 
 def _print_text(task, result, *, trace: bool, several: bool) -> None:
@@ -51,7 +60,13 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
             click.echo(f"step {step}:")
             click.echo(_highlight(task, previous, answer))
             previous = answer
-    click.echo(task.render_answer(result.answer) if result.answer else "(no grid)")
+    if result.answer:
+        click.echo(task.render_answer(result.answer))
+    elif result.candidate:
+        click.echo("best candidate, not given as an answer:")
+        click.echo(task.render_answer(result.candidate))
+    else:
+        click.echo("(no grid)")
     if result.verification is not None:
         click.echo(result.verification.describe())
     click.echo(_verdict(result))
@@ -123,6 +138,26 @@ def _print_text(task, result, *, trace: bool, several: bool) -> None:
     help="Let the network's distribution steer the task's exact search: the answer passes the checker, "
     "or the puzzle is proven to have no solution. Reports search nodes against plain search.",
 )
+@click.option(
+    "--verify-nodes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_NODES,
+    show_default=True,
+    help="With --verify: give up a puzzle's search after this many nodes (reported as gave_up; the next puzzle follows).",
+)
+@click.option(
+    "--verify-seconds",
+    type=POSITIVE_SECONDS,
+    default=DEFAULT_MAX_SECONDS,
+    show_default=True,
+    help="With --verify: give up a puzzle's search after this many seconds.",
+)
+@click.option(
+    "--abstain",
+    is_flag=True,
+    help="Give no answer rather than one the checker rejects: status abstained, with the best candidate and its "
+    "violations (--check then exits 1).",
+)
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--device", type=DEVICE, default="auto", show_default=True, help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) for a repo id.")
@@ -152,6 +187,9 @@ def solve(
     settings_: tuple[str, ...],
     puzzle_id: str | None,
     verify: bool,
+    verify_nodes: int,
+    verify_seconds: float,
+    abstain: bool,
     batch_size: int,
     device: str,
     revision: str | None,
@@ -169,6 +207,11 @@ def solve(
     then 3 (when no puzzle failed to be read).
     Puzzle text that starts with '-' may follow '--'.
 
+    How answers are found is a strategy, given as KEY=VALUE words among the puzzles (or with --set):
+    strategy=greedy (the default: one trajectory), strategy=sample (samples=K trajectories with latent noise
+    of scale noise=σ) or strategy=restart (K random initial states), each with select=checker|confidence|vote
+    and seed=N; see docs/inference.md.
+
     \b
     Examples:
       recurse solve sudoku-6x6 ".5.6.1................4356.4..3..1.."
@@ -178,11 +221,20 @@ def solve(
       recurse solve runs/trm-arc1 --puzzle-id 00576224 "34|78"
       recurse solve sudoku-6x6 --json -- ".5.6.1................4356.4..3..1.."
       recurse solve sudoku-6x6 --verify ".5.6.1................4356.4..3..1.."
+      recurse solve sudoku-9x9 strategy=restart samples=16 select=checker --abstain ".4.....321.65..4....8......6......1..8.4.3..5....287...6.1...9.....7..2...5.8...."
       recurse solve sudoku-6x6 --set halting=threshold --set threshold=0.9 ".5.6.1................4356.4..3..1.."
     """
     from recurse.halting.inference import parse_settings, settings
+    from recurse.inference.strategies.settings import parse_strategy
     from recurse.solver import Solver
 
+    strategy, words = parse_strategy(puzzles)
+    chosen_settings, rest = parse_settings(settings_)
+    from_set, unknown = parse_strategy(rest)
+    if from_set is not None and strategy is not None:
+        raise click.UsageError("give the strategy either as KEY=VALUE words or with --set, not both")
+    strategy = strategy or from_set
+    puzzles = tuple(words)
     for text in puzzles:
         if re.match(r"--[A-Za-z]", text):  # a mistyped option; rendered grids ("---+---") are puzzles
             raise click.UsageError(f"no such option: {text} (puzzle text that starts with '-' goes after --)")
@@ -194,10 +246,10 @@ def solve(
         from recurse.inference.animation import require_matplotlib
 
         require_matplotlib()
-    chosen, unknown = parse_settings(settings_)
+    chosen = chosen_settings
     if unknown:
         raise click.UsageError(
-            f"--set {unknown[0]}: not a halting setting (halting=POLICY, max_steps=N, "
+            f"--set {unknown[0]}: not a halting or strategy setting (halting=POLICY, max_steps=N, strategy=NAME, samples=K, "
             "threshold=P or halting.FIELD=VALUE)"
         )
     if (trace or save_gif is not None) and ctx.get_parameter_source("halting") == ParameterSource.DEFAULT:
@@ -236,6 +288,10 @@ def solve(
             trace=trace or gif_pending,
             puzzle_id=puzzle_id,
             verify=verify,
+            strategy=strategy,
+            abstain=abstain,
+            verify_nodes=verify_nodes,
+            verify_seconds=verify_seconds,
         )
         for (label, number, _), result in zip(chunk, results):
             seen += 1

@@ -5,3 +5,9 @@ it is refused before anything is built.
 """
 
 MAX_RECURSION = 10_000  # supervision steps, latent steps, recursions, layers
+
+# Verified solving gives a puzzle's exact search up to this many nodes and seconds (each of the guided search
+# and its plain baseline), then reports that it gave up. The hardest of 2,840 tdoku 9×9 puzzles needs under
+# 2,000 guided nodes (docs/results.md); a minimal puzzle a few.
+DEFAULT_VERIFY_NODES = 10_000
+DEFAULT_VERIFY_SECONDS = 0.5

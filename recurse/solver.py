@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -19,27 +21,59 @@ from recurse.halting.inference import HaltingSettings
 from recurse.halting.inference import settings as halting_settings
 from recurse.hardware import check_device_name, resolve_device
 from recurse.hub.source import resolve_model
-from recurse.inference.refinement import refine
+from recurse.inference.strategies import Answers, Strategy
+from recurse.inference.strategies.settings import strategy_spec
 from recurse.inference.verification import Verification
 from recurse.inference.verification import verify as verify_answer
 from recurse.model.checkpoint import load_checkpoint
 from recurse.model.refiner import RecursiveRefiner
+from recurse.spec import Spec
 from recurse.tasks import PuzzleFormatError, Task, build_task
 from recurse.tasks.base import Task as BaseTask
+from recurse.tasks.search import GAVE_UP, UNSOLVABLE, SearchLimits
+
+
+@dataclass
+class Candidate:
+    """One trajectory of a puzzle (strategies that run several): its answer, and the checker's verdict when
+    the selection rule asked for it (None otherwise)."""
+
+    answer: str
+    confidence: float
+    steps: int
+    valid: bool | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "answer": self.answer,
+            "confidence": round(self.confidence, 4),
+            "steps": self.steps,
+            "valid": self.valid,
+        }
 
 
 @dataclass
 class Solution:
     puzzle: str  # the puzzle in the task's one-line text format
-    answer: str  # the model's answer as the task writes answers (the whole grid for grid tasks)
+    answer: str  # the answer as the task writes answers (the whole grid for grid tasks); "" when none is given
     valid: bool  # whether the task's checker accepts the answer
-    steps: int  # supervision steps used
-    confidence: float  # sigmoid(q_halt) at the last step
+    steps: int  # supervision steps used by the kept trajectory
+    confidence: float  # sigmoid(q_halt) at the kept trajectory's last step
     trace: list[str] = field(default_factory=list)  # the answer after each step, when asked for
-    violations: list[str] = field(default_factory=list)  # the rules the answer breaks (empty when valid)
+    violations: list[str] = field(default_factory=list)  # the rules the answer (or candidate) breaks
     verification: Verification | None = None  # with verify=True: the exact search's report
     # with the trace: per step, the probability of the traced symbol at each of the task's answer positions
     trace_confidence: list[list[float]] = field(default_factory=list)
+    # "solved" (valid answer), "invalid" (an answer the checker rejects), "abstained" (abstain=True and no
+    # valid answer: ``answer`` is empty, ``candidate`` the best one), and with verify also "unsolvable" and
+    # "gave_up" (a search limit came first).
+    status: str = "solved"
+    candidate: str = ""  # the answer that was not given (abstained, gave_up)
+    strategy: str = "greedy"
+    trajectory: int = 0  # the kept trajectory (sample number)
+    trajectories: int = 1  # trajectories run
+    seconds: float = 0.0  # this puzzle's share of the network time, plus its search time
+    candidates: list[Candidate] = field(default_factory=list)  # every trajectory (strategies with several)
 
     def to_json(self) -> dict[str, Any]:
         record = {
@@ -54,6 +88,15 @@ class Solution:
             record["trace"] = self.trace
         if self.verification is not None:
             record.update(self.verification.to_json())
+        record["status"] = self.status
+        if self.candidate:
+            record["candidate"] = self.candidate
+        record.update(
+            strategy=self.strategy,
+            trajectory=self.trajectory,
+            trajectories=self.trajectories,
+            seconds=round(self.seconds, 6),
+        )
         return record
 
 
@@ -217,10 +260,35 @@ class Solver:
         return grid.reshape(task.shape).astype(np.int64)
 
     def solve(
-        self, puzzle: str | np.ndarray, *, trace: bool = False, puzzle_id: str | None = None, verify: bool = False
+        self,
+        puzzle: str | np.ndarray,
+        *,
+        trace: bool = False,
+        puzzle_id: str | None = None,
+        verify: bool = False,
+        strategy: str | None = None,
+        abstain: bool = False,
+        verify_nodes: int | None = None,
+        verify_seconds: float | None = None,
+        **strategy_options,
     ) -> Solution:
-        """Solve one puzzle (text or a grid); raises ``PuzzleFormatError`` for a puzzle it cannot read."""
-        return self.solve_many([puzzle], trace=trace, puzzle_id=puzzle_id, verify=verify)[0]
+        """Solve one puzzle (text or a grid); raises ``PuzzleFormatError`` for a puzzle it cannot read.
+
+        ``strategy`` and its options (``samples``, ``noise``, ``select``, ``seed``, …) choose how the answer is
+        found (``recurse.inference.strategies``; default ``greedy``): for example
+        ``solve(p, strategy="sample", samples=32, noise=0.3, select="checker", seed=0)``. ``abstain`` gives no
+        answer rather than one the checker rejects. See ``solve_many`` for ``verify`` and its limits."""
+        return self.solve_many(
+            [puzzle],
+            trace=trace,
+            puzzle_id=puzzle_id,
+            verify=verify,
+            strategy=strategy,
+            abstain=abstain,
+            verify_nodes=verify_nodes,
+            verify_seconds=verify_seconds,
+            **strategy_options,
+        )[0]
 
     def solve_many(
         self,
@@ -230,16 +298,34 @@ class Solver:
         trace: bool = False,
         puzzle_id: str | None = None,
         verify: bool = False,
+        strategy: str | None = None,
+        abstain: bool = False,
+        verify_nodes: int | None = None,
+        verify_seconds: float | None = None,
+        **strategy_options,
     ) -> list[Solution]:
         """Solve every puzzle; ``puzzle_id`` names the training puzzle whose embedding to use (ARC models).
 
         ``verify`` lets the network's distribution steer the task's exact search (``recurse.inference.verification``): the
-        answer then always passes the checker, or ``verification.status`` is "unsolvable" and ``answer`` empty.
+        answer then always passes the checker, or ``status`` is "unsolvable" (proven) or "gave_up" (the search
+        reached ``verify_nodes`` nodes or ``verify_seconds`` seconds first; defaults in ``recurse.tasks.search``)
+        and ``answer`` is empty.
 
         The first puzzle that cannot be read raises ``PuzzleFormatError`` naming its position; use
         ``solve_each`` to get an answer for the good ones and the error for each bad one.
         """
-        results = self.solve_each(puzzles, batch_size=batch_size, trace=trace, puzzle_id=puzzle_id, verify=verify)
+        results = self.solve_each(
+            puzzles,
+            batch_size=batch_size,
+            trace=trace,
+            puzzle_id=puzzle_id,
+            verify=verify,
+            strategy=strategy,
+            abstain=abstain,
+            verify_nodes=verify_nodes,
+            verify_seconds=verify_seconds,
+            **strategy_options,
+        )
         for number, result in enumerate(results, start=1):
             if isinstance(result, RecurseError):
                 where = f"puzzle {number}: " if len(results) > 1 else ""
@@ -254,11 +340,27 @@ class Solver:
         trace: bool = False,
         puzzle_id: str | None = None,
         verify: bool = False,
+        strategy: str | None = None,
+        abstain: bool = False,
+        verify_nodes: int | None = None,
+        verify_seconds: float | None = None,
+        **strategy_options,
     ) -> list[Solution | PuzzleFormatError]:
         """In input order, a ``Solution`` for each readable puzzle and the ``PuzzleFormatError`` for each other."""
         self._check_options(batch_size=batch_size, trace=trace)
-        if not isinstance(verify, bool):
-            raise ConfigError(f"verify must be True or False, got {verify!r}")
+        for name, flag in (("verify", verify), ("abstain", abstain)):
+            if not isinstance(flag, bool):
+                raise ConfigError(f"{name} must be True or False, got {flag!r}")
+        spec = strategy_spec(strategy, **strategy_options)
+        if trace and spec.kind != "greedy":
+            raise ConfigError(f"a trace follows one trajectory; strategy={spec.kind} runs several (use greedy)")
+        options = _Options(
+            strategy=spec,
+            built=spec.build(),
+            abstain=abstain,
+            verify=verify,
+            limits=search_limits(verify_nodes, verify_seconds),
+        )
         puzzle_index = self.puzzle_index(puzzle_id)
         if isinstance(puzzles, (str, bytes, bytearray)) or puzzles is None:
             raise PuzzleFormatError("solve_many takes a list of puzzles (use solve for one puzzle)")
@@ -281,7 +383,7 @@ class Solver:
             )
         for start in range(0, len(good), batch_size):
             chunk = good[start : start + batch_size]
-            solved = self._solve_batch([g for _, g in chunk], trace=trace, puzzle_index=puzzle_index, verify=verify)
+            solved = self._solve_batch([g for _, g in chunk], trace=trace, puzzle_index=puzzle_index, options=options)
             for (position, _), solution in zip(chunk, solved):
                 results[position] = solution
         return results  # type: ignore[return-value]
@@ -293,45 +395,118 @@ class Solver:
             raise ConfigError(f"trace must be True or False, got {trace!r}")
 
     def _solve_batch(
-        self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int, verify: bool = False
+        self, grids: Sequence[np.ndarray], *, trace: bool, puzzle_index: int, options: _Options
     ) -> list[Solution]:
-        inputs = torch.from_numpy(np.stack([self.task.encode(g) for g in grids]).astype(np.int64)).to(self.device)
+        task = self.task
+        encoded = np.stack([task.encode(g) for g in grids]).astype(np.int64)
+        inputs = torch.from_numpy(encoded).to(self.device)
         ids = torch.full((len(grids),), puzzle_index, dtype=torch.long, device=self.device)
-        prediction = refine(self.refiner, inputs, ids, halting=self.halting, trace=trace, keep_logits=verify)
+
+        def acceptor(puzzles: torch.Tensor, answers: torch.Tensor) -> torch.Tensor:
+            rows = answers.cpu().numpy()
+            verdicts = [task.accepts(encoded[p], a) for p, a in zip(puzzles.tolist(), rows)]
+            return torch.tensor(verdicts, dtype=torch.bool, device=answers.device)
+
+        started = time.perf_counter()
+        answers = options.built.run(
+            self.refiner, inputs, ids, halting=self.halting, acceptor=acceptor, keep_logits=options.verify, trace=trace
+        )
+        network_seconds = time.perf_counter() - started
+        prediction = answers.prediction
         tokens = prediction.tokens.cpu().numpy()
         history = [t.cpu().numpy() for t in prediction.trace]
         certainty = [c.cpu().numpy() for c in prediction.trace_confidence]
-        positions = self.task.answer_positions()
+        positions = task.answer_positions()
+        work = answers.sample_steps.double()
+        share = (work / work.sum().clamp(min=1)).tolist()  # each puzzle's share of the network time
         results = []
         for i, grid in enumerate(grids):
+            started = time.perf_counter()
             # Only the task's answer positions are read from the model; input-only ones stay the puzzle's.
-            network_answer = self.task.answer_of(grid, tokens[i])
+            network_answer = task.answer_of(grid, tokens[i])
             answer: np.ndarray | None = network_answer
             steps = int(prediction.steps[i])
             checked = None
-            if verify:
+            candidate = ""
+            if options.verify:
                 # The softmax of the last step's logits, once per verified puzzle (not at every step).
                 assert prediction.logits is not None  # refine keeps them when verify is asked for
                 distribution = torch.softmax(prediction.logits[i].float(), dim=-1).cpu().numpy()
-                checked = verify_answer(self.task, grid, distribution, network_answer)
+                checked = verify_answer(task, grid, distribution, network_answer, limits=options.limits)
+                if checked.status == GAVE_UP:
+                    candidate = task.format_answer(network_answer)
                 answer = checked.answer
-            if answer is None:  # the exact search proved the puzzle has no solution
+            if checked is not None and checked.status == GAVE_UP:
+                violations = [f"the search gave up after {checked.nodes} nodes (limit {options.limits.describe()})"]
+                status = GAVE_UP
+            elif answer is None:  # the exact search proved the puzzle has no solution
                 violations = ["the puzzle has no solution"]
+                status = UNSOLVABLE
             else:
-                violations = self.task.violations(grid, answer)
+                violations = task.violations(grid, answer)
+                status = "solved" if not violations else "invalid"
+            if status == "invalid" and options.abstain:
+                candidate, answer, status = task.format_answer(answer), None, "abstained"
             results.append(
                 Solution(
-                    puzzle=self.task.format(grid),
-                    answer=self.task.format_answer(answer) if answer is not None else "",
+                    puzzle=task.format(grid),
+                    answer=task.format_answer(answer) if answer is not None else "",
                     valid=not violations,
                     violations=violations,
                     steps=steps,
                     confidence=float(prediction.confidence[i]),
-                    trace=[self.task.format_answer(self.task.answer_of(grid, h[i])) for h in history[:steps]]
-                    if trace
-                    else [],
+                    trace=[task.format_answer(task.answer_of(grid, h[i])) for h in history[:steps]] if trace else [],
                     trace_confidence=[c[i][positions].tolist() for c in certainty[:steps]] if trace else [],
                     verification=checked,
+                    status=status,
+                    candidate=candidate,
+                    strategy=options.strategy.kind,
+                    trajectory=int(answers.kept[i]),
+                    trajectories=answers.samples,
+                    seconds=network_seconds * share[i] + time.perf_counter() - started,
+                    candidates=self._candidates(answers, grid, i),
                 )
             )
         return results
+
+    def _candidates(self, answers: Answers, grid: np.ndarray, index: int) -> list[Candidate]:
+        every = answers.trajectories
+        if every is None:
+            return []
+        tokens = every.tokens[index].cpu().numpy()
+        valid = every.valid[index].tolist() if every.valid is not None else [None] * every.samples
+        return [
+            Candidate(
+                answer=self.task.format_answer(self.task.answer_of(grid, tokens[k])),
+                confidence=float(every.confidence[index, k]),
+                steps=int(every.steps[index, k]),
+                valid=valid[k],
+            )
+            for k in range(every.samples)
+        ]
+
+
+@dataclass(frozen=True)
+class _Options:
+    """How one ``solve_each`` call answers: the strategy (spec and object), abstaining, verification."""
+
+    strategy: Spec
+    built: Strategy
+    abstain: bool
+    verify: bool
+    limits: SearchLimits
+
+
+def search_limits(nodes: object = None, seconds: object = None) -> SearchLimits:
+    """The limits of verified solving from user values (None keeps the default); a ``ConfigError`` names a bad one."""
+    if nodes is not None and (isinstance(nodes, bool) or not isinstance(nodes, Integral) or nodes < 1):
+        raise ConfigError(f"verify_nodes must be a whole number of at least 1, got {nodes!r}")
+    if seconds is not None and (
+        isinstance(seconds, bool) or not isinstance(seconds, Real) or not math.isfinite(seconds) or seconds <= 0
+    ):
+        raise ConfigError(f"verify_seconds must be a positive number of seconds, got {seconds!r}")
+    default = SearchLimits()
+    return SearchLimits(
+        max_nodes=default.max_nodes if nodes is None else int(nodes),
+        max_seconds=default.max_seconds if seconds is None else float(seconds),
+    )

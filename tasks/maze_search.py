@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from recurse.tasks.maze import NEIGHBOUR_ORDER, PATH, WALL
-from recurse.tasks.search import SOLVED, UNSOLVABLE, SearchResult
+from recurse.tasks.search import GAVE_UP, SOLVED, UNLIMITED, UNSOLVABLE, SearchLimits, SearchResult
 
 
 class MazePathProblem:
@@ -18,8 +18,9 @@ class MazePathProblem:
         self.grid = np.asarray(puzzle)
         self.start, self.goal = start, goal
 
-    def search(self, prior: np.ndarray | None = None) -> SearchResult:
+    def search(self, prior: np.ndarray | None = None, limits: SearchLimits = UNLIMITED) -> SearchResult:
         begin = time.perf_counter()
+        deadline = None if limits.max_seconds is None else begin + limits.max_seconds
         rows, cols = self.grid.shape
         # Lower is better among cells of equal f: minus the network's probability that the cell is on the path.
         tie = (-np.asarray(prior)[:, PATH].reshape(rows, cols)).tolist() if prior is not None else None
@@ -35,6 +36,10 @@ class MazePathProblem:
             if cell in closed:
                 continue
             closed.add(cell)
+            if (limits.max_nodes is not None and expanded >= limits.max_nodes) or (
+                deadline is not None and time.perf_counter() > deadline
+            ):
+                return SearchResult(None, GAVE_UP, expanded, time.perf_counter() - begin)
             expanded += 1
             if cell == self.goal:
                 return SearchResult(self._mark(parent), SOLVED, expanded, time.perf_counter() - begin)

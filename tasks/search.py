@@ -15,13 +15,38 @@ from typing import Any, Protocol
 
 import numpy as np
 
-SOLVED, UNSOLVABLE = "solved", "unsolvable"
+from recurse.limits import DEFAULT_VERIFY_NODES, DEFAULT_VERIFY_SECONDS
+
+SOLVED, UNSOLVABLE, GAVE_UP = "solved", "unsolvable", "gave_up"
+DEFAULT_MAX_NODES, DEFAULT_MAX_SECONDS = DEFAULT_VERIFY_NODES, DEFAULT_VERIFY_SECONDS
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    """When a search gives up: after ``max_nodes`` nodes or ``max_seconds`` seconds (None: no limit)."""
+
+    max_nodes: int | None = DEFAULT_MAX_NODES
+    max_seconds: float | None = DEFAULT_MAX_SECONDS
+
+    def describe(self) -> str:
+        parts = [
+            f"{self.max_nodes} nodes" if self.max_nodes is not None else None,
+            f"{self.max_seconds:g} s" if self.max_seconds is not None else None,
+        ]
+        return " or ".join(p for p in parts if p) or "no limit"
+
+
+UNLIMITED = SearchLimits(None, None)
+
+
+class _OutOfBudget(Exception):
+    """Raised inside the search when a limit is reached; caught by ``search``."""
 
 
 @dataclass
 class SearchResult:
     answer: np.ndarray | None  # the solution grid, in the task's layout; None when there is none
-    status: str  # SOLVED or UNSOLVABLE
+    status: str  # SOLVED, UNSOLVABLE, or GAVE_UP (a limit was reached first: nothing is proven)
     nodes: int | None  # search nodes: the root plus every value tried (None: the solver does not count)
     seconds: float
 
@@ -30,7 +55,7 @@ class SearchProblem(Protocol):
     """One puzzle, ready to be searched. ``prior`` is the network's distribution over each cell's values
     in the task's grid layout, shaped [rows·cols, len(alphabet)]; None asks for the plain search."""
 
-    def search(self, prior: np.ndarray | None = None) -> SearchResult: ...
+    def search(self, prior: np.ndarray | None = None, limits: SearchLimits = UNLIMITED) -> SearchResult: ...
 
 
 class DomainProblem(ABC):
@@ -61,20 +86,23 @@ class DomainProblem(ABC):
     def value_scores(self, prior: np.ndarray) -> np.ndarray:
         """[variables, values] scores for the values of each variable, from the task-layout prior."""
 
-    def search(self, prior: np.ndarray | None = None) -> SearchResult:
+    def search(self, prior: np.ndarray | None = None, limits: SearchLimits = UNLIMITED) -> SearchResult:
         start = time.perf_counter()
         order = (
             _GuidedOrder(self.value_scores(np.asarray(prior, dtype=np.float64)))
             if prior is not None
             else _SmallestDomainOrder()
         )
-        nodes = [1]
+        budget = _Budget(limits, start)
         state = self.root()
-        found = None if state is None else self._descend(state, order, nodes)
+        try:
+            found = None if state is None else self._descend(state, order, budget)
+        except _OutOfBudget:
+            return SearchResult(answer=None, status=GAVE_UP, nodes=budget.nodes, seconds=time.perf_counter() - start)
         return SearchResult(
             answer=None if found is None else self.answer(found),
             status=SOLVED if found is not None else UNSOLVABLE,
-            nodes=nodes[0],
+            nodes=budget.nodes,
             seconds=time.perf_counter() - start,
         )
 
@@ -102,19 +130,36 @@ class DomainProblem(ABC):
             collect(state)
         return found
 
-    def _descend(self, state: Any, order: _Order, nodes: list[int]) -> Any | None:
+    def _descend(self, state: Any, order: _Order, budget: _Budget) -> Any | None:
         domains = self.domains(state)
         var = order.variable(domains)
         if var is None:
             return state
         for value in order.values(var, domains[var]):
-            nodes[0] += 1
+            budget.spend()
             child = self.assign(state, var, value)
             if child is not None:
-                found = self._descend(child, order, nodes)
+                found = self._descend(child, order, budget)
                 if found is not None:
                     return found
         return None
+
+
+class _Budget:
+    """Counts nodes (the root is the first) and raises ``_OutOfBudget`` past a limit. The clock is read every
+    64 nodes, so the time limit costs nothing measurable."""
+
+    def __init__(self, limits: SearchLimits, start: float) -> None:
+        self.nodes = 1
+        self.max_nodes = limits.max_nodes
+        self.deadline = None if limits.max_seconds is None else start + limits.max_seconds
+
+    def spend(self) -> None:
+        if self.max_nodes is not None and self.nodes >= self.max_nodes:
+            raise _OutOfBudget
+        self.nodes += 1
+        if self.deadline is not None and self.nodes % 64 == 0 and time.perf_counter() > self.deadline:
+            raise _OutOfBudget
 
 
 def _bits(mask: int) -> list[int]:
@@ -192,7 +237,8 @@ class ExactSolverProblem:
     def __init__(self, task, puzzle: np.ndarray) -> None:
         self.task, self.puzzle = task, puzzle
 
-    def search(self, prior: np.ndarray | None = None) -> SearchResult:
+    def search(self, prior: np.ndarray | None = None, limits: SearchLimits = UNLIMITED) -> SearchResult:
+        # The task's own solver cannot be interrupted, so limits do not apply to it.
         start = time.perf_counter()
         answer = self.task.solve(self.puzzle)
         return SearchResult(

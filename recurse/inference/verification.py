@@ -5,7 +5,11 @@ smallest domain first) runs beside it as the baseline.
 The network's own answer is kept whenever the checker accepts it: a puzzle with several answers has no
 reason to trade a valid answer for the one the search happens to reach. A task with only ``solve`` (an
 exact solver the network cannot steer, which counts no nodes) is solved by it only when the network's
-answer is not valid, and the report says which of the two answered."""
+answer is not valid, and the report says which of the two answered.
+
+Both searches stop at ``SearchLimits`` (a node count and a time): a search that reaches one reports that it
+gave up after so many nodes, nothing is proven, and no answer is returned (unless the network's own answer
+passes the checker)."""
 
 from __future__ import annotations
 
@@ -15,7 +19,15 @@ import numpy as np
 
 from recurse.errors import RecurseError
 from recurse.tasks import Task
-from recurse.tasks.search import SOLVED, ExactSolverProblem, SearchProblem, SearchResult
+from recurse.tasks.search import (
+    GAVE_UP,
+    SOLVED,
+    UNSOLVABLE,
+    ExactSolverProblem,
+    SearchLimits,
+    SearchProblem,
+    SearchResult,
+)
 
 
 class NoExactSolverError(RecurseError):
@@ -24,7 +36,7 @@ class NoExactSolverError(RecurseError):
 
 @dataclass
 class Verification:
-    status: str  # "solved" (the answer passes the checker) or "unsolvable" (the search proved there is none)
+    status: str  # "solved" (the answer passes the checker), "unsolvable" (proven) or "gave_up" (a limit came first)
     answer: np.ndarray | None  # the network's answer when it is valid, else the search's (None: unsolvable)
     nodes: int | None  # search nodes of the network-guided search (None: a solver that counts none)
     seconds: float
@@ -35,6 +47,8 @@ class Verification:
     # "guided": a steerable search ran guided and plain; "solver": the task's own solve() (no nodes, no
     # steering); "network": solve()-only task whose network answer passed the checker, so nothing ran.
     method: str = "guided"
+    plain_status: str = SOLVED
+    limits: SearchLimits = SearchLimits()
 
     def to_json(self) -> dict:
         return {
@@ -46,6 +60,7 @@ class Verification:
             "network_answer": self.network_answer,
             "network_valid": self.network_valid,
             "method": self.method,
+            "plain_status": self.plain_status,
         }
 
     def describe(self) -> str:
@@ -55,7 +70,11 @@ class Verification:
             return "(nodes not counted)" if nodes is None else f"{nodes} node{'s' if nodes != 1 else ''}"
 
         network = "valid" if self.network_valid else "not valid"
-        verdict = "verified" if self.status == SOLVED else "no solution (proven by exhaustive search)"
+        verdict = {
+            SOLVED: "verified",
+            UNSOLVABLE: "no solution (proven by exhaustive search)",
+            GAVE_UP: f"gave up after {count(self.nodes)} (limit {self.limits.describe()}; nothing proven)",
+        }[self.status]
         if self.method == "network":
             return f"{verdict}: the checker accepts the network's answer · network alone: {network}"
         if self.method == "solver":
@@ -66,7 +85,8 @@ class Verification:
             )
         return (
             f"{verdict} · guided search {count(self.nodes)} in {1000 * self.seconds:.1f} ms · plain search "
-            f"{count(self.plain_nodes)} in {1000 * self.plain_seconds:.1f} ms · network alone: {network}"
+            f"{count(self.plain_nodes)} in {1000 * self.plain_seconds:.1f} ms"
+            f"{' (gave up)' if self.plain_status == GAVE_UP else ''} · network alone: {network}"
         )
 
 
@@ -102,8 +122,12 @@ def verify(
     network_answer: np.ndarray,
     *,
     baseline: bool = True,
+    limits: SearchLimits | None = None,
 ) -> Verification:
-    """Search ``puzzle`` guided by the network's distribution (and, with ``baseline``, plainly)."""
+    """Search ``puzzle`` guided by the network's distribution (and, with ``baseline``, plainly), each search
+    within ``limits`` (default ``SearchLimits()``: ``recurse.limits.DEFAULT_VERIFY_NODES`` nodes and
+    ``DEFAULT_VERIFY_SECONDS`` seconds; the task's own ``solve()`` cannot be interrupted)."""
+    limits = SearchLimits() if limits is None else limits
     problem = search_problem(task, puzzle)
     network_valid = task.is_solution(puzzle, network_answer)
     steerable = not isinstance(problem, ExactSolverProblem)
@@ -111,12 +135,15 @@ def verify(
         # Nothing to steer and nothing to fix: the checker has already verified the network's answer.
         guided, method = SearchResult(network_answer, SOLVED, None, 0.0), "network"
     else:
-        guided, method = problem.search(cell_prior(task, token_probabilities)), "guided" if steerable else "solver"
-    plain = problem.search(None) if baseline and steerable else SearchResult(None, guided.status, None, 0.0)
+        guided, method = (
+            problem.search(cell_prior(task, token_probabilities), limits),
+            "guided" if steerable else "solver",
+        )
+    plain = problem.search(None, limits) if baseline and steerable else SearchResult(None, guided.status, None, 0.0)
     if guided.answer is not None and not task.is_solution(puzzle, guided.answer):
         raise AssertionError(f"the exact search of the {task.name} task returned an answer its checker rejects")
     return Verification(
-        status=guided.status,
+        status=SOLVED if network_valid else guided.status,
         answer=network_answer if network_valid else guided.answer,
         nodes=guided.nodes,
         seconds=guided.seconds,
@@ -125,4 +152,6 @@ def verify(
         network_answer=task.format_answer(network_answer),
         network_valid=network_valid,
         method=method,
+        plain_status=plain.status,
+        limits=limits,
     )

@@ -59,13 +59,11 @@ class ArcVoting:
             answer = undo.apply(crop(tokens_out))
             answer_key = grid_key(answer)
             self.answers.setdefault(answer_key, answer)
-            tally = self.votes[task][grid_key(undo.apply(crop(tokens_in)))].setdefault(answer_key, [0, 0.0])
-            tally[0] += 1
-            tally[1] += float(np.float64(conf))  # confidences are summed (and averaged) in float64
+            add_vote(self.votes[task][grid_key(undo.apply(crop(tokens_in)))], answer_key, conf)
 
     def _ranked(self, task: str, test_input: list) -> list[bytes]:
         tallies = self.votes.get(task, {}).get(grid_key(as_grid(test_input)), {})
-        return sorted(tallies, key=lambda key: (tallies[key][0], tallies[key][1] / tallies[key][0]), reverse=True)
+        return rank_by_votes(tallies)
 
     def results(self) -> tuple[dict[str, float], dict[str, list[dict]]]:
         """pass@k over the test tasks, and the submission (``attempt_1``/``attempt_2`` per test input)."""

@@ -16,7 +16,22 @@ def test_solve_formats_and_sources(tmp_path, checkpoint):
     records = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["puzzle"] for r in records] == puzzles
     assert all(
-        set(r) == {"puzzle", "answer", "valid", "steps", "confidence", "violations"} and r["steps"] == 2
+        set(r)
+        == {
+            "puzzle",
+            "answer",
+            "valid",
+            "steps",
+            "confidence",
+            "violations",
+            "status",
+            "strategy",
+            "trajectory",
+            "trajectories",
+            "seconds",
+        }
+        and r["steps"] == 2
+        and (r["strategy"], r["trajectory"], r["trajectories"]) == ("greedy", 0, 1)
         for r in records
     )
     assert all(0 <= r["confidence"] <= 1 and r["valid"] == (r["violations"] == []) for r in records)

@@ -54,7 +54,8 @@ def test_an_unsolvable_puzzle_is_reported_as_such():
 def test_without_verify_nothing_changes():
     solver = Solver.from_pretrained("sudoku-6x6", device="cpu")
     plain, checked = solver.solve(NEEDS_SEARCH[0]), solver.solve(NEEDS_SEARCH[0], verify=True)
-    assert plain.verification is None and "status" not in plain.to_json()
+    assert plain.verification is None and "nodes" not in plain.to_json()
+    assert plain.to_json()["status"] == ("solved" if plain.valid else "invalid")
     assert checked.verification.network_answer == plain.answer
     assert checked.verification.network_valid == Sudoku(2, 3).is_solution(
         Sudoku(2, 3).parse(plain.puzzle), Sudoku(2, 3).parse(plain.answer)
