@@ -14,13 +14,14 @@ from recurse.io import dumps_json
     "assignments",
     nargs=-1,
     metavar="recipe=NAME [batch=32] [steps=5] [dtype=…] [compile=false] "
-    "[checkpoint=DIR] [halting=POLICY] [threshold=P] [KEY=VALUE]...",
+    "[checkpoint=DIR] [halting=POLICY] [threshold=P] [strategy=NAME samples=K ...] [KEY=VALUE]...",
 )
 @user_errors
 def bench(assignments: tuple[str, ...]) -> None:
     """Print one JSON line: training samples/s (forward + loss + backward + optimiser), evaluation
     puzzles/s at 16 fixed steps and with adaptive halting (the solver's default, or halting=POLICY
-    threshold=P as for recurse eval), peak RSS, achieved GFLOP/s from an analytic FLOP count, and the
+    threshold=P as for recurse eval; with strategy=… as for recurse solve, that strategy answers the
+    adaptive batch), peak RSS, achieved GFLOP/s from an analytic FLOP count, and the
     same-dtype matmul peak. The model is built as recurse train builds it; checkpoint= loads trained
     weights (as init_from does).
 
@@ -32,9 +33,11 @@ def bench(assignments: tuple[str, ...]) -> None:
     from recurse.bench import benchmark
     from recurse.config.budget import check_memory
     from recurse.halting.inference import parse_settings
+    from recurse.inference.strategies.settings import parse_strategy
     from recurse.recipe import load_recipe
 
     halting, rest = parse_settings(assignments)
+    strategy, rest = parse_strategy(rest)
     options, overrides = parse_options(tuple(rest), _bench_options(), command="bench", passthrough=True)
     if options.dtype is not None:
         overrides.append(f"model.forward_dtype={options.dtype}")
@@ -49,7 +52,12 @@ def bench(assignments: tuple[str, ...]) -> None:
     config = load_recipe(options.recipe, overrides)
     check_memory(config.model, options.batch, training=True, what="bench")
     result = benchmark(
-        config, batch_size=options.batch, steps=options.steps, eval_steps=options.eval_steps, halting=halting
+        config,
+        batch_size=options.batch,
+        steps=options.steps,
+        eval_steps=options.eval_steps,
+        halting=halting,
+        strategy=strategy,
     )
     click.echo(dumps_json(result))
 

@@ -21,11 +21,16 @@ Halting takes any registered policy; the default is fixed (every puzzle runs max
 limit, as the official evaluation does); halting=threshold stops each puzzle at confidence
 {DEFAULT_THRESHOLD} unless threshold=P is given.
 
+The inference strategy is greedy (one trajectory) unless strategy=sample or strategy=restart is given, with
+samples=K, select=checker|confidence|vote, seed=N (and noise=σ for sample), as for recurse solve; the
+metrics are those of the kept trajectory, and sample_steps the mean supervision steps of all of a puzzle's.
+
 \b
 Examples:
   recurse eval runs/trm-sudoku-mini/checkpoints/step_1321
   recurse eval runs/trm-sudoku-mini/checkpoints/step_1321 halting=threshold threshold=0.9
   recurse eval my-org/trm-sudoku data=data/sudoku-extreme max_steps=32
+  recurse eval runs/trm-sudoku-mini/checkpoints/step_1321 strategy=restart samples=8 select=checker
 """
 
 
@@ -35,7 +40,8 @@ Examples:
     "assignments",
     nargs=-1,
     metavar="[data=DIR] [split=test] [halting=POLICY] [max_steps=N] "
-    "[threshold=P] [halting.FIELD=VALUE] [batch_size=N] [limit=N] [device=cpu]",
+    "[threshold=P] [halting.FIELD=VALUE] [strategy=NAME samples=K select=RULE seed=N ...] [batch_size=N] "
+    "[limit=N] [device=cpu]",
 )
 @user_errors
 def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
@@ -45,13 +51,16 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
     from recurse.errors import ConfigError
     from recurse.evaluation import evaluate, summarise
     from recurse.halting.inference import parse_settings
+    from recurse.inference.strategies.settings import option_names, parse_strategy, strategy_spec
     from recurse.io import write_json
     from recurse.training.setup import set_up_checkpoint
 
     options, rest = parse_options(assignments, _eval_options(), command="eval", passthrough=True)
-    halting, unknown = parse_settings(rest)
+    halting, rest = parse_settings(rest)
+    strategy, unknown = parse_strategy(rest)
+    strategy = strategy_spec(strategy)
     if unknown:
-        known = [*_eval_options().model_fields, "halting", "max_steps", "threshold", "halting.FIELD"]
+        known = [*_eval_options().model_fields, "halting", "max_steps", "threshold", "halting.FIELD", *option_names()]
         raise ConfigError(f"eval: unknown option {unknown[0].partition('=')[0]!r}; known: {', '.join(known)}")
     run = set_up_checkpoint(checkpoint, data=options.data, split=options.split, device=options.device)
     split = run.splits[options.split]
@@ -66,8 +75,13 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
             what="eval",
             seq_len=split.metadata.seq_len,
         )
+    built = strategy.build()
     check_time(
-        run.model_config, examples=examples, max_steps=policy.max_steps, what="eval", seq_len=split.metadata.seq_len
+        run.model_config,
+        examples=examples * built.samples,
+        max_steps=policy.max_steps,
+        what="eval",
+        seq_len=split.metadata.seq_len,
     )
     evaluator = run.task.dataset_evaluator(run.data_path) if run.task is not None and run.data_path else None
     with torch.inference_mode():
@@ -82,9 +96,17 @@ def eval_(checkpoint: str, assignments: tuple[str, ...]) -> None:
             progress=True,
             evaluator=evaluator,
             loss=run.model_config.loss,
+            strategy=built,
         )
     click.echo(summarise(metrics))
-    record = {"checkpoint": str(checkpoint), "data": run.data_path, "split": options.split, "halting": spec, **metrics}
+    record = {
+        "checkpoint": str(checkpoint),
+        "data": run.data_path,
+        "split": options.split,
+        "halting": spec,
+        "strategy": strategy.model_dump(mode="json"),
+        **metrics,
+    }
     out_dir = run.folder if run.folder is not None and Path(checkpoint).is_dir() else Path(".")
     try:
         write_json(out_dir / "eval_metrics.json", record)

@@ -15,7 +15,10 @@ from recurse.config import RunConfig
 from recurse.halting import FixedSteps
 from recurse.halting.inference import HaltingSettings
 from recurse.inference.refinement import refine
+from recurse.inference.strategies.settings import strategy_spec
+from recurse.inference.trajectories import batch_acceptor
 from recurse.optim import AdamATan2
+from recurse.spec import Spec
 from recurse.training.setup import set_up_run
 
 
@@ -76,13 +79,16 @@ def benchmark(
     steps: int = 5,
     eval_steps: int = 16,
     halting: HaltingSettings | None = None,
+    strategy: Spec | None = None,
     warmup: int = 2,
 ) -> dict[str, Any]:
     """Measure ``config``'s model, built as ``recurse train`` builds it but with shapes from the task (no data).
 
     ``halting`` is the adaptive policy measured beside ``eval_steps`` fixed steps (default: the solver's);
-    ``config.init_from`` loads trained weights, for a realistic adaptive figure.
+    ``config.init_from`` loads trained weights, for a realistic adaptive figure. ``strategy`` (a validated
+    strategy spec, default greedy) answers the adaptive batch; the checker sees the random inputs as puzzles.
     """
+    strategy = strategy_spec(strategy)
     run = set_up_run(config, data=False)
     device, task, model_config = run.device, run.known_task, run.model_config
     model, refiner = run.training_step, run.refiner
@@ -138,7 +144,14 @@ def benchmark(
     _sync(device)
     eval_time = time.perf_counter() - start
     start = time.perf_counter()
-    prediction = refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=adaptive)
+    answers = strategy.build().run(
+        refiner,
+        batch["inputs"],
+        batch["puzzle_identifiers"],
+        halting=adaptive,
+        acceptor=batch_acceptor(task, batch["inputs"].cpu().numpy()),
+    )
+    prediction = answers.prediction
     _sync(device)
     adaptive_time = time.perf_counter() - start
 
@@ -157,6 +170,8 @@ def benchmark(
         "eval_puzzles_per_s_adaptive": round(batch_size / adaptive_time, 2),
         "adaptive_mean_steps": round(float(prediction.steps.float().mean()), 2),
         "adaptive_halting": adaptive.registry_name,
+        "strategy": strategy.model_dump(mode="json"),
+        "adaptive_mean_sample_steps": round(float(answers.sample_steps.float().mean()), 2),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "rss_before_training_mb": round(rss_before, 1) if rss_before is not None else None,
         "saved_activations_mb": round(activations / 2**20, 1),

@@ -18,7 +18,8 @@ from tqdm.auto import tqdm
 from recurse.data.sampler import IGNORE_INDEX, eval_batches, gather
 from recurse.errors import RecurseError
 from recurse.halting import HaltingPolicy
-from recurse.inference.refinement import refine
+from recurse.inference.strategies import Greedy, Strategy
+from recurse.inference.trajectories import batch_acceptor
 from recurse.metrics import OfficialMetrics
 from recurse.model.refiner import RecursiveRefiner
 from recurse.store.layout import PuzzleSplit, read_puzzle_identifiers
@@ -37,10 +38,14 @@ def evaluate(
     progress: bool = False,
     evaluator: DatasetEvaluator | None = None,
     loss: str = "stablemax",
+    strategy: Strategy | None = None,
 ) -> dict[str, float]:
     """Metrics over the split's examples (or the first ``limit``). ``valid_rate`` needs the task's checker;
     ``evaluator`` (for example ARC's voting) sees every prediction and adds its own metrics; ``loss`` is
-    the model's token loss, for ``lm_loss``."""
+    the model's token loss, for ``lm_loss``; ``strategy`` (default: greedy) answers each puzzle, and the metrics
+    are those of the trajectory it keeps (``sample_steps`` adds the supervision steps of all trajectories)."""
+    strategy = strategy if strategy is not None else Greedy()
+    sample_steps = 0
     refiner.eval()
     official = OfficialMetrics(loss)
     totals = {"count": 0, "tokens_right": 0, "tokens": 0, "valid": 0}
@@ -51,8 +56,17 @@ def evaluate(
     for batch in eval_batches(split, batch_size, limit):
         inputs = torch.from_numpy(batch.inputs).to(device)
         ids = torch.from_numpy(batch.puzzle_identifiers).to(device)
-        pred = refine(refiner, inputs, ids, halting=halting, keep_logits=True)
+        answers = strategy.run(
+            refiner,
+            inputs,
+            ids,
+            halting=halting,
+            keep_logits=True,
+            acceptor=batch_acceptor(task, batch.inputs) if task is not None else None,
+        )
+        pred = answers.prediction
         assert pred.q_halt is not None and pred.logits is not None  # kept with keep_logits=True
+        sample_steps += int(answers.sample_steps[: batch.real].sum())
         real = batch.real
         official.add(
             torch.from_numpy(batch.labels[:real]).to(device).long(),
@@ -103,6 +117,8 @@ def evaluate(
         "puzzles_per_s": totals["count"] / elapsed if elapsed > 0 else float("nan"),
         "count": totals["count"],
     }
+    if strategy.samples > 1:
+        metrics["sample_steps"] = sample_steps / count
     if task is not None:
         metrics["valid_rate"] = totals["valid"] / count
         metrics["checker_valid"] = totals["valid"]

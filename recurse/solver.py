@@ -23,6 +23,7 @@ from recurse.hardware import check_device_name, resolve_device
 from recurse.hub.source import resolve_model
 from recurse.inference.strategies import Answers, Strategy
 from recurse.inference.strategies.settings import strategy_spec
+from recurse.inference.trajectories import batch_acceptor
 from recurse.inference.verification import Verification
 from recurse.inference.verification import verify as verify_answer
 from recurse.model.checkpoint import load_checkpoint
@@ -43,7 +44,7 @@ class Candidate:
     steps: int
     valid: bool | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "answer": self.answer,
             "confidence": round(self.confidence, 4),
@@ -266,11 +267,11 @@ class Solver:
         trace: bool = False,
         puzzle_id: str | None = None,
         verify: bool = False,
-        strategy: str | None = None,
+        strategy: str | Spec | None = None,
         abstain: bool = False,
         verify_nodes: int | None = None,
         verify_seconds: float | None = None,
-        **strategy_options,
+        **strategy_options: Any,
     ) -> Solution:
         """Solve one puzzle (text or a grid); raises ``PuzzleFormatError`` for a puzzle it cannot read.
 
@@ -287,7 +288,7 @@ class Solver:
             abstain=abstain,
             verify_nodes=verify_nodes,
             verify_seconds=verify_seconds,
-            **strategy_options,
+            **strategy_options: Any,
         )[0]
 
     def solve_many(
@@ -298,11 +299,11 @@ class Solver:
         trace: bool = False,
         puzzle_id: str | None = None,
         verify: bool = False,
-        strategy: str | None = None,
+        strategy: str | Spec | None = None,
         abstain: bool = False,
         verify_nodes: int | None = None,
         verify_seconds: float | None = None,
-        **strategy_options,
+        **strategy_options: Any,
     ) -> list[Solution]:
         """Solve every puzzle; ``puzzle_id`` names the training puzzle whose embedding to use (ARC models).
 
@@ -324,7 +325,7 @@ class Solver:
             abstain=abstain,
             verify_nodes=verify_nodes,
             verify_seconds=verify_seconds,
-            **strategy_options,
+            **strategy_options: Any,
         )
         for number, result in enumerate(results, start=1):
             if isinstance(result, RecurseError):
@@ -340,11 +341,11 @@ class Solver:
         trace: bool = False,
         puzzle_id: str | None = None,
         verify: bool = False,
-        strategy: str | None = None,
+        strategy: str | Spec | None = None,
         abstain: bool = False,
         verify_nodes: int | None = None,
         verify_seconds: float | None = None,
-        **strategy_options,
+        **strategy_options: Any,
     ) -> list[Solution | PuzzleFormatError]:
         """In input order, a ``Solution`` for each readable puzzle and the ``PuzzleFormatError`` for each other."""
         self._check_options(batch_size=batch_size, trace=trace)
@@ -402,14 +403,15 @@ class Solver:
         inputs = torch.from_numpy(encoded).to(self.device)
         ids = torch.full((len(grids),), puzzle_index, dtype=torch.long, device=self.device)
 
-        def acceptor(puzzles: torch.Tensor, answers: torch.Tensor) -> torch.Tensor:
-            rows = answers.cpu().numpy()
-            verdicts = [task.accepts(encoded[p], a) for p, a in zip(puzzles.tolist(), rows)]
-            return torch.tensor(verdicts, dtype=torch.bool, device=answers.device)
-
         started = time.perf_counter()
         answers = options.built.run(
-            self.refiner, inputs, ids, halting=self.halting, acceptor=acceptor, keep_logits=options.verify, trace=trace
+            self.refiner,
+            inputs,
+            ids,
+            halting=self.halting,
+            acceptor=batch_acceptor(task, encoded),
+            keep_logits=options.verify,
+            trace=trace,
         )
         network_seconds = time.perf_counter() - started
         prediction = answers.prediction
@@ -445,8 +447,8 @@ class Solver:
             else:
                 violations = task.violations(grid, answer)
                 status = "solved" if not violations else "invalid"
-            if status == "invalid" and options.abstain:
-                candidate, answer, status = task.format_answer(answer), None, "abstained"
+                if violations and options.abstain:
+                    candidate, answer, status = task.format_answer(answer), None, "abstained"
             results.append(
                 Solution(
                     puzzle=task.format(grid),

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from recurse.halting import HaltingPolicy
 from recurse.model.refiner import RecursiveRefiner
+from recurse.tasks import Task
 
 # (puzzle index [R], answer tokens [R, L]) → checker verdicts [R] (bool), for the rows still running.
 Acceptor = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -202,3 +204,15 @@ def _run_chunk(
     finally:
         for hook in hooks:
             hook.remove()
+
+
+def batch_acceptor(task: Task, inputs: np.ndarray) -> Acceptor:
+    """The checker over a batch's answers, for the strategies whose selection rule asks it: (puzzle rows,
+    answer tokens) → verdicts."""
+
+    def accept(puzzles: torch.Tensor, answers: torch.Tensor) -> torch.Tensor:
+        rows = answers.cpu().numpy()
+        verdicts = [task.accepts(inputs[p], a) for p, a in zip(puzzles.tolist(), rows)]
+        return torch.tensor(verdicts, dtype=torch.bool, device=answers.device)
+
+    return accept

@@ -8,6 +8,14 @@ from tests.integration.conftest import run_recurse
 
 # Norvig's "impossible" puzzle: valid givens, one solution, and a search tree far too large for the limits.
 HARD = ".....5.8....6.1.43..........1.5........1.6...3.......553.....61........4........."
+BENCH_TINY = [
+    "batch=2",
+    "steps=1",
+    "eval_steps=2",
+    "model.hidden_size=16",
+    "model.schedule.layers=1",
+    "runtime.threads=1",
+]
 EASY = ".4.....321.65..4....8......6......1..8.4.3..5....287...6.1...9.....7..2...5.8...."
 
 
@@ -65,3 +73,19 @@ def test_strategy_errors_are_one_line():
         result = run_recurse("solve", "sudoku-9x9", *words, EASY, check=False, env={"HF_HUB_OFFLINE": "1"})
         assert result.returncode != 0 and message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_eval_and_bench_take_the_same_grammar(checkpoint, tiny_data):
+    run_recurse("eval", str(checkpoint), f"data={tiny_data}", "strategy=restart", "samples=3", "select=vote", "limit=4")
+    record = json.loads((checkpoint / "eval_metrics.json").read_text())
+    assert record["strategy"] == {"kind": "restart", "samples": 3, "select": "vote", "seed": 0, "max_batch": 1024}
+    assert record["count"] == 4 and record["sample_steps"] == 3 * record["steps"]  # fixed halting: every step
+    run_recurse("eval", str(checkpoint), f"data={tiny_data}", "limit=4")
+    assert json.loads((checkpoint / "eval_metrics.json").read_text())["strategy"] == {"kind": "greedy"}
+    bad = run_recurse("eval", str(checkpoint), f"data={tiny_data}", "strategy=sample", "noise=-1", check=False)
+    assert bad.returncode != 0 and "noise='-1'" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    bench = run_recurse("bench", "recipe=trm-sudoku-mini", *BENCH_TINY, "strategy=sample", "samples=2")
+    result = json.loads(bench.stdout)
+    assert (
+        result["strategy"]["kind"] == "sample" and result["adaptive_mean_sample_steps"] >= result["adaptive_mean_steps"]
+    )
