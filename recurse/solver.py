@@ -288,7 +288,7 @@ class Solver:
             abstain=abstain,
             verify_nodes=verify_nodes,
             verify_seconds=verify_seconds,
-            **strategy_options: Any,
+            **strategy_options,
         )[0]
 
     def solve_many(
@@ -325,7 +325,7 @@ class Solver:
             abstain=abstain,
             verify_nodes=verify_nodes,
             verify_seconds=verify_seconds,
-            **strategy_options: Any,
+            **strategy_options,
         )
         for number, result in enumerate(results, start=1):
             if isinstance(result, RecurseError):
