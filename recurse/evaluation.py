@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from recurse.data.sampler import IGNORE_INDEX, eval_batches, gather
 from recurse.errors import RecurseError
 from recurse.halting import HaltingPolicy
+from recurse.inference.refinement import refine
 from recurse.inference.strategies import Greedy, Strategy
 from recurse.inference.trajectories import batch_acceptor
 from recurse.metrics import OfficialMetrics

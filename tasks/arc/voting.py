@@ -22,6 +22,7 @@ from recurse.errors import RecurseError
 from recurse.io import atomic_path
 from recurse.tasks.arc.augment import split_name
 from recurse.tasks.arc.grid import as_grid, crop, grid_key
+from recurse.voting import add_vote, rank_by_votes
 
 PASS_AT = (1, 2, 5, 10, 100, 1000)
 TEST_PUZZLES = "test_puzzles.json"  # written by the ARC build: the original test tasks
