@@ -186,6 +186,11 @@ class Trainer:
         chosen = HaltingSettings.from_spec(spec) if spec is not None else HaltingSettings()
         return chosen.build(purpose="evaluate", model_max_steps=self.model_config.max_steps)
 
+    def _dtype_note(self) -> str:
+        """The forward dtype the run computes in, and why when the recipe left it to the hardware."""
+        chosen = self.model_config.forward_dtype
+        return f"{chosen} (forward_dtype auto)" if self.config.model.forward_dtype == "auto" else chosen
+
     def _save_run_files(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         resolved = self.config.model_dump(mode="json")
@@ -507,7 +512,8 @@ class Trainer:
             self.echo(
                 config_header(
                     self.config,
-                    where=f"run folder {self.run_dir} · device {self.device} · processes: {self.runtime.world_size}",
+                    where=f"run folder {self.run_dir} · device {self.device} · dtype {self._dtype_note()} · "
+                    f"processes: {self.runtime.world_size}",
                 )
             )
         cfg = self.config.training

@@ -21,6 +21,7 @@ def test_a_logged_run_shows_progress_summary_and_a_shortfall_warning(tmp_path, t
     )
     out = result.stdout.splitlines()
     assert out[0].startswith("trm-sudoku-mini: trm/mlp hidden 16") and len(out[0].splitlines()) == 1
+    assert "· device cpu · dtype " in out[0]  # the first line says where and in what precision it computes
     assert "global_batch_size" not in result.stdout, "the whole config is printed only with logging.verbose"
     progress = [line for line in result.stderr.splitlines() if line.startswith("step ")]
     assert progress and all("/8 (" in line and "steps/s" in line and "ETA" in line for line in progress)
