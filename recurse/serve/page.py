@@ -13,6 +13,9 @@ import random
 from dataclasses import dataclass
 
 from recurse.errors import RecurseError
+from recurse.inference.selection import SELECTIONS
+from recurse.inference.strategies import STRATEGIES
+from recurse.inference.strategies.base import MAX_SAMPLES
 from recurse.serve import editor
 from recurse.serve.boards import Board, board_for
 from recurse.serve.catalogue import Catalogue
@@ -150,6 +153,20 @@ def build_page(catalogue: Catalogue):
                         visible=bool(start and start["verifiable"]),
                         elem_id="rc-verify",
                     )
+                    strategy = gr.Radio(
+                        STRATEGIES.names(),
+                        value="greedy",
+                        label="Strategy: greedy follows one trajectory step by step; the others run several "
+                        "and keep one (the page then shows the kept answer)",
+                        elem_id="rc-strategy",
+                    )
+                    with gr.Row():
+                        samples = gr.Number(
+                            Options().samples, minimum=1, maximum=MAX_SAMPLES, precision=0, label="Samples"
+                        )
+                        noise = gr.Number(Options().noise, minimum=0, label="Noise σ (sample)")
+                        seed = gr.Number(0, minimum=0, precision=0, label="Seed")
+                    select = gr.Radio(SELECTIONS.names(), value=Options().select, label="Keep by")
                 solve_button = gr.Button("Solve", variant="primary", elem_id="rc-solve")
                 error = gr.HTML(error_html(""), elem_id="rc-error")
             with gr.Column(scale=1):
@@ -243,10 +260,20 @@ def build_page(catalogue: Catalogue):
                 return {}
             return {board_editor: value} if value is not None else {}
 
-        def on_solve(name, typed, how, level, most, checked):
+        def on_solve(name, typed, how, level, most, checked, kind, count, sigma, rule, seed_value):
             try:
                 solver = catalogue.load(name)
-                options = Options(halting=how, threshold=float(level), max_steps=int(most), verify=bool(checked))
+                options = Options(
+                    halting=how,
+                    threshold=float(level),
+                    max_steps=int(most),
+                    verify=bool(checked),
+                    strategy=kind,
+                    samples=int(count or 1),
+                    noise=float(sigma or 0),
+                    select=rule,
+                    seed=int(seed_value or 0),
+                )
                 refinement = solve(solver, typed, options)
             except Exception as problem:
                 if not isinstance(problem, RecurseError):
@@ -310,7 +337,9 @@ def build_page(catalogue: Catalogue):
         board_editor.change(on_edit, [model, board_editor], {text, error}, trigger_mode="always_last")
         text.input(on_text, [model, text], {board_editor}, trigger_mode="always_last")
         solve_button.click(
-            on_solve, [model, text, halting, threshold, max_steps, verify], {shown, board, step, verdict, error}
+            on_solve,
+            [model, text, halting, threshold, max_steps, verify, strategy, samples, noise, select, seed],
+            {shown, board, step, verdict, error},
         )
         step.change(on_step, [shown, step], {board, error})
         back.click(lambda s, i: moved(s, i, -1), [shown, step], step)

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from recurse.errors import PuzzleFormatError
 from recurse.halting.inference import settings
 from recurse.halting_defaults import DEFAULT_THRESHOLD
+from recurse.inference.strategies import STRATEGIES
+from recurse.inference.strategies.base import DEFAULT_SELECT
+from recurse.inference.strategies.sample import DEFAULT_NOISE
 from recurse.solver import Solver
 
 HALTING_CHOICES = ("threshold", "fixed")  # what the page offers: stop when confident, or run every step
@@ -27,6 +30,24 @@ class Options:
     threshold: float = DEFAULT_THRESHOLD
     max_steps: int | None = None  # None: the model's training limit
     verify: bool = False
+    # The inference strategy (recurse.inference.strategies): greedy follows one trajectory, step by step;
+    # the others run ``samples`` trajectories and keep one by the ``select`` rule.
+    strategy: str = "greedy"
+    samples: int = 8
+    noise: float = DEFAULT_NOISE  # for strategies that perturb the latent state (sample)
+    select: str = DEFAULT_SELECT
+    seed: int = 0
+
+
+def strategy_options(options: Options) -> dict:
+    """The keyword arguments of ``Solver.solve`` for the options' strategy (none for greedy)."""
+    if options.strategy == "greedy":
+        return {}
+    chosen: dict = {"strategy": options.strategy, "samples": options.samples, "select": options.select}
+    chosen["seed"] = options.seed
+    if options.strategy in STRATEGIES and "noise" in STRATEGIES.get(options.strategy).Spec.model_fields:
+        chosen["noise"] = options.noise
+    return chosen
 
 
 @dataclass
@@ -43,6 +64,7 @@ class Refinement:
     halt_confidence: float  # sigmoid(q_halt) at the last step
     seconds: float
     verification: str | None = None  # one line: the guided search against plain search
+    kept_only: bool = False  # a strategy with several trajectories: ``answers`` holds the kept answer alone
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -79,11 +101,25 @@ def solve(solver: Solver, text: str, options: Options = Options()) -> Refinement
     text = read_puzzle(solver, text)
     stepping = with_halting(solver, options)
     started = time.perf_counter()
-    solution = stepping.solve(text, trace=True, verify=options.verify)
+    several = options.strategy != "greedy"  # a trace follows one trajectory: greedy's
+    solution = stepping.solve(text, trace=not several, verify=options.verify, **strategy_options(options))
     seconds = time.perf_counter() - started
+    notes = []
+    answers = list(solution.trace)
+    if several:
+        shown = solution.answer or solution.candidate
+        answers = [shown] if shown else []
+        checked = [c.valid for c in solution.candidates if c.valid is not None]
+        valid = f"; {sum(checked)} of them valid" if checked else ""
+        notes.append(
+            f"strategy {solution.strategy}: {solution.trajectories} trajectories{valid}, number "
+            f"{solution.trajectory + 1} kept by {options.select}; shown: its answer, not its steps"
+        )
     return Refinement(
         puzzle=solution.puzzle,
-        answers=list(solution.trace),
+        answers=answers,
+        notes=notes,
+        kept_only=several,
         confidence=[list(map(float, c)) for c in solution.trace_confidence],
         answer=solution.answer,
         valid=solution.valid,

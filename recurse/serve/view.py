@@ -50,6 +50,7 @@ def frame_of(refinement: Refinement, index: int) -> Frame:
         confidence=refinement.confidence[index - 1] if index and refinement.confidence else None,
         index=index,
         total=total,
+        title="the kept answer (its steps are not shown)" if refinement.kept_only and index else None,
     )
 
 
@@ -89,6 +90,8 @@ def verdict_html(refinement: Refinement) -> str:
     else:
         reasons = "".join(f"<li>{escape(v)}</li>" for v in refinement.violations)
         head = f'<div class="rc-verdict rc-invalid"><b>not valid</b> · {facts}<ul>{reasons}</ul></div>'
+    for note in refinement.notes:
+        head += f'<div class="rc-note">{escape(note)}</div>'
     if refinement.verification:
         head += f'<div class="rc-verification">{escape(refinement.verification)}</div>'
     return head

@@ -198,6 +198,13 @@ def test_a_person_solves_steps_through_and_checks_a_puzzle(server, browser, tmp_
     assert len(browser.find_elements(By.CSS_SELECTOR, "#rc-board circle.rc-vertex")) == 6
     browser.find_element(By.CSS_SELECTOR, "#rc-back").click()
     WebDriverWait(browser, WAIT).until(lambda d: caption(d).startswith(("step ", "the puzzle")))
+    # The same graph by the sample strategy: several trajectories, the kept answer shown.
+    browser.find_element(By.CSS_SELECTOR, "#rc-strategy input[value='sample']").click()
+    browser.find_element(By.CSS_SELECTOR, "#rc-solve").click()
+    note = shown(browser, "#rc-verdict .rc-note", containing="trajectories")
+    assert note.startswith("strategy sample: 8 trajectories"), note
+    assert caption(browser).startswith("the kept answer")
+    browser.find_element(By.CSS_SELECTOR, "#rc-strategy input[value='greedy']").click()
 
     # A 9×9 Sudoku mid-refinement, for the screenshot: its first example takes 8 steps to a valid answer.
     choose_model(browser, "sudoku-9x9")

@@ -159,6 +159,22 @@ def test_verdicts_say_valid_or_name_the_broken_rules(sudoku6):
     assert "<b>not valid</b>" in html and "row 1 repeats 5" in html
 
 
+def test_a_strategy_with_several_trajectories_shows_the_kept_answer(sudoku6):
+    refinement = solve(sudoku6, PUZZLE_6X6, Options(strategy="sample", samples=3, select="checker", seed=1))
+    assert refinement.kept_only and refinement.answers == [refinement.answer] and refinement.confidence == []
+    assert refinement.valid == (refinement.violations == [])
+    assert re.match(
+        r"strategy sample: 3 trajectories; \d of them valid, number \d kept by checker", refinement.notes[0]
+    )
+    assert refinement.notes[0] in verdict_html(refinement)
+    html = step_html(sudoku6.task, refinement, 1)
+    assert "the kept answer" in html and "confidence" not in html
+    restarted = solve(sudoku6, PUZZLE_6X6, Options(strategy="restart", samples=2, select="vote"))
+    assert "strategy restart: 2 trajectories, number" in restarted.notes[0]
+    with pytest.raises(RecurseError, match="samples"):
+        solve(sudoku6, PUZZLE_6X6, Options(strategy="sample", samples=0))
+
+
 def test_verify_reports_search_nodes_against_plain_search(maze9):
     refinement = solve(maze9, MAZE_9X9, Options(verify=True))
     assert refinement.valid

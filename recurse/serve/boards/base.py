@@ -31,6 +31,7 @@ class Frame:
     confidence: list[float] | None  # per answer position, at this step
     index: int
     total: int
+    title: str | None = None  # what the caption says instead of "step i of n"
 
 
 def confidence_shade(confidence: float) -> str:
@@ -41,6 +42,8 @@ def confidence_shade(confidence: float) -> str:
 
 
 def caption(frame: Frame) -> str:
+    if frame.title:
+        return frame.title
     if frame.index == 0:
         return "the puzzle"
     return f"step {frame.index} of {frame.total}"
