@@ -4,7 +4,9 @@ Usage: python benchmarks/bundle_model.py RUN_OR_CHECKPOINT NAME "description" "e
 
 The accuracy recorded is the checkpoint's own held-out evaluation (config.json → metrics), or, when
 EVAL_JSON is given, the ``eval_metrics.json`` written by ``recurse eval CHECKPOINT data=DIR``; the
-evaluated dataset (path and fingerprint) is then recorded as the model's dataset.
+evaluated dataset (path and fingerprint) is then recorded as the model's dataset. A strategy the
+previous model of that name recommended (``bundled.strategy``, from the test-time-scaling measurements of
+docs/results.md) is kept; measure again and edit it when the new model differs.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from recurse.hub.repos import save_pretrained
 from recurse.hub.source import find_checkpoint_folder
 
 # eval_metrics.json fields that are not the model's metrics (puzzles_per_s measures the machine it ran on)
-RECORD_ONLY = {"checkpoint", "data", "split", "halting", "puzzles_per_s"}
+RECORD_ONLY = {"checkpoint", "data", "split", "halting", "strategy", "sample_steps", "puzzles_per_s"}
 
 
 def portable_path(path: str) -> str:
@@ -35,6 +37,9 @@ def portable_path(path: str) -> str:
 def main(source: str, name: str, description: str, eval_set: str, eval_json: str | None = None) -> None:
     checkpoint = find_checkpoint_folder(Path(source))
     out = Path(__file__).parents[1] / "models" / name
+    # The strategy a bundled model's measurements support stays until it is measured again (docs/results.md).
+    previous = read_document(out) if (out / "config.json").is_file() else None
+    strategy = previous.bundled.strategy if previous is not None and previous.bundled is not None else None
     save_pretrained(checkpoint, out, repo_id=None)
     document = read_document(out)
     if eval_json is not None:
@@ -59,6 +64,7 @@ def main(source: str, name: str, description: str, eval_set: str, eval_json: str
                 "eval_set": eval_set,
                 "accuracy": accuracy,
                 "steps": steps,
+                "strategy": strategy,
             }
         }
     )

@@ -111,6 +111,9 @@ class BundledRecord(_Record):
     eval_set: str | None = None
     accuracy: float | None = None
     steps: int | None = None
+    # The inference strategy its measurements support, as ``key=value`` words of the strategy grammar
+    # (``strategy=restart samples=16 select=checker``); None: greedy, the library default.
+    strategy: str | None = None
 
 
 class CheckpointDocument(_Record):

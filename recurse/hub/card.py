@@ -155,6 +155,7 @@ def build_model_card(
     example = _example_puzzle(built_task)  # generated once: a 9×9 minimal Sudoku takes a while
     puzzle_id = _example_puzzle_id(document)
     verifiable = built_task is not None and built_task.has_exact_solver()
+    strategy = document.bundled.strategy if document.bundled is not None else None
     solve_options = f" --puzzle-id {puzzle_id}" if puzzle_id else ""
     solve_arguments = f', puzzle_id="{puzzle_id}"' if puzzle_id else ""
     schedule, core, halting = model.schedule, model.core, model.halting
@@ -194,6 +195,7 @@ def build_model_card(
         INSTALL,
         f'recurse solve {reference}{solve_options} "{example}"',
         *([f'recurse solve {reference}{solve_options} --verify "{example}"'] if verifiable else []),
+        *([f'recurse solve {reference}{solve_options} {strategy} "{example}"'] if strategy else []),
         "```",
         "",
         "```python",
@@ -210,6 +212,16 @@ def build_model_card(
                 "network's own answer and the search nodes are reported beside it.",
             ]
             if verifiable
+            else []
+        ),
+        *(
+            [
+                "",
+                f"Recommended inference strategy: `{strategy}` (several trajectories per puzzle, the one the "
+                "task's checker accepts kept; measured in recurse's docs/results.md, \"Test-time scaling\"). "
+                "Plain `recurse solve` runs one greedy trajectory.",
+            ]
+            if strategy
             else []
         ),
         "",

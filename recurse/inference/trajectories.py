@@ -19,6 +19,8 @@ from recurse.tasks import Task
 
 # (puzzle index [R], answer tokens [R, L]) → checker verdicts [R] (bool), for the rows still running.
 Acceptor = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+# (step, puzzle index [R], sample number [R], answer tokens [R, L], confidence [R], verdicts [R] or None)
+Observer = Callable[[int, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, "torch.Tensor | None"], None]
 
 
 @dataclass
@@ -84,12 +86,14 @@ def run_trajectories(
     keep_logits: bool = False,
     seed: int = 0,
     max_batch: int = 1024,
+    observer: Observer | None = None,
 ) -> Trajectories:
     """``samples`` trajectories for each of the N puzzles in ``inputs`` [N, L].
 
     ``settled(valid [n, K], halted_early [n, K]) → [n]`` says which puzzles may stop at once (their other
     trajectories leave with them); ``acceptor`` checks every new answer. Noise comes from one
-    ``torch.Generator`` seeded with ``seed``: the same puzzles, options and seed give the same result."""
+    ``torch.Generator`` seeded with ``seed``: the same puzzles, options and seed give the same result.
+    ``observer`` sees every step of every running trajectory (for measurements over depth)."""
     count, length = inputs.shape
     device = inputs.device
     generator = torch.Generator(device=device).manual_seed(int(seed))
@@ -111,6 +115,7 @@ def run_trajectories(
             acceptor=acceptor,
             keep_logits=keep_logits,
             generator=generator,
+            observer=observer,
         )
     return result
 
@@ -141,6 +146,7 @@ def _run_chunk(
     acceptor,
     keep_logits,
     generator,
+    observer=None,
 ) -> None:
     count, length = inputs.shape
     rows = count * samples
@@ -183,6 +189,15 @@ def _run_chunk(
             early[active] = halted & (steps[active] < halting.max_steps)
             if valid is not None:
                 valid[active] = acceptor(puzzle[active] + offset, answer)
+            if observer is not None:
+                observer(
+                    step,
+                    puzzle[active] + offset,
+                    sample[active],
+                    answer,
+                    confidence[active],
+                    valid[active] if valid is not None else None,
+                )
             if settled is not None:
                 by_puzzle = settled(
                     valid.view(count, samples)

@@ -213,3 +213,30 @@ def test_grammar_reads_words_and_leaves_the_rest():
     assert parse_strategy(["1.2.", "halting=fixed"]) == (None, ["1.2.", "halting=fixed"])
     assert strategy_spec(spec, samples=8).samples == 8 and strategy_spec().kind == "greedy"
     assert np.isfinite(spec.noise)
+
+
+def test_the_observer_sees_every_step_of_every_trajectory():
+    from recurse.inference.trajectories import run_trajectories
+
+    config, refiner = _refiner()
+    batch = random_batch(config, batch_size=3)
+    seen = []
+    strategy = _spec("restart", samples=2).build()
+    every = run_trajectories(
+        refiner,
+        batch["inputs"],
+        batch["puzzle_identifiers"],
+        samples=2,
+        halting=FixedSteps(max_steps=3),
+        perturbation=strategy.perturbation(refiner),
+        acceptor=_sum_divisible_by_three,
+        max_batch=4,
+        observer=lambda step, p, k, tokens, conf, valid: seen.extend(
+            (step, int(a), int(b), bool(v)) for a, b, v in zip(p, k, valid)
+        ),
+    )
+    assert sorted((s, p, k) for s, p, k, _ in seen) == [
+        (s, p, k) for s in (1, 2, 3) for p in range(3) for k in range(2)
+    ]
+    last = {(p, k): v for s, p, k, v in seen if s == 3}
+    assert all(last[p, k] == bool(every.valid[p, k]) for p, k in last)
