@@ -195,6 +195,17 @@ NOT_RUN = {
     "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt "
     "tdoku/puzzles3_magictour_top1465.txt tdoku/puzzles5_forum_hardest_1905_11plus.txt --limit 2840 --hardest 100": "the tdoku puzzle lists are third-party data, not shipped",
     "python -m pytest tests/unit/test_task_contracts.py --task-file a.py --task-file b.py": "two task files of the user's; the one-file form of the same option runs",
+    **dict.fromkeys(
+        [
+            "python benchmarks/test_time_scaling.py sudoku-9x9 --puzzles 60 --strategy restart --samples 1,4,16 --depths 4,8 --exact",
+            "python benchmarks/test_time_scaling.py sudoku-9x9 --puzzles 60 --samples 1 --depths 8,16,32,64",
+            "python benchmarks/test_time_scaling.py sudoku-9x9 --puzzles 60 --strategy sample --noise 0.3 --samples 1,4,16 --depths 8",
+            "python benchmarks/test_time_scaling.py sudoku-6x6 --puzzles 100 --strategy restart --samples 1,4 --depths 4,8 --exact",
+            "python benchmarks/test_time_scaling.py maze-9x9 --puzzles 100 --strategy restart --samples 1,4 --depths 4,8 --exact",
+            "python benchmarks/test_time_scaling.py colouring-6 --puzzles 100 --strategy restart --samples 1,4 --depths 4,8 --exact",
+        ],
+        "test-time-scaling measurements of many trajectories; tests/unit/test_strategies.py runs every strategy",
+    ),
     "python benchmarks/answer_baselines.py trm-colouring10-mini": "builds the recipe's full dataset (10,000 graphs); tests/unit/test_answer_sets.py builds small ones",
     "python benchmarks/answer_baselines.py trm-sat-mini": "builds the recipe's full dataset (10,000 formulas); tests/unit/test_sat.py checks the task",
     **dict.fromkeys(
