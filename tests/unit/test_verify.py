@@ -60,3 +60,37 @@ def test_without_verify_nothing_changes():
     assert checked.verification.network_valid == Sudoku(2, 3).is_solution(
         Sudoku(2, 3).parse(plain.puzzle), Sudoku(2, 3).parse(plain.answer)
     )
+
+
+NORVIG = ".....5.8....6.1.43..........1.5........1.6...3.......553.....61........4........."
+
+
+def test_verified_solving_gives_up_within_its_limits_and_says_so():
+    solver = Solver.from_pretrained("sudoku-9x9", device="cpu")
+    result = solver.solve(NORVIG, verify=True, verify_nodes=300)
+    assert (result.status, result.answer, result.valid) == ("gave_up", "", False)
+    assert result.verification.nodes <= 300 and result.verification.plain_nodes <= 300
+    assert "gave up after" in result.violations[0] and result.candidate
+    assert result.to_json()["status"] == "gave_up"
+
+
+def test_the_time_limit_stops_a_search():
+    from recurse.tasks.search import GAVE_UP, SearchLimits
+
+    problem = Sudoku(3, 3).search_problem(Sudoku(3, 3).parse(NORVIG))
+    result = problem.search(None, SearchLimits(max_nodes=None, max_seconds=0.05))
+    assert result.status == GAVE_UP and result.answer is None and result.nodes > 1
+
+
+def test_abstaining_never_returns_an_invalid_answer():
+    solver = Solver.from_pretrained("sudoku-9x9", device="cpu")
+    rng = np.random.default_rng(4242)
+    puzzles = [solver.task.format(solver.task.generate(rng)[0]) for _ in range(8)]
+    given = solver.solve_many(puzzles, abstain=True)
+    plain = solver.solve_many(puzzles)
+    assert any(not p.valid for p in plain), "the test needs puzzles the network gets wrong"
+    for answer, reference in zip(given, plain):
+        if answer.answer:
+            assert answer.valid and answer.status == "solved" and answer.answer == reference.answer
+        else:
+            assert answer.status == "abstained" and answer.candidate == reference.answer and answer.violations
