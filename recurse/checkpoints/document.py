@@ -255,7 +255,12 @@ _UPGRADES: dict[int, Callable[[dict[str, Any], str], dict[str, Any]]] = {1: _upg
 
 
 def _missing_defaults(config_type, raw: dict[str, Any]) -> list[str]:
-    return [name for name, field in config_type.model_fields.items() if name not in raw and not field.is_required()]
+    silent = getattr(config_type, "omitted_at_default", ())  # absent means "at its default", by design
+    return [
+        name
+        for name, field in config_type.model_fields.items()
+        if name not in raw and not field.is_required() and name not in silent
+    ]
 
 
 def _default_of(config_type, name: str) -> Any:

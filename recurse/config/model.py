@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import torch
 from pydantic import (
@@ -65,12 +65,17 @@ class ModelConfig(BaseModel):
         "values (trained by the `candidates` loss term; unused when solving)",
     )
 
+    # Fields left out of the serialised config while at their default, so that a model without them writes
+    # (and reads back, silently) the config it always wrote.
+    omitted_at_default: ClassVar[tuple[str, ...]] = ("candidate_head",)
+
     @model_serializer(mode="wrap")
-    def _without_absent_candidate_head(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # Left out while off, so that a model without the head writes the config it always wrote.
+    def _without_defaulted_additions(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
-        if isinstance(data, dict) and not self.candidate_head:
-            data.pop("candidate_head", None)
+        if isinstance(data, dict):
+            for name in self.omitted_at_default:
+                if data.get(name) == type(self).model_fields[name].default:
+                    data.pop(name, None)
         return data
 
     @field_validator("core", mode="before")
