@@ -133,15 +133,29 @@ def _write_parquet(split_data, path: Path) -> None:
             writer.write_table(pa.Table.from_arrays(columns, schema=schema))
 
 
+def _size_category(examples: int) -> str:
+    """The Hub's size category for a dataset of ``examples`` rows (``1K<n<10K``, …)."""
+    bounds = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")]
+    bounds += [(10**7, "1M<n<10M"), (10**8, "10M<n<100M"), (10**9, "100M<n<1B"), (10**10, "1B<n<10B")]
+    bounds += [(10**11, "10B<n<100B"), (10**12, "100B<n<1T")]
+    return next((name for bound, name in bounds if examples < bound), "n>1T")
+
+
 def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any]) -> str:
     from huggingface_hub import DatasetCard, DatasetCardData
 
-    from recurse.hub.card import INSTALL, PACKAGE_URL
+    from recurse.hub.card import INSTALL, LICENSE, PACKAGE_URL
 
     task = manifest.get("task") or {}
     counts = {split: record["splits"][split]["examples"] for split in SPLITS}
+    generated = (manifest.get("source") or {}).get("source") == "generate"
     data = DatasetCardData(
-        tags=["recurse", "recursive-reasoning", str(task.get("kind", "puzzles"))],
+        # Puzzles recurse generated are under the project's license; data built from other sources
+        # keeps theirs, which the card cannot know.
+        license=LICENSE if generated else "unknown",
+        size_categories=[_size_category(sum(counts.values()))],
+        task_categories=["other"],  # puzzle solving has no Hub task category of its own
+        tags=["recurse", "recursive-reasoning", "puzzles", str(task.get("kind", "puzzles"))],
         pretty_name=repo_id.split("/")[-1],
         configs=[
             {

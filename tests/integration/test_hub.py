@@ -322,6 +322,8 @@ def test_dataset_push_then_load_round_trip(hub, tmp_path, monkeypatch):
     assert "data/train-00000-of-00001.parquet" in files and "recurse/manifest.json" in files
     card = DatasetCard(files["README.md"].decode())
     assert "recurse" in card.data.tags and card.data.configs[0]["data_files"][0]["split"] == "train"
+    assert card.data.task_categories == ["other"] and card.data.size_categories[0].endswith("<1K")
+    assert card.data.license in ("apache-2.0", "unknown")
     assert built["fingerprint"] in card.text
     assert (
         "recurse data build sudoku task.box_rows=2 task.box_cols=2 build.source=generate build.train_size=12 "
