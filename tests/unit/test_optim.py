@@ -82,6 +82,8 @@ def test_ema_state_saved_and_restored_keeps_averaging(tmp_path):
 
     module = torch.nn.Linear(2, 1)
     optimizer = AdamATan2(module.parameters(), lr=1e-3)
+    module(torch.ones(1, 2)).sum().backward()
+    optimizer.step()  # a state saved at step 1 holds the optimiser moments of that step
     ema = EMA(module, rate=0.5)
     with torch.no_grad():
         ema.shadow["weight"].fill_(4.0)
