@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 
 import torch
 
@@ -67,3 +68,10 @@ def fake_checkpoint(run_dir, step, *, world_size=1):
         json.dumps({"step": step, "iteration": 0, "batch_index": step, "world_size": world_size, "best": None})
     )
     return folder
+
+
+def default_sigint() -> None:
+    """For ``subprocess.Popen(preexec_fn=...)``: the child handles Ctrl-C even when the tests themselves run
+    where SIGINT is ignored (a background job of a script, ``nohup``), since a process that starts with
+    SIGINT ignored keeps ignoring it, as the trainer deliberately does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from recurse.checkpoints.run_folder import latest_checkpoint
+from tests.helpers import default_sigint
 from tests.integration.conftest import TASK, TINY_OVERRIDES, losses, run_recurse
 
 FAST = [*TINY_OVERRIDES, "logging.plot=false"]
@@ -157,6 +158,7 @@ def test_a_second_trainer_on_a_folder_refuses_in_one_line(tmp_path, tiny_data):
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
+        preexec_fn=default_sigint,
     )
     try:
         deadline = time.monotonic() + 300

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from recurse.tasks import Sudoku
+from tests.helpers import default_sigint
 from tests.integration.conftest import TINY_OVERRIDES, losses, run_recurse
 
 
@@ -118,7 +119,13 @@ def test_ctrl_c_saves_a_checkpoint_that_resumes_exactly(tmp_path, tiny_data):
         "training.max_steps=100000",
     ]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, start_new_session=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        start_new_session=True,
+        preexec_fn=default_sigint,
     )
     deadline = time.monotonic() + 300
     metrics = run / "metrics.jsonl"
