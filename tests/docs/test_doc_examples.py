@@ -203,6 +203,7 @@ NOT_RUN = {
             "python benchmarks/test_time_scaling.py sudoku-6x6 --puzzles 100 --strategy restart --samples 1,4 --depths 4,8 --exact",
             "python benchmarks/test_time_scaling.py maze-9x9 --puzzles 100 --strategy restart --samples 1,4 --depths 4,8 --exact",
             "python benchmarks/test_time_scaling.py colouring-6 --puzzles 100 --strategy restart --samples 1,4 --depths 4,8 --exact",
+            "python benchmarks/test_time_scaling.py sudoku-9x9 --puzzles 300 --strategy restart --samples 1,4,16 --depths 8,16",
         ],
         "test-time-scaling measurements of many trajectories; tests/unit/test_strategies.py runs every strategy",
     ),
