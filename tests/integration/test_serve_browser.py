@@ -121,6 +121,21 @@ def choose_model(driver, name: str) -> None:
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(name, Keys.ENTER)
     shown(driver, "#rc-model-info", containing=f"{name}:")
+    settled_value(driver, driver.find_element(By.CSS_SELECTOR, "#rc-text textarea"))
+
+
+def settled_value(driver, element, quiet: float = 1.0) -> str:
+    """The value of a text box once it has stopped changing for ``quiet`` seconds: a model switch updates
+    the model line, the editor and the text box in separate events, so the text may still be on its way."""
+    last, since = element.get_attribute("value"), time.monotonic()
+    deadline = since + WAIT
+    while time.monotonic() - since < quiet:
+        assert time.monotonic() < deadline, "the text box kept changing"
+        time.sleep(0.1)
+        value = element.get_attribute("value")
+        if value != last:
+            last, since = value, time.monotonic()
+    return last
 
 
 def test_a_person_solves_steps_through_and_checks_a_puzzle(server, browser, tmp_path):
@@ -177,7 +192,9 @@ def test_a_person_solves_steps_through_and_checks_a_puzzle(server, browser, tmp_
 
     # A maze: a wall opened and drawn back with the brush, then solved.
     choose_model(browser, "maze-9x9")
-    maze_text = text.get_attribute("value")
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#rc-editor .rc-ed-maze[data-i='0']"))
+    maze_text = settled_value(browser, text)
+    assert len(maze_text.replace("\n", "")) == 81 and "S" in maze_text and "G" in maze_text, maze_text
     browser.find_element(By.CSS_SELECTOR, "#rc-editor .rc-brush[data-b='#']").click()
     wall = browser.find_element(By.CSS_SELECTOR, "#rc-editor .rc-ed-maze[data-i='0']")
     wall.click()
