@@ -26,6 +26,16 @@ from tests.integration.conftest import TASK, TINY_OVERRIDES, make_checkpoint
 
 GOOD = "1" + "." * 15  # a 4×4 Sudoku with one given
 BAD = "11" + "." * 14  # the same value twice in a row
+# A 4×4 Sudoku build small enough to run in a hostile-input case; cases add the path to build into.
+TINY_BUILD = [
+    "data",
+    "build",
+    "sudoku",
+    "task.box_rows=2",
+    "task.box_cols=2",
+    "build.train_size=4",
+    "build.test_size=2",
+]
 
 
 class _Accepted(Exception):
@@ -212,46 +222,19 @@ ERRORS = [
     ("a bundled name that does not exist", ["solve", "sudoku-6x7", GOOD], None, "sudoku-6x6"),
     (
         "data build into a folder of the user's",
-        [
-            "data",
-            "build",
-            "sudoku",
-            "task.box_rows=2",
-            "task.box_cols=2",
-            "build.train_size=4",
-            "build.test_size=2",
-            "path={mine}",
-        ],
+        [*TINY_BUILD, "path={mine}"],
         None,
         "not a dataset built by recurse",
     ),
     (
         "data build path=.",
-        [
-            "data",
-            "build",
-            "sudoku",
-            "task.box_rows=2",
-            "task.box_cols=2",
-            "build.train_size=4",
-            "build.test_size=2",
-            "path=.",
-        ],
+        [*TINY_BUILD, "path=."],
         None,
         "cannot build a dataset at '.'",
     ),
     (
         "data build path=/",
-        [
-            "data",
-            "build",
-            "sudoku",
-            "task.box_rows=2",
-            "task.box_cols=2",
-            "build.train_size=4",
-            "build.test_size=2",
-            "path=/",
-        ],
+        [*TINY_BUILD, "path=/"],
         None,
         "cannot build a dataset at '/'",
     ),
