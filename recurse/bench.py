@@ -3,7 +3,8 @@ with an analytic FLOP count and the same-dtype matmul peak for reference."""
 
 from __future__ import annotations
 
-import resource
+import os
+import sys
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -42,16 +43,26 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+try:
+    import resource  # Unix only: the memory figures are left out where it is missing
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
+
+def _peak_rss_mb() -> float | None:
+    """The process's peak resident set size, or None where the system does not report it."""
+    if resource is None:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, kilobytes elsewhere
 
 
 def _rss_mb() -> float | None:
     """The resident set size now (Linux), to separate the step's memory from the libraries' own."""
     try:
         with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
-    except OSError:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, AttributeError):
         return None
 
 
@@ -172,7 +183,7 @@ def benchmark(
         "adaptive_halting": adaptive.registry_name,
         "strategy": strategy.model_dump(mode="json"),
         "adaptive_mean_sample_steps": round(float(answers.sample_steps.float().mean()), 2),
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "peak_rss_mb": round(peak_rss, 1) if (peak_rss := _peak_rss_mb()) is not None else None,
         "rss_before_training_mb": round(rss_before, 1) if rss_before is not None else None,
         "saved_activations_mb": round(activations / 2**20, 1),
         "weights_grads_optimizer_mb": round(state_bytes / 2**20, 1),

@@ -30,6 +30,18 @@ def test_metadata_declares_typing_urls_and_extras():
     assert any(r.startswith("datasets>=2.18") and 'extra == "dev"' in r for r in requirements)
 
 
+def test_metadata_claims_only_what_the_code_keeps():
+    """The "OS Independent" classifier holds because the run lock is filelock's (flock or LockFileEx) and no module needs a
+    module of one system (tests/unit/test_run_lock.py checks the sources)."""
+    info = metadata(recurse.DISTRIBUTION)
+    classifiers = info.get_all("Classifier")
+    assert "Operating System :: OS Independent" in classifiers
+    assert not any(c.startswith("Operating System :: POSIX") for c in classifiers)
+    requirements = info.get_all("Requires-Dist")
+    assert "filelock>=3.30" in requirements
+    assert any(r.startswith("exceptiongroup>=1.1") and "python_version" in r for r in requirements)
+
+
 def test_no_install_command_names_the_other_projects_package():
     texts = [p.read_text() for p in [*ROOT.glob("models/*/README.md"), *ROOT.glob("docs/*.md"), ROOT / "README.md"]]
     assert not any(
