@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from recurse.data.puzzle_text import TEXT_COLUMNS
 from recurse.errors import DatasetError
 
 MAX_JSON_BYTES = 256 * 2**20  # identifiers.json of a large ARC build is tens of MiB
@@ -95,7 +96,8 @@ def check_identifiers(raw: Any, *, what: str) -> None:
 
 
 def check_parquet(path: Path, *, seq_len: int, examples: int, what: str) -> None:
-    """The Parquet footer on its own: a readable file with exactly the recurse columns and ``examples`` rows."""
+    """The Parquet footer on its own: a readable file with exactly the recurse columns (the text columns
+    optional) and ``examples`` rows."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -107,8 +109,13 @@ def check_parquet(path: Path, *, seq_len: int, examples: int, what: str) -> None
         schema, rows = file.schema_arrow, file.metadata.num_rows
     except Exception as error:  # noqa: BLE001  pyarrow reports a broken file in several exception types
         raise DatasetError(f"{what}: {name} is not a readable Parquet file ({str(error).splitlines()[0]})") from None
-    if sorted(schema.names) != sorted(COLUMNS):
-        raise DatasetError(f"{what}: {name} has the columns {schema.names}, not {list(COLUMNS)}")
+    # The text columns are written since they exist: a dataset published before has neither, and loading
+    # never reads them, so both or none are accepted.
+    optional = [column for column in schema.names if column in TEXT_COLUMNS]
+    if sorted(schema.names) != sorted(COLUMNS + tuple(optional)) or len(optional) not in (0, len(TEXT_COLUMNS)):
+        raise DatasetError(
+            f"{what}: {name} has the columns {schema.names}, not {list(COLUMNS)} with or without {list(TEXT_COLUMNS)}"
+        )
     for column in ("inputs", "labels"):
         kind = schema.field(column).type
         if not (pa.types.is_fixed_size_list(kind) and kind.list_size == seq_len and kind.value_type == pa.uint8()):
@@ -116,6 +123,10 @@ def check_parquet(path: Path, *, seq_len: int, examples: int, what: str) -> None
     for column in INDEX_COLUMNS:
         if schema.field(column).type != pa.int32():
             raise DatasetError(f"{what}: {name} column {column} is {schema.field(column).type}, not int32")
+    for column in optional:
+        kind = schema.field(column).type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            raise DatasetError(f"{what}: {name} column {column} is {kind}, not text")
     if rows != examples:
         raise DatasetError(f"{what}: {name} holds {rows} rows, arrays.json records {examples} examples")
 

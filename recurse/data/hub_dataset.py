@@ -2,10 +2,13 @@
 
 A published dataset repo holds one Parquet file per split under ``data/`` (one row per example:
 ``inputs`` and ``labels`` as fixed-length token lists, the example's ``puzzle`` and ``group`` index and
-its ``puzzle_identifier``), the build's JSON files verbatim under ``recurse/`` (``manifest.json`` with
+its ``puzzle_identifier``, and ``puzzle_text`` and ``answer_text``, the example as the task writes it),
+the build's JSON files verbatim under ``recurse/`` (``manifest.json`` with
 the fingerprint, ``identifiers.json``, each split's ``dataset.json``, …) plus ``recurse/arrays.json``
 (the counts and a SHA-256 of every array), and a dataset card. ``datasets.load_dataset(REPO)`` reads
-the Parquet as any Hub dataset.
+the Parquet as any Hub dataset. The two text columns are for people and for ``recurse solve``: loading
+rebuilds the arrays from the token columns alone, so a dataset published before they existed (or by a
+task that could not be built when it was pushed) loads the same way.
 
 Loading (``data.build.source=hub:REPO[@REVISION]``) downloads a snapshot, reads the Parquet with
 ``datasets`` and writes the official npy layout, which training memory-maps as before; the rebuilt
@@ -26,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from recurse.data.hub_checks import (
+    COLUMNS,
     check_columns,
     check_identifiers,
     check_metadata,
@@ -33,6 +37,7 @@ from recurse.data.hub_checks import (
     check_record,
     read_json,
 )
+from recurse.data.puzzle_text import TEXT_COLUMNS, example_texts
 from recurse.errors import ConfigError, DatasetError, RecurseError
 from recurse.io import write_json
 from recurse.store.layout import ARRAYS, load_split
@@ -71,19 +76,32 @@ def _require_datasets() -> None:
         ) from None
 
 
-def _features(seq_len: int):
+def _features(seq_len: int, *, text: bool):
     _require_datasets()
     from datasets import Features, Sequence, Value
 
-    return Features(
-        {
-            "inputs": Sequence(Value("uint8"), length=seq_len),
-            "labels": Sequence(Value("uint8"), length=seq_len),
-            "puzzle": Value("int32"),
-            "group": Value("int32"),
-            "puzzle_identifier": Value("int32"),
-        }
-    )
+    columns = {
+        "inputs": Sequence(Value("uint8"), length=seq_len),
+        "labels": Sequence(Value("uint8"), length=seq_len),
+        "puzzle": Value("int32"),
+        "group": Value("int32"),
+        "puzzle_identifier": Value("int32"),
+    }
+    if text:
+        columns.update({name: Value("string") for name in TEXT_COLUMNS})
+    return Features(columns)
+
+
+def _text_task(manifest: dict[str, Any]) -> Task | None:
+    """The task that writes the dataset's text columns, or None (with a warning) when it cannot be built
+    here, e.g. a task of a plugin that is not loaded: the dataset is then published without them."""
+    from recurse.tasks import build_task
+
+    try:
+        return build_task(manifest.get("task") or {})
+    except RecurseError as error:
+        log.warning("publishing without the puzzle_text and answer_text columns: %s", error)
+        return None
 
 
 def _task_words(manifest: dict[str, Any]) -> list[str]:
@@ -108,12 +126,12 @@ def _check_structure(split_data, split: str, root: Path) -> None:
         raise RecurseError(f"{root}/{split} has an empty puzzle or group, which one row per example cannot record")
 
 
-def _write_parquet(split_data, path: Path) -> None:
+def _write_parquet(split_data, path: Path, task: Task | None) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     seq_len = int(split_data.inputs.shape[1])
-    schema = _features(seq_len).arrow_schema
+    schema = _features(seq_len, text=task is not None).arrow_schema
     puzzle_of_example = split_data.example_puzzles().astype(np.int32)
     group_of_puzzle = np.repeat(np.arange(split_data.num_groups, dtype=np.int32), np.diff(split_data.group_indices))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,6 +148,9 @@ def _write_parquet(split_data, path: Path) -> None:
                 pa.array(group_of_puzzle[puzzles]),
                 pa.array(np.asarray(split_data.puzzle_identifiers)[puzzles].astype(np.int32)),
             ]
+            if task is not None:
+                texts = example_texts(task, np.asarray(split_data.inputs[rows]), np.asarray(split_data.labels[rows]))
+                columns += [pa.array(text, pa.string()) for text in texts]
             writer.write_table(pa.Table.from_arrays(columns, schema=schema))
 
 
@@ -141,7 +162,7 @@ def _size_category(examples: int) -> str:
     return next((name for bound, name in bounds if examples < bound), "n>1T")
 
 
-def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any]) -> str:
+def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any], *, text: bool) -> str:
     from huggingface_hub import DatasetCard, DatasetCardData
 
     from recurse.hub.card import INSTALL, LICENSE, PACKAGE_URL
@@ -205,7 +226,13 @@ def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any]) -> str
         "",
         "One row per example: `inputs` and `labels` (token ids, fixed length), `puzzle` (the example's puzzle "
         "in its split), `group` (the puzzle's group: an original and its augmentations) and `puzzle_identifier` "
-        "(its row in `identifiers.json`, 0 when puzzles have no embedding).",
+        "(its row in `identifiers.json`, 0 when puzzles have no embedding)"
+        + (
+            "; `puzzle_text` and `answer_text`, the puzzle and its answer as the task writes them (the text "
+            "`recurse solve` reads and prints)."
+            if text
+            else "."
+        ),
         "",
         f"Vocabulary (token id → symbol): `{manifest.get('vocab')}`.",
         "",
@@ -230,13 +257,14 @@ def push_dataset(
     if manifest is None:
         raise RecurseError(f"{root} is not a dataset built by `recurse data build` (no {MANIFEST})")
     check_can_push(repo_id)
+    task = _text_task(manifest)
     record: dict[str, Any] = {"format": FORMAT, "version": 1, "splits": {}}
     with tempfile.TemporaryDirectory() as staging_dir:
         staging = Path(staging_dir)
         for split in SPLITS:
             split_data = load_split(root, split)
             _check_structure(split_data, split, root)
-            _write_parquet(split_data, staging / _parquet_name(split))
+            _write_parquet(split_data, staging / _parquet_name(split), task)
             record["splits"][split] = {
                 "examples": split_data.num_examples,
                 "puzzles": int(split_data.puzzle_identifiers.shape[0]),
@@ -248,7 +276,7 @@ def push_dataset(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(file.read_bytes())
         write_json(staging / META_DIR / ARRAY_RECORD, record)
-        (staging / "README.md").write_text(_card(repo_id, manifest, record))
+        (staging / "README.md").write_text(_card(repo_id, manifest, record, text=task is not None))
         return upload(
             staging,
             repo_id,
@@ -311,7 +339,7 @@ def _read_split(split: str, files: list[str], cache_dir: Path) -> dict[str, np.n
 
     dataset = load_dataset("parquet", data_files={split: files}, split=split, cache_dir=str(cache_dir))
     columns = {}
-    for name in dataset.column_names:
+    for name in COLUMNS:  # the arrays come from the token columns; the text columns are for people
         # Straight from the Arrow table: the same on every datasets and numpy version.
         column = dataset.data.column(name).combine_chunks()
         if hasattr(column, "flatten"):  # a fixed-length token list: rows of seq_len values

@@ -434,6 +434,26 @@ def _tokens_outside_the_vocabulary(files: dict[str, bytes]) -> bytes:
     return _parquet_bytes(table.set_column(0, table.schema.field(0), shifted))
 
 
+def _one_text_column(files: dict[str, bytes]) -> bytes:
+    import io
+
+    import pyarrow.parquet as pq
+
+    return _parquet_bytes(pq.read_table(io.BytesIO(files[HUB_TRAIN])).drop_columns(["answer_text"]))
+
+
+def _text_column_of_numbers(files: dict[str, bytes]) -> bytes:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(io.BytesIO(files[HUB_TRAIN]))
+    index = table.schema.get_field_index("puzzle_text")
+    numbers = pa.array(range(table.num_rows), pa.int32())
+    return _parquet_bytes(table.set_column(index, pa.field("puzzle_text", pa.int32()), numbers))
+
+
 HUB_TRAIN = "data/train-00000-of-00001.parquet"
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
@@ -462,6 +482,8 @@ HUB_DAMAGE = [
     ("parquet is text", HUB_TRAIN, b"question,answer\n", "not a readable Parquet"),
     ("parquet has foreign columns", HUB_TRAIN, _foreign_columns, "has the columns"),
     ("tokens outside the vocabulary", HUB_TRAIN, _tokens_outside_the_vocabulary, "outside the vocabulary"),
+    ("parquet has one of the two text columns", HUB_TRAIN, _one_text_column, "has the columns"),
+    ("parquet text column of numbers", HUB_TRAIN, _text_column_of_numbers, "not text"),
     ("parquet missing", HUB_TRAIN, None, "missing"),
     ("arrays.json garbage", "recurse/arrays.json", b"{not json", "not valid JSON"),
     ("arrays.json a list", "recurse/arrays.json", b"[1, 2]", "not a recurse array record"),

@@ -351,6 +351,40 @@ def test_dataset_push_then_load_round_trip(hub, tmp_path, monkeypatch):
         assert np.array_equal(array, original[name]), name
 
 
+def test_pushed_rows_carry_the_puzzle_text_and_a_dataset_pushed_without_it_still_loads(hub, tmp_path, monkeypatch):
+    import io
+
+    import pyarrow.parquet as pq
+    from huggingface_hub import DatasetCard
+
+    from recurse.data import hub_dataset
+
+    built = _build(tmp_path / "built")
+    hub_dataset.push_dataset(tmp_path / "built", "org/text", token=TOKEN)
+    files = hub.repos["datasets/org/text"].commits[-1][1]
+    rows = pq.read_table(io.BytesIO(files["data/test-00000-of-00001.parquet"])).to_pylist()
+    assert len(rows) == 4 and all(isinstance(row["puzzle_text"], str) for row in rows)
+    for row in rows:
+        puzzle = TASK.decode(np.array(row["inputs"], dtype=np.uint8))
+        assert np.array_equal(TASK.parse(row["puzzle_text"]), puzzle)
+        solution = TASK.parse_answer(puzzle, row["answer_text"])
+        assert TASK.is_solution(puzzle, solution) and np.array_equal(TASK.encode(solution), row["labels"])
+    assert "`puzzle_text` and `answer_text`" in DatasetCard(files["README.md"].decode()).text
+    # As a dataset pushed before the text columns existed (or by a task not loaded when it was pushed).
+    monkeypatch.setattr(hub_dataset, "_text_task", lambda manifest: None)
+    hub_dataset.push_dataset(tmp_path / "built", "org/before", token=TOKEN)
+    files = hub.repos["datasets/org/before"].commits[-1][1]
+    columns = pq.read_schema(io.BytesIO(files["data/train-00000-of-00001.parquet"])).names
+    assert columns == ["inputs", "labels", "puzzle", "group", "puzzle_identifier"]
+    assert "puzzle_text" not in files["README.md"].decode()
+    for source in ("hub:org/before", "hub:org/text"):
+        loaded = _load(source, tmp_path / source.split("/")[1])
+        copy = _arrays(tmp_path / source.split("/")[1])
+        assert loaded["fingerprint"] == built["fingerprint"], source
+        for name, array in _arrays(tmp_path / "built").items():
+            assert np.array_equal(copy[name], array), (source, name)
+
+
 def test_dataset_load_refuses_another_task(hub, tmp_path):
     from recurse.config import DataConfig
     from recurse.data.hub_dataset import push_dataset
@@ -373,7 +407,7 @@ def test_data_push_command(tmp_path):
         # Any datasets user can read it from the Hub by name.
         script = (
             "import datasets, json; d = datasets.load_dataset('org/cli'); "
-            "print(json.dumps({k: [v.num_rows, v[0]['inputs']] for k, v in d.items()}))"
+            "print(json.dumps({k: [v.num_rows, v[0]['inputs'], v[0]['puzzle_text']] for k, v in d.items()}))"
         )
         read = subprocess.run(
             [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env={**os.environ, **env}
@@ -381,7 +415,8 @@ def test_data_push_command(tmp_path):
         assert read.returncode == 0, read.stderr[-2000:]
         rows = json.loads(read.stdout.strip().splitlines()[-1])
         inputs = np.load(tmp_path / "built" / "train" / "all__inputs.npy")
-        assert rows["train"] == [len(inputs), inputs[0].tolist()] and rows["test"][0] == 4
+        first = TASK.format(TASK.decode(inputs[0]))
+        assert rows["train"] == [len(inputs), inputs[0].tolist(), first] and rows["test"][0] == 4
     env.pop("HF_ENDPOINT")
     refused = run_recurse("data", "push", str(tmp_path), "org/cli", env=env, check=False)
     assert refused.returncode != 0 and "not a dataset built by `recurse data build`" in refused.stderr
