@@ -104,7 +104,9 @@ class TrainingConfig(_Strict):
     global_batch_size: int = Field(768, ge=1, le=1 << 24)
     epochs: int | None = Field(None, ge=1, description="passes over the training groups")
     max_steps: int | None = Field(None, ge=1, description="optimiser steps (overrides epochs)")
-    max_minutes: float | None = Field(None, gt=0, description="stop after this much training time")
+    max_minutes: float | None = Field(
+        None, gt=0, description="stop after this many minutes of training steps (evaluation and saving not counted)"
+    )
     lr: float = Field(1e-4, gt=0, le=10)
     lr_min_ratio: float = Field(1.0, ge=0, le=1, description="cosine floor as a fraction of lr (1 = constant)")
     lr_warmup_steps: int = Field(2000, ge=0)

@@ -29,7 +29,7 @@ def config_header(config: RunConfig, *, where: str) -> str:
     if training.epochs and not training.max_steps:
         length.append(f"{training.epochs} epochs")
     if training.max_minutes:
-        length.append(f"at most {training.max_minutes:g} min")
+        length.append(f"at most {training.max_minutes:g} min of training steps")
     task = config.data.task.model_dump(mode="json")
     return (
         f"{config.name}: {model.schedule.kind}/{model.core.kind} hidden {model.hidden_size} · "

@@ -152,3 +152,11 @@ def test_a_metric_without_a_value_yet_is_left_out_not_nan():
     assert progress.metrics == {"loss": 2.5}
     progress.note(loss=2.0, exact=0.25)
     assert progress.metrics == {"loss": 2.0, "exact": 0.25}
+
+
+def test_the_first_line_says_a_time_cap_counts_training_steps_only():
+    from recurse.training.logger import config_header
+
+    capped = config_header(load_recipe("trm-sudoku-mini", ["training.max_minutes=5"]), where="here")
+    assert "at most 5 min of training steps" in capped and "\n" not in capped
+    assert "min" not in config_header(load_recipe("trm-sudoku-mini"), where="here").split("·")[2]
