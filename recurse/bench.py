@@ -72,6 +72,7 @@ def saved_activation_bytes(step, exclude: Sequence[torch.Tensor]) -> int:
     skip = {t.untyped_storage().data_ptr() for t in exclude}
     sizes: dict[int, int] = {}
 
+    @torch.compiler.disable  # bookkeeping, not part of a compiled recursion's graph
     def pack(tensor: torch.Tensor) -> torch.Tensor:
         storage = tensor.untyped_storage()
         if storage.data_ptr() not in skip:

@@ -22,14 +22,6 @@ class Block(nn.Module):
         return rms_norm(h + self.ffn(h), self.norm_eps)
 
 
-def compile_blocks(module: nn.Module) -> None:
-    """``torch.compile`` every block in place: the hot path gets fused kernels, and the state-dict keys
-    stay free of compile wrappers, so checkpoints are unchanged."""
-    for block in module.modules():
-        if isinstance(block, Block):
-            block.compile()
-
-
 class Level(nn.Module):
     """``level(h, injection) = blocks(h + injection)``: the network that every recursion step calls."""
 

@@ -58,6 +58,11 @@ class _GatedSiLU(torch.autograd.Function):
 
 def gated_silu(gate_up: torch.Tensor) -> torch.Tensor:
     """``silu(gate) * up`` for ``gate_up = [gate | up]`` along the last axis."""
+    if torch.compiler.is_compiling():
+        # Traced by torch.compile: the plain expression lets the compiler fuse it (and its backward)
+        # into single passes, which the hand-written autograd function would prevent.
+        gate, up = gate_up.chunk(2, dim=-1)
+        return F.silu(gate) * up
     if torch.is_grad_enabled() and gate_up.requires_grad:
         return _GatedSiLU.apply(gate_up)
     gate, up = gate_up.chunk(2, dim=-1)

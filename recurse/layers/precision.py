@@ -36,6 +36,8 @@ def cast_to(weight: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """``weight.to(dtype)``, memoised within the current ``weight_cast_scope``."""
     if weight.dtype == dtype:
         return weight
+    if torch.compiler.is_compiling():
+        return weight.to(dtype)  # a compiled graph casts each weight once by itself (common subexpressions)
     cache = _scope.get()
     if cache is None:
         return weight.to(dtype)

@@ -20,11 +20,11 @@ from recurse.errors import ConfigError, RecurseError
 from recurse.evaluation import check_puzzle_map
 from recurse.hardware import resolve_device, resolve_forward_dtype
 from recurse.hub.source import resolve_model
-from recurse.layers.block import compile_blocks
 from recurse.model.checkpoint import load_checkpoint
 from recurse.model.refiner import RecursiveRefiner
 from recurse.store.layout import PuzzleSplit, load_split, read_puzzle_identifiers
 from recurse.tasks import Task, build_task
+from recurse.training.compilation import compile_recursion
 from recurse.training.runtime import Runtime
 from recurse.training.step import TrainingStep, build_training_model
 
@@ -71,7 +71,7 @@ def set_up_run(config: RunConfig, *, runtime: Runtime | None = None, data: bool 
     """Prepare the data (rank 0 builds it when missing), resolve the model config and build the model.
 
     ``data=False`` (benchmarks) takes the shapes from the task instead of a dataset, with one puzzle id.
-    Then ``init_from`` is applied, every rank gets rank 0's weights, and blocks are compiled if asked.
+    Then ``init_from`` is applied, every rank gets rank 0's weights, and the recursion is compiled if asked.
     """
     runtime = runtime or Runtime(device=resolve_device(config.runtime.device))
     task = config.data.task.build()
@@ -99,7 +99,7 @@ def set_up_run(config: RunConfig, *, runtime: Runtime | None = None, data: bool 
         for tensor in refiner.state_dict().values():
             dist.broadcast(tensor, src=0)  # one set of starting weights, whatever each rank built
     if config.runtime.compile:
-        compile_blocks(refiner)
+        compile_recursion(refiner, runtime.device)
     return RunSetup(
         device=runtime.device,
         task=task,

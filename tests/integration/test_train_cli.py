@@ -97,7 +97,7 @@ def test_user_errors_are_one_line(tmp_path, tiny_data):
 
 
 def test_compiled_training_matches_eager(tmp_path, tiny_data):
-    """runtime.compile compiles the blocks (torch.compile, CPU inductor); the losses agree with eager."""
+    """runtime.compile compiles the recursion (torch.compile, CPU inductor); the losses agree with eager."""
     train(tmp_path, tiny_data, "eager", "training.max_steps=3")
     train(tmp_path, tiny_data, "compiled", "training.max_steps=3", "runtime.compile=true")
     eager, compiled = losses(tmp_path / "eager"), losses(tmp_path / "compiled")
