@@ -18,7 +18,8 @@ from recurse.io import dumps_json
 )
 @user_errors
 def bench(assignments: tuple[str, ...]) -> None:
-    """Print one JSON line: training samples/s (forward + loss + backward + optimiser), evaluation
+    """Print one JSON line: training samples/s (forward + loss + backward + optimiser) and a step's
+    milliseconds in each of forward (with the loss), backward and optimiser (train_step_ms), evaluation
     puzzles/s at 16 fixed steps and with adaptive halting (the solver's default, or halting=POLICY
     threshold=P as for recurse eval; with strategy=… as for recurse solve, that strategy answers the
     adaptive batch), peak RSS, achieved GFLOP/s from an analytic FLOP count, and the

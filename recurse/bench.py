@@ -66,6 +66,35 @@ def _rss_mb() -> float | None:
         return None
 
 
+TRAIN_PHASES = ("forward", "backward", "optimizer")
+
+
+class PhaseClock:
+    """Wall time of a training step's phases, summed over the steps it sees.
+
+    ``start()`` opens a step, ``mark(phase)`` closes the phase that just ran; the device is synchronised at
+    each mark, so a GPU's queued kernels are charged to the phase that launched them.
+    """
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.seconds = dict.fromkeys(TRAIN_PHASES, 0.0)
+        self._last = 0.0
+
+    def start(self) -> None:
+        _sync(self.device)
+        self._last = time.perf_counter()
+
+    def mark(self, phase: str) -> None:
+        _sync(self.device)
+        now = time.perf_counter()
+        self.seconds[phase] += now - self._last
+        self._last = now
+
+    def milliseconds_per_step(self, steps: int) -> dict[str, float]:
+        return {phase: round(1000 * total / steps, 2) for phase, total in self.seconds.items()}
+
+
 def saved_activation_bytes(step, exclude: Sequence[torch.Tensor]) -> int:
     """Bytes of the distinct storages autograd keeps for backward while ``step()`` runs (the weights in
     ``exclude`` not counted): the activation memory a training step needs."""
@@ -114,11 +143,20 @@ def benchmark(
     }
     carry = model.initial_carry(batch)
 
-    def train_step(carry):
-        out = model(carry, batch)
-        (out.loss / batch_size).backward()
+    def train_step(carry, clock: PhaseClock | None = None):
+        if clock is not None:
+            clock.start()
+        out = model(carry, batch)  # the supervision step and its loss
+        loss = out.loss / batch_size
+        if clock is not None:
+            clock.mark("forward")
+        loss.backward()
+        if clock is not None:
+            clock.mark("backward")
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
+        if clock is not None:
+            clock.mark("optimizer")
         return out.carry
 
     model.train()
@@ -138,10 +176,11 @@ def benchmark(
     state_bytes = 4 * sum(p.numel() * p.element_size() for p in parameters)
     for _ in range(warmup):
         carry = train_step(carry)
+    clock = PhaseClock(device)
     _sync(device)
     start = time.perf_counter()
     for _ in range(steps):
-        carry = train_step(carry)
+        carry = train_step(carry, clock)
     _sync(device)
     train_time = (time.perf_counter() - start) / steps
 
@@ -178,6 +217,7 @@ def benchmark(
         "batch": batch_size,
         "compile": config.runtime.compile,
         "train_samples_per_s": round(batch_size / train_time, 2),
+        "train_step_ms": clock.milliseconds_per_step(steps),
         "eval_puzzles_per_s": round(batch_size / eval_time, 2),
         "eval_puzzles_per_s_adaptive": round(batch_size / adaptive_time, 2),
         "adaptive_mean_steps": round(float(prediction.steps.float().mean()), 2),
