@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from recurse.errors import PuzzleFormatError, RecurseError, TaskDefinitionError
+from recurse.tasks.interactions import Interactions
 from recurse.tasks.symmetry import GridSymmetry
 
 if TYPE_CHECKING:
@@ -378,6 +379,17 @@ class Task(ABC, metaclass=_CheckedTaskType):
     def has_candidates(cls) -> bool:
         """Whether the task gives candidate sets (overrides ``candidates``)."""
         return cls.candidates is not Task.candidates
+
+    # --- structure ----------------------------------------------------------------------------------
+    def interactions(self) -> Interactions | None:
+        """Which positions interact (``recurse.tasks.interactions``), for models built with
+        ``model.interactions: task``; None (the default) when the task declares no structure."""
+        return None
+
+    @classmethod
+    def has_interactions(cls) -> bool:
+        """Whether the task declares its interaction structure (overrides ``interactions``)."""
+        return cls.interactions is not Task.interactions
 
     def search_problem(self, puzzle: np.ndarray) -> SearchProblem | None:
         """The puzzle as an exact search the network's distribution can steer (``recurse.tasks.search``),

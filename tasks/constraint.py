@@ -10,6 +10,7 @@ import numpy as np
 
 from recurse.tasks.base import PuzzleFormatError, Task
 from recurse.tasks.budget import Deadline
+from recurse.tasks.interactions import Interactions, pairs_from_groups
 from recurse.tasks.propagation import BatchedPropagation
 from recurse.tasks.solver import AllDifferentSolver, SolveResult
 
@@ -27,6 +28,10 @@ class ConstraintGridTask(Task):
     def less_than(self) -> list[tuple[int, int]]:
         """Pairs (a, b) of cells whose values must satisfy value[a] < value[b]."""
         return []
+
+    def interactions(self) -> Interactions:
+        """Two cells interact when they share a group (a Sudoku cell's row, column and box: its peers)."""
+        return Interactions(names=("peer",), pairs=pairs_from_groups(self.seq_len, ((1, g) for g in self.groups())))
 
     @property
     def solver(self) -> AllDifferentSolver:

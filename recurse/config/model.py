@@ -65,9 +65,18 @@ class ModelConfig(BaseModel):
         "values (trained by the `candidates` loss term; unused when solving)",
     )
 
+    interactions: Literal["all", "task"] = Field(
+        "all",
+        description="which positions attention mixes: 'all' of them, or only those the task declares "
+        "interacting (its constraint graph; the attention core only)",
+    )
+    interaction_kinds: int | None = Field(
+        None, ge=1, le=32, description="kinds of interaction the task declares; default: the task's"
+    )
+
     # Fields left out of the serialised config while at their default, so that a model without them writes
     # (and reads back, silently) the config it always wrote.
-    omitted_at_default: ClassVar[tuple[str, ...]] = ("candidate_head",)
+    omitted_at_default: ClassVar[tuple[str, ...]] = ("candidate_head", "interactions", "interaction_kinds")
 
     @model_serializer(mode="wrap")
     def _without_defaulted_additions(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -105,6 +114,11 @@ class ModelConfig(BaseModel):
             raise ValueError(f"core.num_heads={heads} must be a positive whole number")
         if heads is not None and self.hidden_size % heads:
             raise ValueError(f"core.num_heads={heads} must divide hidden_size={self.hidden_size}")
+        if self.interactions == "task" and not getattr(CORES.get(self.core.kind), "takes_attention_bias", False):
+            raise ValueError(
+                f"model.interactions=task restricts attention, but the {self.core.kind} core does not attend; "
+                "use core.kind=attention"
+            )
         emb = self.puzzle_embedding
         if emb.prefix_len is not None and emb.dim > emb.prefix_len * self.hidden_size:
             raise ValueError(
@@ -113,12 +127,26 @@ class ModelConfig(BaseModel):
             )
         return self
 
-    def with_data(self, *, vocab_size: int, seq_len: int, num_puzzle_ids: int) -> ModelConfig:
-        """Fill in what the dataset decides (vocabulary, length, number of puzzle ids) where left open.
+    def with_data(
+        self, *, vocab_size: int, seq_len: int, num_puzzle_ids: int, interaction_kinds: int | None = None
+    ) -> ModelConfig:
+        """Fill in what the dataset decides (vocabulary, length, number of puzzle ids) where left open, and
+        for ``interactions: task`` the task's kinds of interaction (``interaction_kinds``; None: it has none).
 
         A length set in the config must be the dataset's (every row has that many tokens), and a vocabulary
         set in the config must hold every token of the dataset: ``ConfigError`` otherwise.
         """
+        if self.interactions == "task" and interaction_kinds is None and self.interaction_kinds is None:
+            raise ConfigError(
+                "model.interactions=task, but the task declares no interactions (Task.interactions); "
+                "use model.interactions=all"
+            )
+        if self.interactions == "task" and None not in (interaction_kinds, self.interaction_kinds):
+            if interaction_kinds != self.interaction_kinds:
+                raise ConfigError(
+                    f"model.interaction_kinds={self.interaction_kinds}, but the task declares {interaction_kinds} "
+                    "kinds of interaction; leave model.interaction_kinds unset (null) to take the task's"
+                )
         if self.seq_len is not None and self.seq_len != seq_len:
             raise ConfigError(
                 f"model.seq_len={self.seq_len} does not match the dataset's {seq_len} tokens per "
@@ -135,6 +163,9 @@ class ModelConfig(BaseModel):
                 "vocab_size": self.vocab_size or vocab_size,
                 "seq_len": self.seq_len or seq_len,
                 "puzzle_embedding": emb.model_copy(update={"num_ids": max(emb.num_ids, num_puzzle_ids)}),
+                "interaction_kinds": (self.interaction_kinds or interaction_kinds)
+                if self.interactions == "task"
+                else None,
             }
         )
 

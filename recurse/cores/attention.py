@@ -15,7 +15,10 @@ from recurse.spec import Spec as PluginSpec
 
 @CORES.register("attention")
 class AttentionCore(nn.Module):
-    """``h ← rmsnorm(h + attention(h))`` over a [B, L, D] sequence."""
+    """``h ← rmsnorm(h + attention(h))`` over a [B, L, D] sequence; an optional additive bias [B, heads, L, L]
+    restricts and weighs which positions each one attends to (``model.interactions: task``)."""
+
+    takes_attention_bias = True
 
     class Spec(PluginSpec):
         kind: Literal["attention"] = "attention"
@@ -53,13 +56,15 @@ class AttentionCore(nn.Module):
         self.out = CastedLinear(dim, dim)
         self.rotary = RotaryEmbedding(self.head_dim, seq_len, rope_base) if rope else None
 
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
+    def forward(self, h: torch.Tensor, attention_bias: torch.Tensor | None = None) -> torch.Tensor:
         batch, length, dim = h.shape
         q, k, v = self.qkv(h).view(batch, length, 3, self.num_heads, self.head_dim).unbind(dim=2)
         if self.rotary is not None:
             cos, sin = self.rotary()
             q, k = apply_rotary(q, cos[:length], sin[:length]), apply_rotary(k, cos[:length], sin[:length])
         # SDPA wants [B, heads, L, head_dim].
-        mixed = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2))
+        mixed = F.scaled_dot_product_attention(
+            q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), attn_mask=attention_bias
+        )
         mixed = mixed.transpose(1, 2).reshape(batch, length, dim)
         return rms_norm(h + self.out(mixed), self.norm_eps)

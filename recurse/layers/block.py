@@ -17,21 +17,27 @@ class Block(nn.Module):
         self.ffn = SwiGLU(dim, expansion)
         self.norm_eps = norm_eps
 
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
-        h = self.mixer(h)
+    def forward(self, h: torch.Tensor, attention_bias: torch.Tensor | None = None) -> torch.Tensor:
+        # Only an attending core takes a bias (ModelConfig checks that a model with one attends).
+        h = self.mixer(h) if attention_bias is None else self.mixer(h, attention_bias)
         return rms_norm(h + self.ffn(h), self.norm_eps)
 
 
 class Level(nn.Module):
-    """``level(h, injection) = blocks(h + injection)``: the network that every recursion step calls."""
+    """``level(h, injection) = blocks(h + injection)``: the network that every recursion step calls.
+
+    ``attention_bias`` (an additive [B, heads, L, L] bias, −inf where positions do not interact) reaches
+    every block's core."""
 
     def __init__(self, blocks: list[Block]) -> None:
         super().__init__()
         self.blocks = nn.ModuleList(blocks)
 
-    def forward(self, h: torch.Tensor, injection: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, h: torch.Tensor, injection: torch.Tensor | None = None, attention_bias: torch.Tensor | None = None
+    ) -> torch.Tensor:
         if injection is not None:
             h = h + injection
         for block in self.blocks:
-            h = block(h)
+            h = block(h, attention_bias)
         return h

@@ -7,6 +7,7 @@ from recurse.halting import HaltingPolicy
 from recurse.layers.block import Block, Level
 from recurse.model.carry import DeepSupervision
 from recurse.model.embedding import InputEmbedding
+from recurse.model.interaction_graph import InteractionGraph
 from recurse.model.refiner import RecursiveRefiner
 
 
@@ -42,8 +43,25 @@ def build_refiner(config: ModelConfig) -> RecursiveRefiner:
         dtype=config.dtype,
     )
     schedule = config.schedule.build(make_level=make_level, dim=dim)
+    interactions = None
+    if config.interactions == "task":
+        if config.interaction_kinds is None:
+            raise ValueError("model.interaction_kinds must be set (ModelConfig.with_data fills it from the task)")
+        interactions = InteractionGraph(
+            vocab_size=config.vocab_size,
+            seq_len=config.seq_len,
+            prefix_len=config.prefix_len,
+            kinds=config.interaction_kinds,
+            # ModelConfig accepts interactions only with a core that attends, and such a core has heads.
+            num_heads=config.core.num_heads,  # type: ignore[attr-defined]
+        )
     refiner = RecursiveRefiner(
-        embedding, schedule, vocab_size=config.vocab_size, dim=dim, candidate_head=config.candidate_head
+        embedding,
+        schedule,
+        vocab_size=config.vocab_size,
+        dim=dim,
+        candidate_head=config.candidate_head,
+        interactions=interactions,
     )
     refiner.model_config = config  # what save_pretrained writes to config.json
     return refiner

@@ -9,6 +9,7 @@ from torch import nn
 
 from recurse.layers import CastedLinear, weight_cast_scope
 from recurse.model.embedding import InputEmbedding
+from recurse.model.interaction_graph import InteractionGraph
 from recurse.model.pretrained import HubMixin
 from recurse.schedules import Schedule, State
 
@@ -32,7 +33,14 @@ class RecursiveRefiner(nn.Module, HubMixin):
     """
 
     def __init__(
-        self, embedding: InputEmbedding, schedule: Schedule, *, vocab_size: int, dim: int, candidate_head: bool = False
+        self,
+        embedding: InputEmbedding,
+        schedule: Schedule,
+        *,
+        vocab_size: int,
+        dim: int,
+        candidate_head: bool = False,
+        interactions: InteractionGraph | None = None,
     ) -> None:
         super().__init__()
         self.embedding = embedding
@@ -45,6 +53,8 @@ class RecursiveRefiner(nn.Module, HubMixin):
                 self.q_head.bias.fill_(-5.0)
         # Made last, so that the other weights start as they would without it.
         self.candidate_head = CastedLinear(dim, vocab_size) if candidate_head else None
+        # Restricts attention to the task's interaction structure (model.interactions: task).
+        self.interactions = interactions
 
     @property
     def prefix_len(self) -> int:
@@ -60,7 +70,11 @@ class RecursiveRefiner(nn.Module, HubMixin):
     def forward(self, state: State, inputs: torch.Tensor, puzzle_ids: torch.Tensor | None = None) -> RefinerOutput:
         with weight_cast_scope():
             x = self.embedding(inputs, puzzle_ids)  # [B, P + L, D]
-            state, y = self.schedule(state, x)
+            if self.interactions is not None:
+                bias = self.interactions(inputs, x.dtype)  # [B, heads, P + L, P + L], shared by every block
+                state, y = self.schedule(state, x, attention_bias=bias)
+            else:
+                state, y = self.schedule(state, x)
             logits = self.lm_head(y[:, self.prefix_len :])
             q = self.q_head(y[:, 0]).float()
             candidates = self.candidate_head(y[:, self.prefix_len :]) if self.candidate_head is not None else None

@@ -40,5 +40,10 @@ class Schedule(nn.Module):
         mask = mask.view(-1, 1, 1)
         return tuple(torch.where(mask, v.to(s.dtype), s) for s, v in zip(state, self.initial_vectors()))
 
-    def forward(self, state: State, x: torch.Tensor) -> tuple[State, torch.Tensor]:
+    def forward(
+        self, state: State, x: torch.Tensor, *, attention_bias: torch.Tensor | None = None
+    ) -> tuple[State, torch.Tensor]:
+        """One supervision step. ``attention_bias`` [B, heads, P+L, P+L], when given, is passed to every
+        level call (``level(h, injection, attention_bias=...)``): it restricts attention to the task's
+        interaction structure."""
         raise NotImplementedError

@@ -42,15 +42,19 @@ class HierSchedule(Schedule):
         self.state_names = ("y",) + tuple(f"z{i + 1}" for i in range(num_latents))
         self._register_initial_states(dim)
 
-    def latent_recursion(self, y: torch.Tensor, zs: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    def latent_recursion(
+        self, y: torch.Tensor, zs: list[torch.Tensor], x: torch.Tensor, bias: torch.Tensor | None = None
+    ) -> torch.Tensor:
         for i in range(self.latent_steps):
-            zs[i % len(zs)] = self.level(sum(zs), y + x)
-        return self.level(y, sum(zs))
+            zs[i % len(zs)] = self.level(sum(zs), y + x, bias)
+        return self.level(y, sum(zs), bias)
 
-    def forward(self, state: State, x: torch.Tensor) -> tuple[State, torch.Tensor]:
+    def forward(
+        self, state: State, x: torch.Tensor, *, attention_bias: torch.Tensor | None = None
+    ) -> tuple[State, torch.Tensor]:
         y, zs = state[0], list(state[1:])
         with torch.no_grad():
             for _ in range(self.deep_steps - 1):
-                y = self.latent_recursion(y, zs, x)
-        y = self.latent_recursion(y, zs, x)
+                y = self.latent_recursion(y, zs, x, attention_bias)
+        y = self.latent_recursion(y, zs, x, attention_bias)
         return tuple(s.detach() for s in (y, *zs)), y

@@ -44,15 +44,18 @@ class HRMSchedule(Schedule):
         self.low_cycles = low_cycles
         self._register_initial_states(dim)
 
-    def forward(self, state: State, x: torch.Tensor) -> tuple[State, torch.Tensor]:
+    def forward(
+        self, state: State, x: torch.Tensor, *, attention_bias: torch.Tensor | None = None
+    ) -> tuple[State, torch.Tensor]:
         high, low = state
+        bias = attention_bias
         updates = self.high_cycles * self.low_cycles
         with torch.no_grad():
             # Every update but the last low and the last high one runs without gradient.
             for i in range(updates - 1):
-                low = self.low(low, high + x)
+                low = self.low(low, high + x, bias)
                 if (i + 1) % self.low_cycles == 0:
-                    high = self.high(high, low)
-        low = self.low(low, high + x)
-        high = self.high(high, low)
+                    high = self.high(high, low, bias)
+        low = self.low(low, high + x, bias)
+        high = self.high(high, low, bias)
         return (high.detach(), low.detach()), high

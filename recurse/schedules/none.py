@@ -33,10 +33,12 @@ class NoRecursion(Schedule):
         self.cycles = cycles
         self._register_initial_states(dim)
 
-    def forward(self, state: State, x: torch.Tensor) -> tuple[State, torch.Tensor]:
+    def forward(
+        self, state: State, x: torch.Tensor, *, attention_bias: torch.Tensor | None = None
+    ) -> tuple[State, torch.Tensor]:
         (y,) = state
         with torch.no_grad():
             for _ in range(self.cycles - 1):
-                y = self.level(y, x)
-        y = self.level(y, x)
+                y = self.level(y, x, attention_bias)
+        y = self.level(y, x, attention_bias)
         return (y.detach(),), y

@@ -37,15 +37,17 @@ class SingleZSchedule(Schedule):
         self.deep_steps = deep_steps
         self._register_initial_states(dim)
 
-    def latent_recursion(self, z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    def latent_recursion(self, z: torch.Tensor, x: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:
         for _ in range(self.latent_steps):
-            z = self.level(z, x)
-        return self.level(z)
+            z = self.level(z, x, bias)
+        return self.level(z, None, bias)
 
-    def forward(self, state: State, x: torch.Tensor) -> tuple[State, torch.Tensor]:
+    def forward(
+        self, state: State, x: torch.Tensor, *, attention_bias: torch.Tensor | None = None
+    ) -> tuple[State, torch.Tensor]:
         (z,) = state
         with torch.no_grad():
             for _ in range(self.deep_steps - 1):
-                z = self.latent_recursion(z, x)
-        z = self.latent_recursion(z, x)
+                z = self.latent_recursion(z, x, attention_bias)
+        z = self.latent_recursion(z, x, attention_bias)
         return (z.detach(),), z

@@ -53,21 +53,25 @@ class TRMSchedule(Schedule):
         self.activation_checkpointing = activation_checkpointing
         self._register_initial_states(dim)
 
-    def _net(self, h: torch.Tensor, injection: torch.Tensor) -> torch.Tensor:
+    def _net(self, h: torch.Tensor, injection: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
         if self.activation_checkpointing and torch.is_grad_enabled():
-            return checkpoint(self.level, h, injection, use_reentrant=False)
-        return self.level(h, injection)
+            return checkpoint(self.level, h, injection, bias, use_reentrant=False)
+        return self.level(h, injection, bias)
 
-    def latent_recursion(self, y: torch.Tensor, z: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def latent_recursion(
+        self, y: torch.Tensor, z: torch.Tensor, x: torch.Tensor, bias: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         for _ in range(self.latent_steps):
-            z = self._net(z, y + x)  # z ← net(x, y, z)
-        y = self._net(y, z)  # y ← net(y, z)
+            z = self._net(z, y + x, bias)  # z ← net(x, y, z)
+        y = self._net(y, z, bias)  # y ← net(y, z)
         return y, z
 
-    def forward(self, state: State, x: torch.Tensor) -> tuple[State, torch.Tensor]:
+    def forward(
+        self, state: State, x: torch.Tensor, *, attention_bias: torch.Tensor | None = None
+    ) -> tuple[State, torch.Tensor]:
         y, z = state  # [B, L, D] each
         with torch.no_grad():
             for _ in range(self.deep_steps - 1):
-                y, z = self.latent_recursion(y, z, x)
-        y, z = self.latent_recursion(y, z, x)  # the only recursion that backpropagates
+                y, z = self.latent_recursion(y, z, x, attention_bias)
+        y, z = self.latent_recursion(y, z, x, attention_bias)  # the only recursion that backpropagates
         return (y.detach(), z.detach()), y

@@ -24,6 +24,7 @@ from recurse.model.checkpoint import load_checkpoint
 from recurse.model.refiner import RecursiveRefiner
 from recurse.store.layout import PuzzleSplit, load_split, read_puzzle_identifiers
 from recurse.tasks import Task, build_task
+from recurse.tasks.interactions import interactions_of
 from recurse.training.compilation import compile_recursion
 from recurse.training.runtime import Runtime
 from recurse.training.step import TrainingStep, build_training_model
@@ -60,10 +61,19 @@ class RunSetup:
 
 
 def resolve_model_config(
-    model: ModelConfig, *, vocab_size: int, seq_len: int, num_puzzle_ids: int, device: torch.device
+    model: ModelConfig,
+    *,
+    vocab_size: int,
+    seq_len: int,
+    num_puzzle_ids: int,
+    device: torch.device,
+    interaction_kinds: int | None = None,
 ) -> ModelConfig:
-    """Fill in what the data decides (vocabulary, length, puzzle ids) and what the device decides (dtype)."""
-    resolved = model.with_data(vocab_size=vocab_size, seq_len=seq_len, num_puzzle_ids=num_puzzle_ids)
+    """Fill in what the data decides (vocabulary, length, puzzle ids), what the task decides (kinds of
+    interaction) and what the device decides (dtype)."""
+    resolved = model.with_data(
+        vocab_size=vocab_size, seq_len=seq_len, num_puzzle_ids=num_puzzle_ids, interaction_kinds=interaction_kinds
+    )
     return resolved.model_copy(update={"forward_dtype": resolve_forward_dtype(resolved.forward_dtype, device)})
 
 
@@ -89,10 +99,18 @@ def set_up_run(config: RunConfig, *, runtime: Runtime | None = None, data: bool 
         shapes = {"vocab_size": meta.vocab_size, "seq_len": meta.seq_len, "num_puzzle_ids": meta.num_puzzle_identifiers}
     else:
         shapes = {"vocab_size": task.vocab_size, "seq_len": task.seq_len, "num_puzzle_ids": 1}
-    model_config = resolve_model_config(config.model, device=runtime.device, **shapes)
+    interactions = interactions_of(task) if config.model.interactions == "task" else None
+    model_config = resolve_model_config(
+        config.model,
+        device=runtime.device,
+        interaction_kinds=interactions.kinds if interactions is not None else None,
+        **shapes,
+    )
     torch.manual_seed(config.runtime.seed)  # the same starting weights for the same recipe, whatever ran before
     model = build_training_model(model_config, config.training.losses, task).to(runtime.device)
     refiner = model.refiner
+    if refiner.interactions is not None and interactions is not None:
+        refiner.interactions.load_structure(interactions)
     if config.init_from:
         apply_init_from(refiner, config.init_from)
     if runtime.distributed:

@@ -30,6 +30,7 @@ from pydantic import Field, model_validator
 
 from recurse.spec import Spec as PluginSpec
 from recurse.tasks import TASKS, GridSymmetry, PuzzleFormatError, Task
+from recurse.tasks.interactions import Interactions
 from recurse.tasks.solver import AllDifferentSolver, SolveResult
 
 COLOURS = "RGBYCM"
@@ -142,6 +143,26 @@ class GraphColouring(Task):
         if self.layout == "rows":
             return f"vertex {index - self.vertices}'s neighbours"
         return f"edge slot {index - self.vertices}"
+
+    def interactions(self) -> Interactions:
+        """A vertex interacts with what describes its edges: the edge slots that name it (``edges``), its
+        row and column of the matrix (``adjacency``: the diagonal cell with the cells of its pairs), or its
+        neighbour-set token and the vertices that tokens name (``rows``)."""
+        v = self.vertices
+        pairs = np.zeros((self.seq_len, self.seq_len), dtype=np.int64)
+        links = np.zeros((len(self.alphabet), self.seq_len), dtype=np.int64)
+        if self.layout == "adjacency":
+            for u, w in self.pairs:
+                for cell in (u * v + w, w * v + u):
+                    pairs[cell, [u * v + u, w * v + w]] = 1
+        elif self.layout == "rows":
+            pairs[np.arange(v), v + np.arange(v)] = 1  # a vertex and its own neighbour set
+            for m in range(1 << v):
+                links[self.none + m, [j for j in range(v) if m >> j & 1]] = 1
+        else:
+            for (u, w), value in self.pair_value.items():
+                links[value, [u, w]] = 1
+        return Interactions(names=("incident",), pairs=pairs, links=links)
 
     def edges(self, puzzle: np.ndarray) -> list[tuple[int, int]]:
         grid = np.asarray(puzzle).reshape(-1)

@@ -28,6 +28,7 @@ from pydantic import Field
 
 from recurse.spec import Spec
 from recurse.tasks import TASKS, PositionwiseSymmetry, PuzzleFormatError, Task
+from recurse.tasks.interactions import Interactions, pairs_from_groups
 from recurse.tasks.search import DomainProblem
 
 UNSET, FALSE, TRUE = 0, 1, 2  # a variable's values: '?', 'F', 'T'
@@ -83,6 +84,20 @@ class PlantedSat(Task):
         literals = np.asarray(literals, dtype=np.int64)
         values = np.where(literals > 0, 3 + 2 * (literals - 1), 4 + 2 * (-literals - 1))
         return np.concatenate([np.asarray(assignment, dtype=np.int64), values.reshape(-1)])
+
+    def interactions(self) -> Interactions:
+        """A literal slot interacts with its variable (as a plain or a negated occurrence) and with the
+        other two slots of its clause: the formula's factor graph."""
+        links = np.zeros((len(self.alphabet), self.seq_len), dtype=np.int64)
+        for v in range(self.n):
+            links[3 + 2 * v, v] = 1  # the value naming v plain
+            links[4 + 2 * v, v] = 2  # ... and negated
+        clauses = ((3, range(self.n + LITERALS * c, self.n + LITERALS * (c + 1))) for c in range(self.m))
+        return Interactions(
+            names=("plain occurrence", "negated occurrence", "same clause"),
+            pairs=pairs_from_groups(self.seq_len, clauses),
+            links=links,
+        )
 
     # -- text ----------------------------------------------------------------------------------------
     def parse(self, text: str) -> np.ndarray:

@@ -16,6 +16,7 @@ from recurse.tasks.base import MAX_VALUES, PAD_TOKEN
 from recurse.tasks.budget import GeneratorStalled, stall_limit
 from recurse.tasks.constraint import ConstraintGridTask
 from recurse.tasks.differences import differences
+from recurse.tasks.interactions import interactions_of
 from tests.task_files import tasks_in_file
 
 STALL_SECONDS = [60.0]  # set from pytest's --stall-seconds
@@ -143,3 +144,26 @@ def test_only_answer_positions_are_labelled_and_read(task_name, seed, noise):
     assert_same(task, solution, answer, "answer_of(puzzle, tokens) is not the solution")
     assert task.accepts(task.encode(puzzle), labels)
     assert task.render_answer(task.format_answer(answer)).strip(), "recurse solve can print every answer"
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=seeds)
+def test_interactions_fit_and_follow_the_symmetries(task_name, seed):
+    """A task that declares its interactions gives tables of its own shape, and a symmetry moves a puzzle's
+    interactions with its positions (else an augmented puzzle would carry another puzzle's structure)."""
+    task, rng, puzzle, _ = generated(task_name, seed)
+    if not task.has_interactions():
+        pytest.skip(f"the {task_name} task declares no interactions")
+    interactions = interactions_of(task)  # TaskDefinitionError, one line, when the tables do not fit
+    symmetry = task.random_symmetry(rng)
+    source = np.asarray(symmetry.source)
+    before, after = interactions.between(puzzle) > 0, interactions.between(symmetry.apply(puzzle)) > 0
+    moved = before[np.ix_(source, source)]
+    if not np.array_equal(after, moved):
+        i, j = np.argwhere(after != moved)[0]
+        pytest.fail(
+            f"after a symmetry, {task.describe_position(int(i))} and {task.describe_position(int(j))} "
+            f"{'interact' if after[i, j] else 'do not interact'}, but the positions they came from "
+            f"{'do' if moved[i, j] else 'do not'}: interactions() must follow the symmetries",
+            pytrace=False,
+        )
