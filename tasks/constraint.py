@@ -29,9 +29,26 @@ class ConstraintGridTask(Task):
         """Pairs (a, b) of cells whose values must satisfy value[a] < value[b]."""
         return []
 
+    def group_kind(self, index: int) -> str:
+        """What sort of group group ``index`` is (``row``, ``box``): the first word of its name."""
+        return self.group_name(index).split()[0]
+
     def interactions(self) -> Interactions:
-        """Two cells interact when they share a group (a Sudoku cell's row, column and box: its peers)."""
-        return Interactions(names=("peer",), pairs=pairs_from_groups(self.seq_len, ((1, g) for g in self.groups())))
+        """Two cells interact when they share a group (a Sudoku cell's peers), with one kind for each set of
+        group sorts they share (``row``, ``box``, ``row & box``), so that attention can tell a cell's row
+        from its box: reasoning about where a value can go in one group needs that."""
+        shared: dict[tuple[int, int], set[str]] = {}
+        for index, group in enumerate(self.groups()):
+            sort = self.group_kind(index)
+            for a in group:
+                for b in group:
+                    if a != b:  # a cell with itself is the model's own kind
+                        shared.setdefault((a, b), set()).add(sort)
+        names = sorted({" & ".join(sorted(sorts)) for sorts in shared.values()}, key=lambda s: (s.count("&"), s))
+        pairs = np.zeros((self.seq_len, self.seq_len), dtype=np.int64)
+        for (a, b), sorts in shared.items():
+            pairs[a, b] = names.index(" & ".join(sorted(sorts))) + 1
+        return Interactions(names=tuple(names), pairs=pairs)
 
     @property
     def solver(self) -> AllDifferentSolver:
