@@ -10,7 +10,7 @@ import numpy as np
 
 from recurse.tasks.base import PuzzleFormatError, Task
 from recurse.tasks.budget import Deadline
-from recurse.tasks.interactions import Interactions, pairs_from_groups
+from recurse.tasks.interactions import Interactions
 from recurse.tasks.propagation import BatchedPropagation
 from recurse.tasks.solver import AllDifferentSolver, SolveResult
 
