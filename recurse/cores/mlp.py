@@ -37,5 +37,8 @@ class MLPCore(nn.Module):
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         if h.shape[1] != self.seq_len:
             raise ValueError(f"the mlp core was built for sequences of {self.seq_len}, got {h.shape[1]}")
-        ht = h.transpose(1, 2)  # [B, D, L]
-        return rms_norm(ht + self.mix(ht), self.norm_eps).transpose(1, 2)
+        # Both layouts are made contiguous by one copy each. A transposed view would reach the linear
+        # layers as a batch of small matrices (a batched matmul with the weight broadcast, several times
+        # slower when no gradient is recorded), here and in the feed-forward after the core.
+        ht = h.transpose(1, 2).contiguous()  # [B, D, L]
+        return rms_norm(ht + self.mix(ht), self.norm_eps).transpose(1, 2).contiguous()
