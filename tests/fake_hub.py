@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"  # the commit of a repo served from a folder
 
@@ -126,6 +126,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _entry(self, path: str, body: bytes) -> dict:
         return {"type": "file", "path": path, "size": len(body), "oid": _blob_id(body)}
 
+    def _paths_asked(self) -> list[str]:
+        """The ``paths`` of a paths-info request: a JSON body, or a form (huggingface_hub before 1.0)."""
+        body = self._body()
+        if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            return parse_qs(body.decode()).get("paths", [])
+        return json.loads(body or b"{}").get("paths", [])
+
     def _api(self, name: str, rest: list[str]) -> None:
         if not rest or rest[0] == "revision":  # repo info
             found = self._snapshot(name, rest[1] if len(rest) > 1 else "main")
@@ -148,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif rest[0] == "paths-info":
             found = self._snapshot(name, rest[1])
             if found:
-                wanted = json.loads(self._body() or b"{}").get("paths", [])
+                wanted = self._paths_asked()
                 self._json([self._entry(p, found[1][p]) for p in wanted if p in found[1]])
         elif rest[0] == "preupload":
             if self._repo(name):
@@ -234,3 +241,20 @@ def serve(repos: dict[str, Path] | None = None) -> Iterator[FakeHub]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def point_client_at(patch, endpoint: str, cache: Path | str, *, offline: bool = False) -> None:
+    """Point this process's huggingface_hub at ``endpoint`` with its own cache, through ``patch`` (a
+    ``pytest.MonkeyPatch``): the client reads both from the environment when it is imported, so the
+    module-level values are replaced. Older releases (0.25) build download URLs from their own copy of
+    the URL template in ``file_download``, which is replaced too."""
+    from huggingface_hub import constants, file_download
+
+    template = endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+    patch.setattr(constants, "ENDPOINT", endpoint)
+    patch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+    if hasattr(file_download, "HUGGINGFACE_CO_URL_TEMPLATE"):
+        patch.setattr(file_download, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+    patch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    patch.setattr(constants, "HF_HUB_OFFLINE", offline)
+    patch.setenv("HF_HUB_OFFLINE", "1" if offline else "0")

@@ -23,7 +23,7 @@ import tomllib
 from click.testing import CliRunner
 
 from tests.docs.examples import DOCS, ROOT, Example, examples, run_folder_step, tiny
-from tests.fake_hub import COMMIT, serve
+from tests.fake_hub import COMMIT, point_client_at, serve
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PUZZLE = ".5.6.1................4356.4..3..1.."
@@ -63,8 +63,6 @@ def _recurse(cwd: Path, *arguments: str) -> str:
 def _hub(workspace: Path):
     """A Hub-style server on 127.0.0.1 that this process's huggingface_hub talks to, with a token, serving
     the repos the documents use before they push them: the mini run (tag v1 too) and Sudoku-Extreme's CSVs."""
-    from huggingface_hub import constants
-
     from recurse.hub.repos import save_pretrained
 
     model = save_pretrained(
@@ -77,13 +75,7 @@ def _hub(workspace: Path):
     }
     with serve(repos) as server, pytest.MonkeyPatch.context() as patch:
         server.repos["my-name/trm-sudoku-6x6"].refs["v1"] = COMMIT
-        patch.setattr(constants, "ENDPOINT", server.endpoint)
-        patch.setattr(
-            constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.endpoint + "/{repo_id}/resolve/{revision}/{filename}"
-        )
-        patch.setattr(constants, "HF_HUB_CACHE", str(workspace / "hub-cache"))
-        patch.setattr(constants, "HF_HUB_OFFLINE", False)
-        patch.setenv("HF_HUB_OFFLINE", "0")
+        point_client_at(patch, server.endpoint, workspace / "hub-cache")
         patch.setenv("HF_TOKEN", TOKEN)
         yield server
 

@@ -517,25 +517,17 @@ HUB_REFERENCES = [
 @pytest.fixture(scope="module")
 def hub_datasets(tmp_path_factory):
     """A fake Hub serving one good published dataset (org/good) and one copy per row of HUB_DAMAGE."""
-    from huggingface_hub import constants
-
     from recurse.config import DataConfig
     from recurse.data.hub_dataset import push_dataset
     from recurse.data.prepare import build_from_config
-    from tests.fake_hub import FakeRepo, serve
+    from tests.fake_hub import FakeRepo, point_client_at, serve
 
     root = tmp_path_factory.mktemp("hub-datasets")
     build_from_config(
         DataConfig(task=TASK.spec(), path=str(root / "built"), build={"train_size": 4, "test_size": 2}), progress=False
     )
     with serve() as server, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(constants, "ENDPOINT", server.endpoint)
-        patch.setattr(
-            constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.endpoint + "/{repo_id}/resolve/{revision}/{filename}"
-        )
-        patch.setattr(constants, "HF_HUB_CACHE", str(root / "cache"))
-        patch.setattr(constants, "HF_HUB_OFFLINE", False)
-        patch.setenv("HF_HUB_OFFLINE", "0")
+        point_client_at(patch, server.endpoint, root / "cache")
         push_dataset(root / "built", "org/good", token="test-token")
         good = server.repos["datasets/org/good"].commits[-1][1]
         for index, (_, path, damage, _) in enumerate(HUB_DAMAGE):
