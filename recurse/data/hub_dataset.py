@@ -162,7 +162,8 @@ def _size_category(examples: int) -> str:
     return next((name for bound, name in bounds if examples < bound), "n>1T")
 
 
-def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any], *, text: bool) -> str:
+def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any], *, example: tuple[str, str] | None) -> str:
+    """The dataset card; ``example`` is the text of the first test example when the rows carry text."""
     from huggingface_hub import DatasetCard, DatasetCardData
 
     from recurse.hub.card import INSTALL, LICENSE, PACKAGE_URL
@@ -230,13 +231,17 @@ def _card(repo_id: str, manifest: dict[str, Any], record: dict[str, Any], *, tex
         + (
             "; `puzzle_text` and `answer_text`, the puzzle and its answer as the task writes them (the text "
             "`recurse solve` reads and prints)."
-            if text
+            if example
             else "."
         ),
         "",
         f"Vocabulary (token id → symbol): `{manifest.get('vocab')}`.",
         "",
     ]
+    if example:
+        puzzle, answer = example
+        body += ["## Example", "", "The first test example's `puzzle_text` and `answer_text`:", ""]
+        body += ["```text", puzzle, "```", "", "```text", answer, "```", ""]
     return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body)))
 
 
@@ -258,6 +263,7 @@ def push_dataset(
         raise RecurseError(f"{root} is not a dataset built by `recurse data build` (no {MANIFEST})")
     check_can_push(repo_id)
     task = _text_task(manifest)
+    example: tuple[str, str] | None = None
     record: dict[str, Any] = {"format": FORMAT, "version": 1, "splits": {}}
     with tempfile.TemporaryDirectory() as staging_dir:
         staging = Path(staging_dir)
@@ -265,6 +271,9 @@ def push_dataset(
             split_data = load_split(root, split)
             _check_structure(split_data, split, root)
             _write_parquet(split_data, staging / _parquet_name(split), task)
+            if task is not None and split == "test" and split_data.num_examples:
+                puzzles, answers = example_texts(task, split_data.inputs[:1], split_data.labels[:1])
+                example = puzzles[0], answers[0]
             record["splits"][split] = {
                 "examples": split_data.num_examples,
                 "puzzles": int(split_data.puzzle_identifiers.shape[0]),
@@ -276,7 +285,7 @@ def push_dataset(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(file.read_bytes())
         write_json(staging / META_DIR / ARRAY_RECORD, record)
-        (staging / "README.md").write_text(_card(repo_id, manifest, record, text=task is not None))
+        (staging / "README.md").write_text(_card(repo_id, manifest, record, example=example))
         return upload(
             staging,
             repo_id,

@@ -364,14 +364,19 @@ def test_pushed_rows_carry_the_puzzle_text_and_a_dataset_pushed_without_it_still
         assert np.array_equal(TASK.parse(row["puzzle_text"]), puzzle)
         solution = TASK.parse_answer(puzzle, row["answer_text"])
         assert TASK.is_solution(puzzle, solution) and np.array_equal(TASK.encode(solution), row["labels"])
-    assert "`puzzle_text` and `answer_text`" in DatasetCard(files["README.md"].decode()).text
+    card = DatasetCard(files["README.md"].decode()).text
+    assert "`puzzle_text` and `answer_text`" in card
+    assert (
+        f"## Example\n\nThe first test example's `puzzle_text` and `answer_text`:\n\n```text\n{rows[0]['puzzle_text']}\n```\n\n```text\n{rows[0]['answer_text']}\n```"
+        in card
+    )
     # As a dataset pushed before the text columns existed (or by a task not loaded when it was pushed).
     monkeypatch.setattr(hub_dataset, "_text_task", lambda manifest: None)
     hub_dataset.push_dataset(tmp_path / "built", "org/before", token=TOKEN)
     files = hub.repos["datasets/org/before"].commits[-1][1]
     columns = pq.read_schema(io.BytesIO(files["data/train-00000-of-00001.parquet"])).names
     assert columns == ["inputs", "labels", "puzzle", "group", "puzzle_identifier"]
-    assert "puzzle_text" not in files["README.md"].decode()
+    assert "puzzle_text" not in files["README.md"].decode() and "## Example" not in files["README.md"].decode()
     for source in ("hub:org/before", "hub:org/text"):
         loaded = _load(source, tmp_path / source.split("/")[1])
         copy = _arrays(tmp_path / source.split("/")[1])
