@@ -23,6 +23,8 @@ from recurse.tasks.interactions import Interactions
 from recurse.tasks.symmetry import GridSymmetry
 
 if TYPE_CHECKING:
+    import torch
+
     from recurse.config.run import DataBuildConfig
     from recurse.tasks.search import SearchProblem
 
@@ -379,6 +381,18 @@ class Task(ABC, metaclass=_CheckedTaskType):
     def has_candidates(cls) -> bool:
         """Whether the task gives candidate sets (overrides ``candidates``)."""
         return cls.candidates is not Task.candidates
+
+    # --- relaxed rules --------------------------------------------------------------------------------
+    def relaxed_violations(self, tokens: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
+        """[B, rules] the probability that each rule is broken when every answer position is drawn from
+        ``probs`` [B, L, vocab] (over token ids) independently, for puzzles ``tokens`` [B, L]: a
+        differentiable checker for the ``relaxed_checker`` loss term. Tasks without one raise."""
+        raise NotImplementedError(f"the {self.name} task has no relaxed_violations()")
+
+    @classmethod
+    def has_relaxed_violations(cls) -> bool:
+        """Whether the task relaxes its checker (overrides ``relaxed_violations``)."""
+        return cls.relaxed_violations is not Task.relaxed_violations
 
     # --- structure ----------------------------------------------------------------------------------
     def interactions(self) -> Interactions | None:

@@ -26,6 +26,7 @@ from itertools import combinations
 from typing import Literal
 
 import numpy as np
+import torch
 from pydantic import Field, model_validator
 
 from recurse.spec import Spec as PluginSpec
@@ -163,6 +164,36 @@ class GraphColouring(Task):
             for (u, w), value in self.pair_value.items():
                 links[value, [u, w]] = 1
         return Interactions(names=("incident",), pairs=pairs, links=links)
+
+    def relaxed_violations(self, tokens: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
+        """[B, vertex pairs]: the chance that a pair is an edge whose two ends get one colour, each vertex
+        drawn from its predicted distribution over the colours (renormalised over them)."""
+        colours = probs[..., 2 : 2 + self.k]  # tokens of values 1..k
+        colours = colours / colours.sum(-1, keepdim=True).clamp_min(1e-12)
+        vertex_colours = colours[:, self.answer_positions()]  # [B, V, k]
+        joined = self._adjacency(tokens)  # [B, V, V] bool
+        u, w = torch.triu_indices(self.vertices, self.vertices, offset=1)
+        same = (vertex_colours[:, u] * vertex_colours[:, w]).sum(-1)  # [B, pairs]
+        return same * joined[:, u, w]
+
+    def _adjacency(self, tokens: torch.Tensor) -> torch.Tensor:
+        """[B, V, V] bool adjacency of a batch of puzzles' tokens, in any layout."""
+        values = tokens - 1
+        batch, v = len(tokens), self.vertices
+        if self.layout == "adjacency":
+            return (values == self.edge).view(batch, v, v)
+        adjacency = torch.zeros(batch, v, v, dtype=torch.bool, device=tokens.device)
+        if self.layout == "rows":
+            sets = (values[:, v:] - self.none).clamp_min(0)  # [B, V] neighbour bitmasks
+            bits = torch.arange(v, device=tokens.device)
+            return (sets.unsqueeze(-1) >> bits & 1).bool()
+        pairs = torch.tensor(self.pairs, device=tokens.device)  # [P, 2]
+        slots = values[:, v:] - self.k - 2  # pair index, or negative for an empty slot
+        filled = slots >= 0
+        ends = pairs[slots.clamp_min(0)]  # [B, slots, 2]
+        rows = torch.arange(batch, device=tokens.device).unsqueeze(1).expand_as(slots)
+        adjacency[rows[filled], ends[..., 0][filled], ends[..., 1][filled]] = True
+        return adjacency | adjacency.transpose(1, 2)
 
     def edges(self, puzzle: np.ndarray) -> list[tuple[int, int]]:
         grid = np.asarray(puzzle).reshape(-1)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import torch
 from pydantic import Field
 
 from recurse.spec import Spec
@@ -98,6 +99,17 @@ class PlantedSat(Task):
             pairs=pairs_from_groups(self.seq_len, clauses),
             links=links,
         )
+
+    def relaxed_violations(self, tokens: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
+        """[B, clauses]: the chance that a clause has no true literal, each variable drawn from its
+        predicted distribution over 'F' and 'T' (renormalised over the two)."""
+        values = tokens[:, self.n :] - 1 - 3  # 2v for v plain, 2v + 1 negated
+        variables, negated = values.clamp_min(0) // 2, values % 2 == 1
+        true, false = probs[:, : self.n, TRUE + 1], probs[:, : self.n, FALSE + 1]
+        p_true = true / (true + false).clamp_min(1e-12)
+        p_var = p_true.gather(1, variables)  # [B, 3 · clauses]: P(the literal's variable is true)
+        p_literal = torch.where(negated, 1 - p_var, p_var)
+        return (1 - p_literal).view(len(tokens), self.m, LITERALS).prod(-1)
 
     # -- text ----------------------------------------------------------------------------------------
     def parse(self, text: str) -> np.ndarray:
