@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Throughput of the full-size trm-sudoku model (MLP-t, hidden 512, T=3, n=6) and of the two CPU Sudoku recipes.
-# Usage: benchmarks/bench.sh [DTYPE]   Prints one JSON line per configuration; run it three times on an idle
-# machine and take medians (docs/performance.md).
+# Usage: benchmarks/bench.sh [DTYPE] [COMPILE]   Prints one JSON line per configuration; run it three times on
+# an idle machine and take medians (docs/performance.md). COMPILE=true measures runtime.compile=true.
 set -euo pipefail
 dtype="${1:-auto}"
-recurse bench recipe=trm-sudoku batch=32 steps=3 dtype="$dtype"
-recurse bench recipe=trm-sudoku-mini batch=128 steps=10 dtype="$dtype"
-recurse bench recipe=trm-sudoku9-mini batch=64 steps=5 dtype="$dtype"
+compile="${2:-false}"
+recurse bench recipe=trm-sudoku batch=32 steps=3 dtype="$dtype" compile="$compile"
+recurse bench recipe=trm-sudoku-mini batch=128 steps=10 dtype="$dtype" compile="$compile"
+recurse bench recipe=trm-sudoku9-mini batch=64 steps=5 dtype="$dtype" compile="$compile"
