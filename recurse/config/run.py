@@ -179,7 +179,11 @@ class LoggingConfig(_Strict):
 
 class RuntimeConfig(_Strict):
     device: str = Field("auto", description="auto, cpu, cuda, cuda:N or mps")
-    compile: bool = False
+    compile: bool = Field(
+        False,
+        description="compile the schedule's whole recursion with torch.compile (a C++ compiler on a CPU; "
+        "about 40 s the first time a shape is seen)",
+    )
     seed: int = Field(0, ge=0, le=SEED_MAX)
     threads: int | None = Field(None, ge=1, le=4096, description="CPU threads (default: all cores)")
 
