@@ -130,6 +130,8 @@ def benchmark(
     strategy spec, default greedy) answers the adaptive batch; the checker sees the random inputs as puzzles.
     """
     strategy = strategy_spec(strategy)
+    if config.runtime.threads:
+        torch.set_num_threads(config.runtime.threads)  # runtime.threads=N, as recurse train applies it
     run = set_up_run(config, data=False)
     device, task, model_config = run.device, run.known_task, run.model_config
     model, refiner = run.training_step, run.refiner

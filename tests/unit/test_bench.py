@@ -38,9 +38,15 @@ def test_phase_clock_charges_each_interval_to_the_phase_it_closes():
 
 def test_benchmark_splits_the_training_step_into_forward_backward_and_optimiser():
     config = load_recipe(
-        "trm-sudoku-mini", ["model.hidden_size=16", "model.schedule.layers=1", "model.forward_dtype=float32"]
+        "trm-sudoku-mini",
+        ["model.hidden_size=16", "model.schedule.layers=1", "model.forward_dtype=float32", "runtime.threads=1"],
     )
-    result = benchmark(config, batch_size=4, steps=3, eval_steps=2, warmup=1)
+    threads = torch.get_num_threads()
+    try:
+        result = benchmark(config, batch_size=4, steps=3, eval_steps=2, warmup=1)
+    finally:
+        torch.set_num_threads(threads)
+    assert result["threads"] == 1, "runtime.threads applies to the benchmark as to training"
     phases = result["train_step_ms"]
     assert set(phases) == {"forward", "backward", "optimizer"} and all(ms > 0 for ms in phases.values())
     step_ms = 1000 * result["batch"] / result["train_samples_per_s"]
