@@ -91,6 +91,12 @@ class RunLock:
                     f"cannot lock {self.path}: its file system does not support file locks; train into a folder "
                     "on a local disk (out_dir=)"
                 ) from None
+            if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                # A folder the user cannot write (read-only, immutable, another owner's): say which and why.
+                raise RunFolderError(
+                    f"cannot use run folder {self.run_dir}: {error.strerror or error}; train into a folder you can "
+                    "write (out_dir=)"
+                ) from None
             raise RunFolderError(f"cannot lock {self.path}: {error.strerror or error}") from None
         self._lock = lock
         return self
