@@ -23,16 +23,18 @@ Registered as ``colouring`` with the built-in tasks.
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import torch
 from pydantic import Field, model_validator
 
 from recurse.spec import Spec as PluginSpec
 from recurse.tasks import TASKS, GridSymmetry, PuzzleFormatError, Task
 from recurse.tasks.interactions import Interactions
 from recurse.tasks.solver import AllDifferentSolver, SolveResult
+
+if TYPE_CHECKING:  # torch is imported where the relaxed checker runs: listing tasks stays light
+    import torch
 
 COLOURS = "RGBYCM"
 
@@ -168,6 +170,8 @@ class GraphColouring(Task):
     def relaxed_violations(self, tokens: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
         """[B, vertex pairs]: the chance that a pair is an edge whose two ends get one colour, each vertex
         drawn from its predicted distribution over the colours (renormalised over them)."""
+        import torch
+
         colours = probs[..., 2 : 2 + self.k]  # tokens of values 1..k
         colours = colours / colours.sum(-1, keepdim=True).clamp_min(1e-12)
         vertex_colours = colours[:, self.answer_positions()]  # [B, V, k]
@@ -178,6 +182,8 @@ class GraphColouring(Task):
 
     def _adjacency(self, tokens: torch.Tensor) -> torch.Tensor:
         """[B, V, V] bool adjacency of a batch of puzzles' tokens, in any layout."""
+        import torch
+
         values = tokens - 1
         batch, v = len(tokens), self.vertices
         if self.layout == "adjacency":

@@ -43,7 +43,9 @@ def test_one_hot_answers_count_the_broken_rules(name, seed):
     answer = np.array(solution, copy=True).reshape(-1)
     positions = task.answer_positions()
     values = [2, 1] if name == "sat" else list(range(1, task.k + 1))  # 'T'/'F', or the colours
-    answer[positions] = rng.choice(values, size=positions.size)
+    # Random values at the positions to fill; the givens (colours given with the puzzle) stay.
+    blank = positions[np.asarray(puzzle).reshape(-1)[positions] == task.blank]
+    answer[blank] = rng.choice(values, size=blank.size)
     tokens = torch.as_tensor(task.encode(puzzle)).long()[None]
     for candidate, expected in ((solution, 0), (answer, broken_rules(task, puzzle, answer))):
         onehot = torch.nn.functional.one_hot(torch.as_tensor(task.encode(candidate)).long(), task.vocab_size)
