@@ -32,7 +32,7 @@ def train(assignments: tuple[str, ...]) -> None:
     from recurse.config.budget import check_training_memory
     from recurse.recipe import load_recipe
     from recurse.store.writer import destination
-    from recurse.tasks.interactions import interactions_of
+    from recurse.training.setup import fit_model_to_task
     from recurse.training.trainer import Trainer
 
     special, overrides = split_assignments(assignments, ("recipe", "resume"))
@@ -56,13 +56,7 @@ def train(assignments: tuple[str, ...]) -> None:
         config = load_recipe(special.get("recipe", "trm-sudoku-mini"), overrides)
     task = config.data.task.build()
     # Before any work (a data build, a run folder): the model must fit the task's puzzles and this machine.
-    interactions = interactions_of(task) if config.model.interactions == "task" else None
-    config.model.with_data(
-        vocab_size=task.vocab_size,
-        seq_len=task.seq_len,
-        num_puzzle_ids=1,
-        interaction_kinds=interactions.kinds if interactions is not None else None,
-    )
+    fit_model_to_task(config.model, task)
     check_training_memory(config.model, vocab_size=task.vocab_size)
     if not (Path(config.data.path) / "train" / "dataset.json").is_file():
         destination(config.data.path)  # the data will be built there: never into a folder of the user's

@@ -24,7 +24,7 @@ from recurse.model.checkpoint import load_checkpoint
 from recurse.model.refiner import RecursiveRefiner
 from recurse.store.layout import PuzzleSplit, load_split, read_puzzle_identifiers
 from recurse.tasks import Task, build_task
-from recurse.tasks.interactions import interactions_of
+from recurse.tasks.interactions import Interactions, interactions_of
 from recurse.training.compilation import compile_recursion
 from recurse.training.runtime import Runtime
 from recurse.training.step import TrainingStep, build_training_model
@@ -77,6 +77,23 @@ def resolve_model_config(
     return resolved.model_copy(update={"forward_dtype": resolve_forward_dtype(resolved.forward_dtype, device)})
 
 
+def task_interactions(model: ModelConfig, task: Task) -> Interactions | None:
+    """The task's checked interactions when the model attends along them (``model.interactions: task``)."""
+    return interactions_of(task) if model.interactions == "task" else None
+
+
+def fit_model_to_task(model: ModelConfig, task: Task) -> ModelConfig:
+    """``model`` with the task's vocabulary, length and kinds of interaction filled in, for one puzzle id:
+    what a run checks before its data exist (``ConfigError`` when they do not fit)."""
+    interactions = task_interactions(model, task)
+    return model.with_data(
+        vocab_size=task.vocab_size,
+        seq_len=task.seq_len,
+        num_puzzle_ids=1,
+        interaction_kinds=interactions.kinds if interactions is not None else None,
+    )
+
+
 def set_up_run(config: RunConfig, *, runtime: Runtime | None = None, data: bool = True) -> RunSetup:
     """Prepare the data (rank 0 builds it when missing), resolve the model config and build the model.
 
@@ -99,7 +116,7 @@ def set_up_run(config: RunConfig, *, runtime: Runtime | None = None, data: bool 
         shapes = {"vocab_size": meta.vocab_size, "seq_len": meta.seq_len, "num_puzzle_ids": meta.num_puzzle_identifiers}
     else:
         shapes = {"vocab_size": task.vocab_size, "seq_len": task.seq_len, "num_puzzle_ids": 1}
-    interactions = interactions_of(task) if config.model.interactions == "task" else None
+    interactions = task_interactions(config.model, task)
     model_config = resolve_model_config(
         config.model,
         device=runtime.device,

@@ -7,7 +7,7 @@ import pytest
 from recurse.convert.official import official_arch_to_config
 from recurse.model.builder import build_refiner
 from recurse.recipe import load_recipe, recipe_names, recipe_text
-from recurse.tasks.interactions import interactions_of
+from recurse.training.setup import fit_model_to_task
 
 RECIPES = recipe_names()
 EXPECTED = {
@@ -93,13 +93,7 @@ def test_recipe_is_complete_and_builds(name):
     config = load_recipe(name)
     assert config.name == name
     task = config.data.task.build()
-    interactions = interactions_of(task) if config.model.interactions == "task" else None
-    model = config.model.with_data(
-        vocab_size=task.vocab_size,
-        seq_len=task.seq_len,
-        num_puzzle_ids=1,
-        interaction_kinds=interactions.kinds if interactions is not None else None,
-    )
+    model = fit_model_to_task(config.model, task)
     if model.forward_dtype == "auto":
         model = model.model_copy(update={"forward_dtype": "float32"})
     refiner = build_refiner(model)
