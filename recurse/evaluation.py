@@ -3,7 +3,10 @@
 The official metric set (``recurse.metrics``: accuracy, exact_accuracy, q_halt_accuracy, steps, lm_loss,
 q_halt_loss) under the official names and definitions, next to recurse's own: ``token_accuracy`` (right
 cells over all labelled cells, pooled), ``valid_rate`` (answers the task's checker accepts, which counts
-any valid solution, not only the label), ``puzzles_per_s`` and ``count`` (examples evaluated).
+any valid solution, not only the label), ``puzzles_per_s`` and ``count`` (examples evaluated). For a task
+with several answers per puzzle, ``q_halt_valid_accuracy`` is how often the halting head's "done"
+(``q_halt >= 0``) agrees with the checker: the official ``q_halt_accuracy`` compares it with the one stored
+label, which a valid answer other than the label contradicts.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ def evaluate(
     sample_steps = 0
     refiner.eval()
     official = OfficialMetrics(loss)
-    totals = {"count": 0, "tokens_right": 0, "tokens": 0, "valid": 0}
+    totals = {"count": 0, "tokens_right": 0, "tokens": 0, "valid": 0, "halt_agrees": 0}
     total = split.num_examples if limit is None else min(limit, split.num_examples)
     bar = tqdm(total=total, desc="evaluating", unit="puzzle", disable=None if progress else True, leave=False)
     started = time.perf_counter()
@@ -94,7 +97,10 @@ def evaluate(
                 torch.sigmoid(pred.q_halt[: batch.real].double()).cpu().numpy(),
             )
         if task is not None:
-            totals["valid"] += checker_valid(task, batch.inputs[: batch.real], tokens)
+            accepted = np.array([task.accepts(p, a) for p, a in zip(batch.inputs[:real], tokens)], dtype=bool)
+            totals["valid"] += int(accepted.sum())
+            says_done = (pred.q_halt[:real] >= 0).cpu().numpy()
+            totals["halt_agrees"] += int((says_done == accepted).sum())
         bar.update(batch.real)
     bar.close()
     elapsed = time.perf_counter() - started
@@ -123,6 +129,8 @@ def evaluate(
     if task is not None:
         metrics["valid_rate"] = totals["valid"] / count
         metrics["checker_valid"] = totals["valid"]
+        if task.several_answers:
+            metrics["q_halt_valid_accuracy"] = totals["halt_agrees"] / count
     if evaluator is not None:
         metrics.update(evaluator.metrics())
     return metrics

@@ -104,3 +104,54 @@ def test_q_halt_loss_counts_the_padded_rows_of_the_last_batch_as_officially(tmp_
     assert metrics["q_halt_loss"] == pytest.approx(float(summed) / 5, rel=1e-5)
     real_only = torch.nn.functional.binary_cross_entropy_with_logits(pred.q_halt[:5], exact[:5], reduction="sum")
     assert metrics["q_halt_loss"] != pytest.approx(float(real_only) / 5, rel=1e-5)  # the padded rows count
+
+
+def test_the_halting_head_of_a_several_answer_task_is_scored_against_the_checker(tmp_path):
+    """For a task with several answers, q_halt_valid_accuracy is the share of puzzles where (q_halt >= 0)
+    equals "the checker accepts the answer", computed here from one refine over the whole split; tasks
+    with one answer do not report it."""
+    import zlib
+
+    import numpy as np
+
+    from recurse.config import DataConfig
+    from recurse.data.prepare import build_from_config
+    from recurse.data.sampler import gather
+    from recurse.evaluation import evaluate
+    from recurse.halting.inference import parse_settings
+    from recurse.inference.refinement import refine
+    from recurse.model.checkpoint import load_checkpoint
+    from recurse.store.layout import load_split
+    from recurse.tasks.examples.colouring import GraphColouring
+    from tests.integration.conftest import make_checkpoint
+
+    class SomeAccepted(GraphColouring):
+        """An untrained model colours nothing validly: this checker accepts about half of the puzzles (by
+        a checksum), so the head is right about some puzzles and wrong about others."""
+
+        def accepts(self, puzzle, answer):
+            return zlib.crc32(np.ascontiguousarray(puzzle).tobytes()) % 2 == 0
+
+    task = SomeAccepted(6, max_edges=8, unique=False)
+    data = DataConfig.model_validate(
+        {"task": task.spec(), "path": str(tmp_path / "data"), "build": {"train_size": 2, "test_size": 16}}
+    )
+    build_from_config(data, progress=False)
+    split = load_split(tmp_path / "data", "test")
+    refiner = load_checkpoint(make_checkpoint(tmp_path / "ckpt", task=task)).refiner
+    policy = parse_settings(["halting=fixed"])[0].build(purpose="evaluate", model_max_steps=2)
+    batch = gather(split, np.arange(16))
+    inputs, ids = torch.from_numpy(batch.inputs), torch.from_numpy(batch.puzzle_identifiers)
+    with torch.no_grad():  # an untrained head says "not done" everywhere: spread its answers across 0
+        refiner.q_head.weight.normal_()
+        refiner.q_head.bias.sub_(refine(refiner, inputs, ids, halting=policy).q_halt.median())
+
+    metrics = evaluate(refiner, split, halting=policy, task=task, batch_size=5)
+    pred = refine(refiner, inputs, ids, halting=policy)
+    accepted = np.array([task.accepts(p, a) for p, a in zip(batch.inputs, pred.tokens.numpy())])
+    agrees = (pred.q_halt.numpy() >= 0) == accepted
+    assert 0 < agrees.mean() < 1 and 0 < accepted.mean() < 1, "the case must tell agreement from its negation"
+    assert metrics["q_halt_valid_accuracy"] == pytest.approx(agrees.mean())
+    assert metrics["checker_valid"] == accepted.sum()
+    unique = GraphColouring(6, max_edges=8, unique=True)
+    assert "q_halt_valid_accuracy" not in evaluate(refiner, split, halting=policy, task=unique, batch_size=5)
