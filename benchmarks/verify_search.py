@@ -4,11 +4,14 @@ against the plain (smallest-domain-first) search with the same propagation, and 
 Usage:
   python benchmarks/verify_search.py MODEL PUZZLES.txt [PUZZLES.txt ...] [--limit N] [--hardest K] [--json OUT]
   python benchmarks/verify_search.py MODEL --generate N [--seed S] [--hardest K]
+  python benchmarks/verify_search.py MODEL PUZZLES.txt --strategy "strategy=restart samples=16 select=checker"
 
 MODEL is anything ``recurse solve`` takes (a bundled name, a run or checkpoint folder). Puzzle files hold one
 puzzle per line in the task's text format; lines starting with '#' are comments. ``--hardest K`` keeps the K
 puzzles on which the plain search needs the most nodes (measured first, over the --limit first puzzles);
 ``--generate N`` draws N fresh puzzles from the model's task generator instead of reading files.
+``--strategy`` answers each puzzle with an inference strategy first (the grammar of ``recurse solve``), so
+the search is ordered by the distribution of the trajectory that strategy keeps rather than the greedy one.
 Prints a Markdown table; ``--json`` also writes every puzzle's record.
 """
 
@@ -98,7 +101,9 @@ def main() -> None:
     parser.add_argument("--hardest", type=int, default=None, help="keep the K hardest for the plain search")
     parser.add_argument("--json", type=Path, default=None, help="write every puzzle's record here")
     parser.add_argument("--halting", default="threshold", choices=["threshold", "fixed", "q_halt"])
+    parser.add_argument("--strategy", default="", help='e.g. "strategy=restart samples=16 select=checker"')
     args = parser.parse_args()
+    strategy = dict(pair.split("=", 1) for pair in args.strategy.split())
 
     solver = Solver.from_pretrained(args.model, device="cpu", halting=args.halting)
     if args.generate:
@@ -109,7 +114,7 @@ def main() -> None:
     if args.hardest:
         puzzles = hardest(solver, puzzles, args.hardest)
     start = time.perf_counter()
-    solutions = solver.solve_many(puzzles, verify=True)
+    solutions = solver.solve_many(puzzles, verify=True, **strategy)
     total = time.perf_counter() - start
     records = [s.to_json() for s in solutions]
     search_seconds = sum((r["search_ms"] + r["plain_ms"]) / 1000 for r in records)
