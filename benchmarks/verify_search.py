@@ -103,7 +103,10 @@ def main() -> None:
     parser.add_argument("--halting", default="threshold", choices=["threshold", "fixed", "q_halt"])
     parser.add_argument("--strategy", default="", help='e.g. "strategy=restart samples=16 select=checker"')
     args = parser.parse_args()
-    strategy = dict(pair.split("=", 1) for pair in args.strategy.split())
+    pairs = args.strategy.split()
+    if any("=" not in pair for pair in pairs):
+        parser.error(f"--strategy takes KEY=VALUE pairs, got {args.strategy!r}")
+    strategy = dict(pair.split("=", 1) for pair in pairs)
 
     solver = Solver.from_pretrained(args.model, device="cpu", halting=args.halting)
     if args.generate:

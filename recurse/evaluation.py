@@ -97,7 +97,7 @@ def evaluate(
                 torch.sigmoid(pred.q_halt[: batch.real].double()).cpu().numpy(),
             )
         if task is not None:
-            accepted = np.array([task.accepts(p, a) for p, a in zip(batch.inputs[:real], tokens)], dtype=bool)
+            accepted = checker_accepts(task, batch.inputs[:real], tokens)
             totals["valid"] += int(accepted.sum())
             says_done = (pred.q_halt[:real] >= 0).cpu().numpy()
             totals["halt_agrees"] += int((says_done == accepted).sum())
@@ -142,10 +142,15 @@ def headline_metric(task: Task | None) -> str:
     return "valid_rate" if task is not None and task.several_answers else "exact_accuracy"
 
 
+def checker_accepts(task: Task, inputs: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+    """[B] bool: whether the task's checker accepts each of a batch's answers. Any valid answer counts as
+    solved, so a task with several answers per puzzle is not scored only against the one in its label."""
+    return np.array([task.accepts(puzzle, answer) for puzzle, answer in zip(inputs, tokens)], dtype=bool)
+
+
 def checker_valid(task: Task, inputs: np.ndarray, tokens: np.ndarray) -> int:
-    """How many of a batch's answers the task's checker accepts: any valid answer counts as solved, so a
-    task with several answers per puzzle is not scored only against the one in its label."""
-    return sum(task.accepts(puzzle, answer) for puzzle, answer in zip(inputs, tokens))
+    """How many of a batch's answers the task's checker accepts (``checker_accepts``)."""
+    return int(checker_accepts(task, inputs, tokens).sum())
 
 
 def check_puzzle_map(model_names: list[str] | None, data_path: str | Path) -> None:
