@@ -22,6 +22,8 @@ SAT_TINY = [
     "model.halting.max_steps=2",
     "training.global_batch_size=16",
     "training.lr_warmup_steps=2",
+    # A constant rate after warm-up: the recipe's cosine spans max_steps, which the split run below extends.
+    "training.lr_min_ratio=1.0",
     "training.eval_every_steps=4",
     "evaluation.batch_size=8",
     "logging.every_steps=1",
