@@ -199,6 +199,15 @@ NOT_RUN = {
         ],
         "test-time-scaling measurements of many trajectories; tests/unit/test_strategies.py runs every strategy",
     ),
+    "python benchmarks/test_time_scaling.py sudoku-9x9 --puzzles 200 --strategy restart --samples 1,4,16 --depths 4,8,16": "test-time-scaling measurements of many trajectories; tests/unit/test_strategies.py runs every strategy",
+    **dict.fromkeys(
+        [
+            "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt --hardest 100",
+            "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt --hardest 100 "
+            "--strategy 'strategy=restart samples=16 select=checker'",
+        ],
+        "the tdoku puzzle lists are third-party data, not shipped",
+    ),
     "python benchmarks/answer_baselines.py trm-colouring10-mini": "builds the recipe's full dataset (10,000 graphs); tests/unit/test_answer_sets.py builds small ones",
     "python benchmarks/answer_baselines.py trm-sat-mini": "builds the recipe's full dataset (10,000 formulas); tests/unit/test_sat.py checks the task",
     **dict.fromkeys(
