@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from recurse.errors import ConfigError
+from recurse.inference.strategies.settings import parse_strategy
 from recurse.solver import Solver
 
 
@@ -103,10 +105,12 @@ def main() -> None:
     parser.add_argument("--halting", default="threshold", choices=["threshold", "fixed", "q_halt"])
     parser.add_argument("--strategy", default="", help='e.g. "strategy=restart samples=16 select=checker"')
     args = parser.parse_args()
-    pairs = args.strategy.split()
-    if any("=" not in pair for pair in pairs):
-        parser.error(f"--strategy takes KEY=VALUE pairs, got {args.strategy!r}")
-    strategy = dict(pair.split("=", 1) for pair in pairs)
+    try:
+        strategy, rest = parse_strategy(args.strategy.split())
+    except ConfigError as error:
+        parser.error(str(error))
+    if rest:
+        parser.error(f"--strategy takes the options of recurse solve's strategy grammar, not {rest[0]!r}")
 
     solver = Solver.from_pretrained(args.model, device="cpu", halting=args.halting)
     if args.generate:
@@ -117,7 +121,7 @@ def main() -> None:
     if args.hardest:
         puzzles = hardest(solver, puzzles, args.hardest)
     start = time.perf_counter()
-    solutions = solver.solve_many(puzzles, verify=True, **strategy)
+    solutions = solver.solve_many(puzzles, verify=True, strategy=strategy)
     total = time.perf_counter() - start
     records = [s.to_json() for s in solutions]
     search_seconds = sum((r["search_ms"] + r["plain_ms"]) / 1000 for r in records)

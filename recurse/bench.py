@@ -20,6 +20,7 @@ from recurse.inference.strategies.settings import strategy_spec
 from recurse.inference.trajectories import batch_acceptor
 from recurse.optim import AdamATan2
 from recurse.spec import Spec
+from recurse.training.runtime import apply_threads
 from recurse.training.setup import set_up_run
 
 
@@ -130,8 +131,7 @@ def benchmark(
     strategy spec, default greedy) answers the adaptive batch; the checker sees the random inputs as puzzles.
     """
     strategy = strategy_spec(strategy)
-    if config.runtime.threads:
-        torch.set_num_threads(config.runtime.threads)  # runtime.threads=N, as recurse train applies it
+    apply_threads(config.runtime)  # as recurse train applies runtime.threads
     run = set_up_run(config, data=False)
     device, task, model_config = run.device, run.known_task, run.model_config
     model, refiner = run.training_step, run.refiner

@@ -35,10 +35,15 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def setup_runtime(config: RuntimeConfig) -> Runtime:
-    """Pick the device, set threads and seeds, and join the process group when launched by torchrun."""
+def apply_threads(config: RuntimeConfig) -> None:
+    """Use ``runtime.threads`` CPU threads when it is set (else torch's default: all cores)."""
     if config.threads:
         torch.set_num_threads(config.threads)
+
+
+def setup_runtime(config: RuntimeConfig) -> Runtime:
+    """Pick the device, set threads and seeds, and join the process group when launched by torchrun."""
+    apply_threads(config)
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     device = resolve_device(config.device)
     rank = 0

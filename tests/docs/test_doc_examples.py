@@ -184,8 +184,16 @@ NOT_RUN = {
     "recurse hub push trm-arc1-arcprize my-name/trm-arc-agi-1": "needs the published ARC Prize checkpoint",
     "recurse eval trm-sudoku-mlp-recurse data=data/sudoku-extreme-1k-aug-1000": "needs the published 9×9 Sudoku checkpoint",
     "python benchmarks/verify_search.py sudoku-9x9 --generate 1000 --seed 12345": "a benchmark of 1,000 searches; tests/integration/test_solve_cli.py runs the same verified solving",
-    "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt "
-    "tdoku/puzzles3_magictour_top1465.txt tdoku/puzzles5_forum_hardest_1905_11plus.txt --limit 2840 --hardest 100": "the tdoku puzzle lists are third-party data, not shipped",
+    **dict.fromkeys(
+        [
+            "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt "
+            "tdoku/puzzles3_magictour_top1465.txt tdoku/puzzles5_forum_hardest_1905_11plus.txt --limit 2840 --hardest 100",
+            "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt --hardest 100",
+            "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt --hardest 100 "
+            "--strategy 'strategy=restart samples=16 select=checker'",
+        ],
+        "the tdoku puzzle lists are third-party data, not shipped",
+    ),
     "python -m pytest tests/unit/test_task_contracts.py --task-file a.py --task-file b.py": "two task files of the user's; the one-file form of the same option runs",
     **dict.fromkeys(
         [
@@ -196,17 +204,9 @@ NOT_RUN = {
             "python benchmarks/test_time_scaling.py maze-9x9 --puzzles 100 --strategy restart --samples 1,4 --depths 4,8 --exact",
             "python benchmarks/test_time_scaling.py colouring-6 --puzzles 100 --strategy restart --samples 1,4 --depths 4,8 --exact",
             "python benchmarks/test_time_scaling.py sudoku-9x9 --puzzles 300 --strategy restart --samples 1,4,16 --depths 8,16",
+            "python benchmarks/test_time_scaling.py sudoku-9x9 --puzzles 200 --strategy restart --samples 1,4,16 --depths 4,8,16",
         ],
         "test-time-scaling measurements of many trajectories; tests/unit/test_strategies.py runs every strategy",
-    ),
-    "python benchmarks/test_time_scaling.py sudoku-9x9 --puzzles 200 --strategy restart --samples 1,4,16 --depths 4,8,16": "test-time-scaling measurements of many trajectories; tests/unit/test_strategies.py runs every strategy",
-    **dict.fromkeys(
-        [
-            "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt --hardest 100",
-            "python benchmarks/verify_search.py sudoku-9x9 tdoku/puzzles6_forum_hardest_1106.txt --hardest 100 "
-            "--strategy 'strategy=restart samples=16 select=checker'",
-        ],
-        "the tdoku puzzle lists are third-party data, not shipped",
     ),
     "python benchmarks/answer_baselines.py trm-colouring10-mini": "builds the recipe's full dataset (10,000 graphs); tests/unit/test_answer_sets.py builds small ones",
     "python benchmarks/answer_baselines.py trm-sat-mini": "builds the recipe's full dataset (10,000 formulas); tests/unit/test_sat.py checks the task",

@@ -19,7 +19,7 @@ from tests.helpers import random_batch, small_config
 SUDOKU4 = {"kind": "sudoku", "box_rows": 2, "box_cols": 2}
 
 
-def _sudoku_batch(task, count: int = 4, seed: int = 0) -> dict[str, torch.Tensor]:
+def _task_batch(task, count: int = 4, seed: int = 0) -> dict[str, torch.Tensor]:
     rng = np.random.default_rng(seed)
     pairs = [task.generate(rng) for _ in range(count)]
     return {
@@ -34,7 +34,7 @@ def _sudoku_batch(task, count: int = 4, seed: int = 0) -> dict[str, torch.Tensor
 CONTRACT_TASKS = (SUDOKU4, {"kind": "sat", "variables": 6, "clauses": 12})
 
 
-def _sudoku_config(task_spec: dict = SUDOKU4, **overrides):
+def _task_config(task_spec: dict = SUDOKU4, **overrides):
     task = build_task(task_spec)
     fields = dict(
         vocab_size=task.vocab_size, seq_len=task.seq_len, candidate_head=True, puzzle_embedding={"num_ids": 1, "dim": 0}
@@ -60,7 +60,7 @@ def test_every_registered_term_keeps_the_contract(name):
     spec = LOSS_TERMS.get(name).Spec()
     assert spec.kind == name
     for task_spec in CONTRACT_TASKS:
-        task, config = _sudoku_config(task_spec)
+        task, config = _task_config(task_spec)
         try:
             (term,) = (
                 build_loss_terms([spec], task=task, model_config=config)
@@ -74,7 +74,7 @@ def test_every_registered_term_keeps_the_contract(name):
         pytest.fail(f"no task of {CONTRACT_TASKS} builds the {name} term")
     assert isinstance(term, LossTerm)
     model = build_training_model(config)
-    batch = _sudoku_batch(task)
+    batch = _task_batch(task)
     carry = model.initial_carry(batch)
     carry, outputs = model.supervision(carry, batch)
     scored = term(carry, outputs)
@@ -120,7 +120,7 @@ def test_unusable_term_lists_are_one_line_errors(losses, message):
 
 
 def test_candidates_need_the_head_and_a_task_with_candidate_sets():
-    task, config = _sudoku_config(candidate_head=False)
+    task, config = _task_config(candidate_head=False)
     spec = CandidateSetLoss.Spec()
     with pytest.raises(ConfigError, match="model.candidate_head: true"):
         CandidateSetLoss.from_spec(spec, task=task, model_config=config)
@@ -130,7 +130,7 @@ def test_candidates_need_the_head_and_a_task_with_candidate_sets():
 
 def test_targets_are_the_propagations_candidate_sets():
     task = build_task(SUDOKU4)
-    batch = _sudoku_batch(task, count=6, seed=3)
+    batch = _task_batch(task, count=6, seed=3)
     puzzles = np.stack([task.decode(row) for row in batch["inputs"].numpy()])
     steps = torch.tensor([1, 2, 3, 1, 2, 8], dtype=torch.int32)
     final, reached = CandidateSetLoss(task).targets(batch["inputs"], steps)
@@ -154,7 +154,7 @@ def test_the_loss_vanishes_only_on_the_candidate_sets():
     """A head that states the targets scores ~0; one that states the final answer alone is penalised
     wherever propagation leaves more than one value; progressive steps do not penalise getting ahead."""
     task = build_task(SUDOKU4)
-    batch = _sudoku_batch(task, count=4, seed=5)
+    batch = _task_batch(task, count=4, seed=5)
     puzzles = np.stack([task.decode(row) for row in batch["inputs"].numpy()])
     steps = torch.ones(4, dtype=torch.int32)
     final = torch.from_numpy(task.batch_candidates(puzzles))
