@@ -22,9 +22,10 @@ def bench(assignments: tuple[str, ...]) -> None:
     milliseconds in each of forward (with the loss), backward and optimiser (train_step_ms), evaluation
     puzzles/s at 16 fixed steps and with adaptive halting (the solver's default, or halting=POLICY
     threshold=P as for recurse eval; with strategy=… as for recurse solve, that strategy answers the
-    adaptive batch), peak RSS, achieved GFLOP/s from an analytic FLOP count, and the
-    same-dtype matmul peak. The model is built as recurse train builds it; checkpoint= loads trained
-    weights (as init_from does).
+    adaptive batch), peak RSS, achieved GFLOP/s from an analytic FLOP count, the same-dtype matmul
+    peak, and the step's own matmuls replayed alone (their share of the step, and the peak ratio the
+    step would reach if nothing else cost time). The model is built as recurse train builds it;
+    checkpoint= loads trained weights (as init_from does).
 
     \b
     Examples:

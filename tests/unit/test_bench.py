@@ -52,3 +52,6 @@ def test_benchmark_splits_the_training_step_into_forward_backward_and_optimiser(
     step_ms = 1000 * result["batch"] / result["train_samples_per_s"]
     # The phases cover the step: together they are its time, less only the loop's own bookkeeping.
     assert 0.8 * step_ms <= sum(phases.values()) <= step_ms * 1.01 + 0.05
+    # The step's matmuls replayed alone take part of its time, and would reach a higher share of the peak.
+    assert 0 < result["train_matmul_ms"] and 0 < result["train_matmul_share"]
+    assert result["train_matmul_peak_ratio"] > 0 and result["eval_matmul_peak_ratio"] > 0

@@ -1,5 +1,6 @@
 """Throughput and memory of a recipe's model on this machine: training step, fixed and adaptive evaluation,
-with an analytic FLOP count and the same-dtype matmul peak for reference."""
+with an analytic FLOP count, the same-dtype matmul peak for reference and the time of the step's own
+matmuls replayed alone (``matmuls``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from recurse.bench.matmuls import MatmulRecorder
 from recurse.config import RunConfig
 from recurse.halting import FixedSteps
 from recurse.halting.inference import HaltingSettings
@@ -24,11 +26,12 @@ from recurse.training.runtime import apply_threads
 from recurse.training.setup import set_up_run
 
 
-def matmul_peak_gflops(dtype: torch.dtype, device: torch.device, size: int = 2048, repeats: int = 5) -> float:
+def matmul_peak_gflops(dtype: torch.dtype, device: torch.device, size: int = 2048, repeats: int = 10) -> float:
     """Best-of-``repeats`` throughput of one large square matmul."""
     a = torch.randn(size, size, device=device).to(dtype)
     b = torch.randn(size, size, device=device).to(dtype)
-    torch.mm(a, b)
+    for _ in range(2):  # the first calls pick and cache the kernel (and, on AMX, ask for its tiles)
+        torch.mm(a, b)
     best = float("inf")
     for _ in range(repeats):
         _sync(device)
@@ -163,7 +166,7 @@ def benchmark(
 
     model.train()
     rss_before = _rss_mb()
-    with FlopCounterMode(display=False) as counter:
+    with FlopCounterMode(display=False) as counter, MatmulRecorder() as train_matmuls:
         carry = train_step(carry)
     train_flops = counter.get_total_flops()
     parameters = list(refiner.parameters())
@@ -188,7 +191,7 @@ def benchmark(
 
     refiner.eval()
     fixed = FixedSteps(max_steps=eval_steps)
-    with FlopCounterMode(display=False) as counter:
+    with FlopCounterMode(display=False) as counter, MatmulRecorder() as eval_matmuls:
         refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=fixed)
     eval_flops = counter.get_total_flops()
     _sync(device)
@@ -209,6 +212,7 @@ def benchmark(
     adaptive_time = time.perf_counter() - start
 
     peak = matmul_peak_gflops(model_config.dtype, device)
+    train_matmul_time, eval_matmul_time = train_matmuls.replay_seconds(), eval_matmuls.replay_seconds()
     train_gflops = train_flops / train_time / 1e9
     eval_gflops = eval_flops / eval_time / 1e9
     return {
@@ -236,4 +240,10 @@ def benchmark(
         "matmul_peak_gflops": round(peak, 2),
         "train_peak_ratio": round(train_gflops / peak, 3),
         "eval_peak_ratio": round(eval_gflops / peak, 3),
+        # The step's matmuls alone: their share of the step, and the peak ratio with everything else free.
+        "train_matmul_ms": round(1000 * train_matmul_time, 2),
+        "train_matmul_share": round(train_matmul_time / train_time, 3),
+        "train_matmul_peak_ratio": round(train_flops / train_matmul_time / 1e9 / peak, 3),
+        "eval_matmul_share": round(eval_matmul_time / eval_time, 3),
+        "eval_matmul_peak_ratio": round(eval_flops / eval_matmul_time / 1e9 / peak, 3),
     }
