@@ -40,6 +40,7 @@ from recurse.model.carry import Carry
 from recurse.model.checkpoint import save_checkpoint
 from recurse.optim import AdamATan2, SparseSignSGD, warmup_cosine
 from recurse.training import checkpoint_writer
+from recurse.training.collectives import all_reduce_sum
 from recurse.training.divergence import check_step, total_grad_norm
 from recurse.training.ema import EMA
 from recurse.training.interrupt import StopRequest, TrainingInterrupted
@@ -54,11 +55,6 @@ if TYPE_CHECKING:
     from recurse.tasks.base import DatasetEvaluator
 
 log = logging.getLogger(__name__)
-
-
-def _all_reduce_sum(tensors: list[torch.Tensor]) -> None:
-    for tensor in tensors:
-        dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
 
 
 class Trainer:
@@ -352,7 +348,7 @@ class Trainer:
             + [out.loss.detach().double()]
         )
         if self.runtime.distributed:
-            _all_reduce_sum([p.grad for p in params if p.grad is not None] + [metrics])
+            all_reduce_sum([p.grad for p in params if p.grad is not None] + [metrics])
         if self.config.training.grad_clip:
             grad_norm = torch.nn.utils.clip_grad_norm_(params, self.config.training.grad_clip)
         else:
