@@ -8,7 +8,7 @@ set -euo pipefail
 recipe="${1:?usage: benchmarks/data_parallel.sh RECIPE [STEPS] [KEY=VALUE ...]}"
 steps="${2:-200}"
 shift $(( $# > 2 ? 2 : $# ))
-cores="$(python -c 'import os; print(len(os.sched_getaffinity(0)))')"
+cores="$(python -c 'import os; print(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())')"
 work="$(mktemp -d)"
 common=(recipe="$recipe" training.max_steps="$steps" training.eval_every_steps="$steps" logging.progress=false "$@")
 report() {
