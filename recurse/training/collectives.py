@@ -1,8 +1,8 @@
 """Summing tensors across the processes of a distributed run, in as few collectives as possible.
 
 A small model's gradients are a dozen or more tensors of a few thousand values each. Summing them one
-collective at a time pays a round trip per tensor: on CPU (gloo) about 8–20 ms a step for the 12 tensors of
-``trm-sudoku-mini``, against 2 ms for the same values in one buffer. ``all_reduce_sum`` packs the tensors of
+collective at a time pays a round trip per tensor: on CPU (gloo) 7–20 ms a step for the 12 tensors of
+``trm-sudoku-mini``, against 1–2 ms for the same values in one buffer. ``all_reduce_sum`` packs the tensors of
 each dtype into one flat buffer, sums it once and copies the sums back. Each element is still the sum of
 the same per-process values, so two processes get exactly what one collective per tensor gives.
 """
