@@ -14,6 +14,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from recurse.bench.matmuls import MatmulRecorder
+from recurse.bench.timing import best_seconds, synchronize
 from recurse.config import RunConfig
 from recurse.halting import FixedSteps
 from recurse.halting.inference import HaltingSettings
@@ -30,21 +31,8 @@ def matmul_peak_gflops(dtype: torch.dtype, device: torch.device, size: int = 204
     """Best-of-``repeats`` throughput of one large square matmul."""
     a = torch.randn(size, size, device=device).to(dtype)
     b = torch.randn(size, size, device=device).to(dtype)
-    for _ in range(2):  # the first calls pick and cache the kernel (and, on AMX, ask for its tiles)
-        torch.mm(a, b)
-    best = float("inf")
-    for _ in range(repeats):
-        _sync(device)
-        start = time.perf_counter()
-        torch.mm(a, b)
-        _sync(device)
-        best = min(best, time.perf_counter() - start)
-    return 2 * size**3 / best / 1e9
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
+    # Two warm-up calls pick and cache the kernel (and, on AMX, ask for its tiles).
+    return 2 * size**3 / best_seconds(lambda: torch.mm(a, b), device, repeats, warmup=2) / 1e9
 
 
 try:
@@ -86,11 +74,11 @@ class PhaseClock:
         self._last = 0.0
 
     def start(self) -> None:
-        _sync(self.device)
+        synchronize(self.device)
         self._last = time.perf_counter()
 
     def mark(self, phase: str) -> None:
-        _sync(self.device)
+        synchronize(self.device)
         now = time.perf_counter()
         self.seconds[phase] += now - self._last
         self._last = now
@@ -182,11 +170,11 @@ def benchmark(
     for _ in range(warmup):
         carry = train_step(carry)
     clock = PhaseClock(device)
-    _sync(device)
+    synchronize(device)
     start = time.perf_counter()
     for _ in range(steps):
         carry = train_step(carry, clock)
-    _sync(device)
+    synchronize(device)
     train_time = (time.perf_counter() - start) / steps
 
     refiner.eval()
@@ -194,10 +182,10 @@ def benchmark(
     with FlopCounterMode(display=False) as counter, MatmulRecorder() as eval_matmuls:
         refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=fixed)
     eval_flops = counter.get_total_flops()
-    _sync(device)
+    synchronize(device)
     start = time.perf_counter()
     refine(refiner, batch["inputs"], batch["puzzle_identifiers"], halting=fixed)
-    _sync(device)
+    synchronize(device)
     eval_time = time.perf_counter() - start
     start = time.perf_counter()
     answers = strategy.build().run(
@@ -208,7 +196,7 @@ def benchmark(
         acceptor=batch_acceptor(task, batch["inputs"].cpu().numpy()),
     )
     prediction = answers.prediction
-    _sync(device)
+    synchronize(device)
     adaptive_time = time.perf_counter() - start
 
     peak = matmul_peak_gflops(model_config.dtype, device)

@@ -13,14 +13,16 @@ matmuls, attention kernels; operator, shapes, strides, dtype and the other argum
 
 from __future__ import annotations
 
-import time
 from collections import Counter
+from functools import partial
 from typing import Any, NamedTuple
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten, tree_unflatten
+from torch.utils._pytree import TreeSpec, tree_flatten, tree_unflatten
 from torch.utils.flop_counter import flop_registry
+
+from recurse.bench.timing import best_seconds
 
 
 class TensorShape(NamedTuple):
@@ -33,11 +35,12 @@ class TensorShape(NamedTuple):
 
 
 class MatmulCall(NamedTuple):
-    """One recorded call: the operator and its arguments, tensors replaced by their ``TensorShape``."""
+    """One recorded call: the operator and its flattened arguments, tensors replaced by their
+    ``TensorShape``, with the tree that puts the arguments back together."""
 
     op: Any
     leaves: tuple[Any, ...]
-    structure: str  # the argument tree, as text, so that the call can key a Counter
+    tree: TreeSpec
 
 
 class MatmulRecorder(TorchDispatchMode):
@@ -46,7 +49,6 @@ class MatmulRecorder(TorchDispatchMode):
     def __init__(self) -> None:
         super().__init__()
         self.calls: Counter[MatmulCall] = Counter()
-        self._trees: dict[MatmulCall, Any] = {}
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -58,9 +60,7 @@ class MatmulRecorder(TorchDispatchMode):
                 return result
         else:
             leaves, tree = tree_flatten((args, kwargs))
-            call = MatmulCall(func, tuple(_describe(leaf) for leaf in leaves), str(tree))
-            self.calls[call] += 1
-            self._trees.setdefault(call, tree)
+            self.calls[MatmulCall(func, tuple(_describe(leaf) for leaf in leaves), tree)] += 1
         return func(*args, **kwargs)
 
     def replay_seconds(self, repeats: int = 5) -> float:
@@ -69,8 +69,11 @@ class MatmulRecorder(TorchDispatchMode):
         total = 0.0
         with torch.no_grad():
             for call, count in self.calls.items():
-                args, kwargs = tree_unflatten([_make(leaf) for leaf in call.leaves], self._trees[call])
-                total += count * _best_seconds(call.op, args, kwargs, repeats)
+                args, kwargs = tree_unflatten([_make(leaf) for leaf in call.leaves], call.tree)
+                device = next(
+                    (leaf.device for leaf in call.leaves if isinstance(leaf, TensorShape)), torch.device("cpu")
+                )
+                total += count * best_seconds(partial(call.op, *args, **kwargs), device, repeats)
         return total
 
 
@@ -90,16 +93,3 @@ def _make(leaf: Any) -> Any:
     else:
         storage = torch.zeros(extent, dtype=leaf.dtype, device=leaf.device)
     return storage.as_strided(leaf.shape, leaf.stride)
-
-
-def _best_seconds(op, args, kwargs, repeats: int) -> float:
-    op(*args, **kwargs)  # the first call may pick and cache a kernel
-    device_sync = torch.cuda.synchronize if torch.cuda.is_available() else lambda: None
-    times = []
-    for _ in range(repeats):
-        device_sync()
-        start = time.perf_counter()
-        op(*args, **kwargs)
-        device_sync()
-        times.append(time.perf_counter() - start)
-    return min(times)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -31,15 +32,31 @@ def test_composite_matmul_is_seen_under_inference_mode():
     assert next(iter(recorder.calls)).op.overloadpacket is torch.ops.aten.mm
 
 
-def test_replay_times_each_distinct_call_once_per_count():
-    a = torch.randn(64, 64)
-    with MatmulRecorder() as once:
-        a @ a
-    with MatmulRecorder() as many:
+def test_replay_times_each_distinct_call_once_and_weighs_it_by_its_count(monkeypatch):
+    a, b = torch.randn(64, 64), torch.randn(32, 64)
+    with MatmulRecorder() as recorder:
         for _ in range(50):
             a @ a
-    assert len(many.calls) == 1
-    assert 0 < once.replay_seconds() < many.replay_seconds()
+        b @ a
+    timed = []
+
+    def fake_best_seconds(call, device, repeats):
+        timed.append(call())  # the replayed call runs and gives a result of the recorded shape
+        return 0.001 * len(timed)
+
+    monkeypatch.setattr("recurse.bench.matmuls.best_seconds", fake_best_seconds)
+    assert sorted(recorder.calls.values()) == [1, 50]
+    seconds = recorder.replay_seconds()
+    assert sorted(tuple(t.shape) for t in timed) == [(32, 64), (64, 64)], "each distinct call is timed once"
+    counts = list(recorder.calls.values())  # in the order replay_seconds walks them
+    assert seconds == pytest.approx(0.001 * counts[0] + 0.002 * counts[1])
+
+
+def test_replay_of_a_real_call_takes_time():
+    a = torch.randn(64, 64)
+    with MatmulRecorder() as recorder:
+        a @ a
+    assert recorder.replay_seconds(repeats=2) > 0
 
 
 def test_replayed_tensors_keep_shape_strides_and_dtype():
